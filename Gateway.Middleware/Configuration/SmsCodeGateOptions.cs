@@ -1,0 +1,27 @@
+namespace Gateway.Middleware.Configuration;
+
+/// <summary>Options of the SMS code gate, bound from the <c>SmsCodeGate</c> configuration section.</summary>
+public sealed class SmsCodeGateOptions
+{
+    /// <summary>The configuration section the gate binds by default.</summary>
+    public const string SectionName = "SmsCodeGate";
+
+    /// <summary>
+    /// A StackExchange.Redis configuration string. When null or empty, an in-process store with the same semantics
+    /// is used: it serves a single instance only. Read once at start-up.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>How long one store call may take before the request is answered 503. Default 1 s. Read once at start-up.</summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After a store call fails or times out, how long requests are answered 503 at once instead of each waiting
+    /// out <see cref="StoreTimeout"/>. Default 2 s. Read once at start-up.
+    /// </summary>
+    public TimeSpan StoreBreakDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The gate policies by name; a YARP route selects one with the <c>SmsCodePolicy</c> metadata key.</summary>
+    public IDictionary<string, SmsCodePolicyOptions> Policies { get; } =
+        new Dictionary<string, SmsCodePolicyOptions>(StringComparer.OrdinalIgnoreCase);
+}

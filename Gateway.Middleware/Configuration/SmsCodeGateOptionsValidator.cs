@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Middleware.Configuration;
+
+/// <summary>Validates <see cref="SmsCodeGateOptions"/>; every failure names the configuration key it is about.</summary>
+internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGateOptions>
+{
+    private const int MinCodeLength = 4;
+    private const int MaxCodeLength = 10;
+
+    public ValidateOptionsResult Validate(string? name, SmsCodeGateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string section = SmsCodeGateOptions.SectionName;
+
+        RequirePositive(failures, $"{section}:{nameof(options.StoreTimeout)}", options.StoreTimeout);
+        RequirePositive(failures, $"{section}:{nameof(options.StoreBreakDuration)}", options.StoreBreakDuration);
+
+        foreach (var (policyName, policy) in options.Policies)
+        {
+            var key = $"{section}:{nameof(options.Policies)}:{policyName}";
+            if (policy is null)
+            {
+                failures.Add($"{key} is empty.");
+                continue;
+            }
+
+            ValidatePolicy(failures, key, policy);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidatePolicy(List<string> failures, string key, SmsCodePolicyOptions policy)
+    {
+        ValidatePattern(failures, $"{key}:{nameof(policy.MobilePattern)}", policy.MobilePattern);
+        RequirePositive(failures, $"{key}:{nameof(policy.SendInterval)}", policy.SendInterval);
+        RequirePositive(failures, $"{key}:{nameof(policy.CodeLifetime)}", policy.CodeLifetime);
+
+        if (policy.CodeLength is < MinCodeLength or > MaxCodeLength)
+        {
+            failures.Add($"{key}:{nameof(policy.CodeLength)} must be between {MinCodeLength} and {MaxCodeLength} (was {policy.CodeLength}).");
+        }
+
+        if (policy.Database < 0)
+        {
+            failures.Add($"{key}:{nameof(policy.Database)} must not be negative (was {policy.Database}).");
+        }
+
+        ValidateTemplate(failures, $"{key}:{nameof(policy.SendFlagKey)}", policy.SendFlagKey);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.CodeKey)}", policy.CodeKey);
+        if (string.Equals(policy.SendFlagKey, policy.CodeKey, StringComparison.Ordinal))
+        {
+            failures.Add($"{key}:{nameof(policy.CodeKey)} must differ from {nameof(policy.SendFlagKey)} (both are '{policy.CodeKey}').");
+        }
+
+        if (string.IsNullOrWhiteSpace(policy.CodeHeader) || !IsHeaderToken(policy.CodeHeader))
+        {
+            failures.Add($"{key}:{nameof(policy.CodeHeader)} must be a valid HTTP header name (was '{policy.CodeHeader}').");
+        }
+    }
+
+    private static void RequirePositive(List<string> failures, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key} must be positive (was {value}).");
+        }
+    }
+
+    private static void ValidatePattern(List<string> failures, string key, string? pattern)
+    {
+        if (string.IsNullOrEmpty(pattern))
+        {
+            failures.Add($"{key} must not be empty.");
+            return;
+        }
+
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException ex)
+        {
+            failures.Add($"{key} is not a valid regular expression: {ex.Message}");
+        }
+    }
+
+    private static void ValidateTemplate(List<string> failures, string key, string? template)
+    {
+        if (SmsCodeKeyTemplate.TryParse(template, out var error) is null)
+        {
+            failures.Add($"{key} {error} (was '{template}').");
+        }
+    }
+
+    private static bool IsHeaderToken(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c is <= ' ' or >= (char)127 or '(' or ')' or '<' or '>' or '@' or ',' or ';' or ':' or '\\' or '"' or '/' or '[' or ']' or '?' or '=' or '{' or '}')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

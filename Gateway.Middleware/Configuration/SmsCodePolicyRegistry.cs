@@ -1,0 +1,102 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Middleware.Configuration;
+
+/// <summary>
+/// Holds the validated policies. Built at start-up, where invalid configuration throws; rebuilt when the
+/// configuration reloads, where invalid configuration is logged and the last good policies stay in force.
+/// </summary>
+internal sealed partial class SmsCodePolicyRegistry : IDisposable
+{
+    private readonly IOptionsFactory<SmsCodeGateOptions> _factory;
+    private readonly ILogger<SmsCodePolicyRegistry> _logger;
+    private readonly List<IDisposable> _changeRegistrations = [];
+    private readonly Lock _reloadLock = new();
+    private volatile Snapshot _current;
+
+    public SmsCodePolicyRegistry(
+        IOptionsFactory<SmsCodeGateOptions> factory,
+        IEnumerable<IOptionsChangeTokenSource<SmsCodeGateOptions>> changeSources,
+        ILogger<SmsCodePolicyRegistry> logger)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(changeSources);
+        ArgumentNullException.ThrowIfNull(logger);
+        _factory = factory;
+        _logger = logger;
+        _current = Build(factory.Create(Microsoft.Extensions.Options.Options.DefaultName));
+
+        foreach (var source in changeSources)
+        {
+            _changeRegistrations.Add(ChangeToken.OnChange(source.GetChangeToken, () => TryReload()));
+        }
+    }
+
+    /// <summary>The options the current policies were built from.</summary>
+    public SmsCodeGateOptions Options => _current.Options;
+
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmsCodePolicy? policy) =>
+        _current.Policies.TryGetValue(name, out policy);
+
+    /// <summary>
+    /// Looks a policy up, reloading first when it is unknown: YARP may validate a reloaded route before this
+    /// registry has seen the same reload.
+    /// </summary>
+    public bool TryGetFresh(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmsCodePolicy? policy) =>
+        TryGet(name, out policy) || (TryReload() && TryGet(name, out policy));
+
+    /// <summary>Rebuilds the policies from the current configuration; on invalid configuration keeps the last good ones.</summary>
+    public bool TryReload()
+    {
+        lock (_reloadLock)
+        {
+            try
+            {
+                _current = Build(_factory.Create(Microsoft.Extensions.Options.Options.DefaultName));
+                Log.Reloaded(_logger, _current.Policies.Count);
+                return true;
+            }
+            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+            {
+                Log.ReloadRejected(_logger, ex.Message);
+                return false;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _changeRegistrations)
+        {
+            registration.Dispose();
+        }
+    }
+
+    private static Snapshot Build(SmsCodeGateOptions options)
+    {
+        var policies = new Dictionary<string, SmsCodePolicy>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, policy) in options.Policies)
+        {
+            // The validator has already accepted both templates; parsing cannot fail here.
+            var sendFlagKey = SmsCodeKeyTemplate.TryParse(policy.SendFlagKey, out _)!;
+            var codeKey = SmsCodeKeyTemplate.TryParse(policy.CodeKey, out _)!;
+            policies[name] = new SmsCodePolicy(name, policy, sendFlagKey, codeKey);
+        }
+
+        return new Snapshot(options, policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+    }
+
+    private sealed record Snapshot(SmsCodeGateOptions Options, FrozenDictionary<string, SmsCodePolicy> Policies);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "SMS code gate configuration reloaded: {PolicyCount} policies.", EventName = "PoliciesReloaded")]
+        public static partial void Reloaded(ILogger logger, int policyCount);
+
+        [LoggerMessage(2, LogLevel.Error, "Reloaded SMS code gate configuration is invalid and was ignored; the last good policies stay in force. {Reason}", EventName = "PoliciesReloadRejected")]
+        public static partial void ReloadRejected(ILogger logger, string reason);
+    }
+}

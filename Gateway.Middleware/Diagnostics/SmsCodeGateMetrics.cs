@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Gateway.Middleware.Store;
+
+namespace Gateway.Middleware.Diagnostics;
+
+/// <summary>The gate's instruments, all under the meter <see cref="MeterName"/>.</summary>
+internal sealed class SmsCodeGateMetrics
+{
+    public const string MeterName = "Gateway.SmsCodeGate";
+
+    private const string PolicyTag = "sms_code_gate.policy";
+    private const string ReasonTag = "sms_code_gate.refusal.reason";
+    private const string OutcomeTag = "sms_code_gate.store.outcome";
+
+    private readonly Counter<long> _codesIssued;
+    private readonly Counter<long> _sendsRefused;
+    private readonly Counter<long> _providerFailures;
+    private readonly Counter<long> _storeUnavailable;
+    private readonly Histogram<double> _storeDuration;
+
+    public SmsCodeGateMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _codesIssued = meter.CreateCounter<long>("sms_code_gate.codes.issued", "{code}",
+            "Codes stored and forwarded to the SMS provider, which accepted them.");
+        _sendsRefused = meter.CreateCounter<long>("sms_code_gate.sends.refused", "{request}",
+            "Requests refused before any SMS was sent, by reason.");
+        _providerFailures = meter.CreateCounter<long>("sms_code_gate.provider.failures", "{request}",
+            "Requests whose SMS provider failed; their flag and code were revoked.");
+        _storeUnavailable = meter.CreateCounter<long>("sms_code_gate.store.unavailable", "{request}",
+            "Requests answered 503 because the code store was unreachable or too slow.");
+        _storeDuration = meter.CreateHistogram<double>("sms_code_gate.store.duration", "s",
+            "Duration of the gate's atomic store call.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+    }
+
+    public void CodeIssued(string policy)
+    {
+        if (_codesIssued.Enabled)
+        {
+            _codesIssued.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy));
+        }
+    }
+
+    public void SendRefused(string policy, SmsCodeRefusal reason)
+    {
+        if (_sendsRefused.Enabled)
+        {
+            _sendsRefused.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy), new KeyValuePair<string, object?>(ReasonTag, ReasonName(reason)));
+        }
+    }
+
+    public void ProviderFailed(string policy)
+    {
+        if (_providerFailures.Enabled)
+        {
+            _providerFailures.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy));
+        }
+    }
+
+    public void StoreUnavailable(string policy)
+    {
+        if (_storeUnavailable.Enabled)
+        {
+            _storeUnavailable.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy));
+        }
+    }
+
+    public void StoreCallCompleted(string policy, long startTimestamp, bool succeeded)
+    {
+        if (_storeDuration.Enabled)
+        {
+            _storeDuration.Record(
+                Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
+                new KeyValuePair<string, object?>(PolicyTag, policy),
+                new KeyValuePair<string, object?>(OutcomeTag, succeeded ? "success" : "failure"));
+        }
+    }
+
+    internal static string ReasonName(SmsCodeRefusal reason) => reason switch
+    {
+        SmsCodeRefusal.Interval => "interval",
+        _ => "unknown",
+    };
+}

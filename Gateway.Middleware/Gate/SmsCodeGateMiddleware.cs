@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using Gateway.Middleware.Codes;
+using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Store;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Middleware.Gate;
+
+/// <summary>
+/// The gate, a step of the YARP proxy pipeline. On a route whose metadata names a policy it validates the mobile,
+/// makes one atomic store call, then answers 400 (sent too often), 503 (store unavailable), or lets YARP forward
+/// the request with the code attached and turns the provider's answer into the legacy one.
+/// </summary>
+internal sealed partial class SmsCodeGateMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly SmsCodePolicyRegistry _policies;
+    private readonly ISmsCodeStore _store;
+    private readonly ISmsCodeGenerator _codes;
+    private readonly SmsCodeGateMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<SmsCodeGateMiddleware> _logger;
+
+    public SmsCodeGateMiddleware(
+        RequestDelegate next,
+        SmsCodePolicyRegistry policies,
+        ISmsCodeStore store,
+        ISmsCodeGenerator codes,
+        SmsCodeGateMetrics metrics,
+        TimeProvider timeProvider,
+        ILogger<SmsCodeGateMiddleware> logger)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _next = next;
+        _policies = policies;
+        _store = store;
+        _codes = codes;
+        _metrics = metrics;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var metadata = context.GetRouteModel().Config.Metadata;
+        if (metadata is null || !metadata.TryGetValue(SmsCodeGateMetadata.PolicyName, out var policyName))
+        {
+            return _next(context);
+        }
+
+        return GateAsync(context, policyName);
+    }
+
+    private async Task GateAsync(HttpContext context, string policyName)
+    {
+        if (!_policies.TryGet(policyName, out var policy))
+        {
+            Log.PolicyMissing(_logger, policyName);
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, SmsCodeResponses.PolicyMissing);
+            return;
+        }
+
+        var mobile = context.Request.RouteValues[SmsCodeGateMetadata.MobileRouteValue] as string;
+        if (!policy.IsValidMobile(mobile))
+        {
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status404NotFound, SmsCodeResponses.InvalidMobile);
+            return;
+        }
+
+        var request = new SmsCodeIssueRequest(
+            policy.Database,
+            policy.SendFlagKey.Build(mobile!),
+            policy.CodeKey.Build(mobile!),
+            _codes.Generate(policy.CodeLength),
+            policy.SendIntervalMilliseconds,
+            policy.CodeLifetimeMilliseconds);
+
+        var issuedAt = _timeProvider.GetTimestamp();
+        var result = await TryIssueAsync(context, policy, mobile!, request);
+        if (result is null)
+        {
+            return;
+        }
+
+        if (!result.Value.IsIssued)
+        {
+            _metrics.SendRefused(policy.Name, result.Value.Refusal);
+            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Value.Refusal), result.Value.RetryAfterSeconds);
+            context.Response.Headers.RetryAfter = result.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.SentTooOften);
+            return;
+        }
+
+        var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
+        context.Features.Set(issue);
+        await ForwardAsync(context, issue);
+    }
+
+    private async Task<SmsCodeIssueResult?> TryIssueAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueRequest request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await _store.TryIssueAsync(request);
+            _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+            return result;
+        }
+        catch (SmsCodeStoreUnavailableException ex)
+        {
+            _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
+            _metrics.StoreUnavailable(policy.Name);
+            Log.StoreUnavailable(_logger, policy.Name, MobileMask.Mask(mobile), ex.Message);
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
+            return null;
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, SmsCodeIssue issue)
+    {
+        try
+        {
+            await _next(context);
+        }
+        catch (Exception) when (!issue.ProviderSucceeded)
+        {
+            await RevokeAsync(issue, "exception");
+            throw;
+        }
+
+        var error = context.GetForwarderErrorFeature();
+        if (error is null && issue.ProviderSucceeded)
+        {
+            _metrics.CodeIssued(issue.Policy.Name);
+            Log.CodeSent(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile));
+            if (!issue.Policy.PassProviderResponse && !context.Response.HasStarted)
+            {
+                await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status200OK, SmsCodeResponses.Ok);
+            }
+
+            return;
+        }
+
+        _metrics.ProviderFailed(issue.Policy.Name);
+        var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
+        await RevokeAsync(issue, failure);
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status502BadGateway, SmsCodeResponses.ProviderFailed);
+        }
+    }
+
+    private async Task RevokeAsync(SmsCodeIssue issue, string failure)
+    {
+        var elapsed = (long)_timeProvider.GetElapsedTime(issue.IssuedAt).TotalMilliseconds;
+        try
+        {
+            var revoked = await _store.RevokeAsync(issue.StoreRequest, elapsed);
+            Log.ProviderFailed(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile), failure, revoked);
+        }
+        catch (SmsCodeStoreUnavailableException ex)
+        {
+            Log.RevokeFailed(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile), failure, ex.Message);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(100, LogLevel.Information, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent")]
+        public static partial void CodeSent(ILogger logger, string policy, string mobile);
+
+        [LoggerMessage(101, LogLevel.Information, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused")]
+        public static partial void SendRefused(ILogger logger, string policy, string mobile, string reason, long retryAfterSeconds);
+
+        [LoggerMessage(102, LogLevel.Warning, "SMS provider failed: policy {Policy}, mobile {Mobile}, failure {Failure}; flag and code revoked: {Revoked}.", EventName = "ProviderFailed")]
+        public static partial void ProviderFailed(ILogger logger, string policy, string mobile, string failure, bool revoked);
+
+        [LoggerMessage(103, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, mobile {Mobile}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL.", EventName = "RevokeFailed")]
+        public static partial void RevokeFailed(ILogger logger, string policy, string mobile, string failure, string storeFailure);
+
+        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}, mobile {Mobile}: {StoreFailure}", EventName = "StoreUnavailable")]
+        public static partial void StoreUnavailable(ILogger logger, string policy, string mobile, string storeFailure);
+
+        [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding.", EventName = "PolicyMissing")]
+        public static partial void PolicyMissing(ILogger logger, string policy);
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.Middleware.Gate;
+
+/// <summary>
+/// The answers the gate writes itself. The 200 and 400 bodies are byte-identical to the legacy Django REST
+/// Framework view (UTF-8 characters, no <c>\u</c> escapes, <c>Content-Type: application/json</c>).
+/// </summary>
+internal static class SmsCodeResponses
+{
+    private const string JsonContentType = "application/json";
+
+    public static readonly byte[] Ok = Body("{\"message\":\"ok\"}");
+
+    public static readonly byte[] SentTooOften = Body("{\"message\":\"手机频繁发送短信\"}");
+
+    public static readonly byte[] InvalidMobile = Body("{\"message\":\"Not found: the mobile number is not valid.\"}");
+
+    public static readonly byte[] ProviderFailed = Body("{\"message\":\"The SMS provider failed; no code was sent. Please try again.\"}");
+
+    public static readonly byte[] StoreUnavailable = Body("{\"message\":\"The SMS code service is temporarily unavailable. Please try again shortly.\"}");
+
+    public static readonly byte[] PolicyMissing = Body("{\"message\":\"The SMS code gate is not configured for this route.\"}");
+
+    public static Task WriteAsync(HttpResponse response, int statusCode, byte[] body)
+    {
+        response.StatusCode = statusCode;
+        response.ContentType = JsonContentType;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, 0, body.Length);
+    }
+
+    private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);
+}

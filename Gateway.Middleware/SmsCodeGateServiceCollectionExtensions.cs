@@ -1,0 +1,93 @@
+using Gateway.Middleware.Codes;
+using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Health;
+using Gateway.Middleware.Store;
+using Gateway.Middleware.Transforms;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the SMS code gate.</summary>
+public static partial class SmsCodeGateServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the SMS code gate, bound to <paramref name="configuration"/> (usually the <c>SmsCodeGate</c> section)
+    /// and reloaded with it. Call <c>UseSmsCodeGate()</c> inside <c>MapReverseProxy</c> to put it in the pipeline.
+    /// </summary>
+    public static IServiceCollection AddSmsCodeGate(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SmsCodeGateOptions>().Bind(configuration);
+        return services.AddSmsCodeGateCore();
+    }
+
+    /// <summary>Adds the SMS code gate, configured in code.</summary>
+    public static IServiceCollection AddSmsCodeGate(this IServiceCollection services, Action<SmsCodeGateOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<SmsCodeGateOptions>().Configure(configure);
+        return services.AddSmsCodeGateCore();
+    }
+
+    /// <summary>Adds a readiness check that the SMS code store answers.</summary>
+    public static IHealthChecksBuilder AddSmsCodeStoreCheck(this IHealthChecksBuilder builder, string name = "sms_code_store", params string[] tags)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddCheck<SmsCodeStoreHealthCheck>(name, HealthStatus.Unhealthy, tags);
+    }
+
+    private static IServiceCollection AddSmsCodeGateCore(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmsCodeGateOptions>, SmsCodeGateOptionsValidator>());
+        services.TryAddSingleton<SmsCodePolicyRegistry>();
+        services.TryAddSingleton<ISmsCodeGenerator, SmsCodeGenerator>();
+        services.TryAddSingleton<SmsCodeGateMetrics>();
+        services.TryAddSingleton(static sp => new StoreCircuitBreaker(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<SmsCodePolicyRegistry>().Options.StoreBreakDuration));
+        services.TryAddSingleton(CreateStore);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, SmsCodeTransformProvider>());
+        return services;
+    }
+
+    private static ISmsCodeStore CreateStore(IServiceProvider services)
+    {
+        var registry = services.GetRequiredService<SmsCodePolicyRegistry>();
+        var timeProvider = services.GetRequiredService<TimeProvider>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SmsCodeGateServiceCollectionExtensions).FullName!);
+        if (string.IsNullOrWhiteSpace(registry.Options.Redis))
+        {
+            Log.InProcessStore(logger);
+            return new InMemorySmsCodeStore(timeProvider);
+        }
+
+        var connection = services.GetService<StackExchange.Redis.IConnectionMultiplexer>()
+            ?? RedisConnectionFactory.Connect(registry.Options);
+        Log.RedisStore(logger, connection.IsConnected);
+        return new RedisSmsCodeStore(
+            connection,
+            registry,
+            services.GetRequiredService<StoreCircuitBreaker>(),
+            timeProvider,
+            services.GetRequiredService<ILogger<RedisSmsCodeStore>>());
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(200, LogLevel.Warning, "SmsCodeGate:Redis is not set: using the in-process store. The send throttle is NOT shared between gateway instances; set SmsCodeGate:Redis for production.", EventName = "InProcessStore")]
+        public static partial void InProcessStore(ILogger logger);
+
+        [LoggerMessage(201, LogLevel.Information, "SMS code store: Redis (connected at start-up: {Connected}).", EventName = "RedisStore")]
+        public static partial void RedisStore(ILogger logger, bool connected);
+    }
+}

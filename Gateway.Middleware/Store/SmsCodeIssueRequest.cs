@@ -1,0 +1,37 @@
+namespace Gateway.Middleware.Store;
+
+/// <summary>
+/// What one issue call writes. A plain struct rather than a record so that no generated <c>ToString</c>
+/// can ever print the code.
+/// </summary>
+internal readonly struct SmsCodeIssueRequest
+{
+    public SmsCodeIssueRequest(int database, string sendFlagKey, string codeKey, string code, long sendIntervalMilliseconds, long codeLifetimeMilliseconds)
+    {
+        Database = database;
+        SendFlagKey = sendFlagKey;
+        CodeKey = codeKey;
+        Code = code;
+        SendIntervalMilliseconds = sendIntervalMilliseconds;
+        CodeLifetimeMilliseconds = codeLifetimeMilliseconds;
+    }
+
+    public int Database { get; }
+
+    public string SendFlagKey { get; }
+
+    public string CodeKey { get; }
+
+    public string Code { get; }
+
+    public long SendIntervalMilliseconds { get; }
+
+    public long CodeLifetimeMilliseconds { get; }
+
+    /// <summary>
+    /// The largest time-to-live the flag may have left for a revoke to treat it as this request's own:
+    /// a newer request's flag was set at least one interval later, so it has about one interval more.
+    /// </summary>
+    public long MaxOwnFlagMilliseconds(long elapsedMilliseconds) =>
+        SendIntervalMilliseconds - elapsedMilliseconds + (SendIntervalMilliseconds / 2);
+}

@@ -1,0 +1,12 @@
+namespace Gateway.Middleware.Store;
+
+/// <summary>The outcome of an issue call: issued, or refused with the reason and the time until a send may pass.</summary>
+internal readonly record struct SmsCodeIssueResult(SmsCodeRefusal Refusal, long RetryAfterMilliseconds)
+{
+    public static SmsCodeIssueResult Issued => default;
+
+    public bool IsIssued => Refusal == SmsCodeRefusal.None;
+
+    /// <summary>Whole seconds for a <c>Retry-After</c> header, rounded up, at least 1.</summary>
+    public long RetryAfterSeconds => Math.Max(1, (RetryAfterMilliseconds + 999) / 1000);
+}

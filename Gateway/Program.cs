@@ -1,0 +1,28 @@
+using Gateway;
+using Gateway.Middleware.Configuration;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+var builder = WebApplication.CreateBuilder(args);
+var configFile = builder.Configuration.AddGatewayConfigFile(args);
+
+builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+builder.Services.AddSmsCodeGate(builder.Configuration.GetSection(SmsCodeGateOptions.SectionName));
+builder.Services.AddHealthChecks().AddSmsCodeStoreCheck(tags: HealthTags.Ready);
+
+var app = builder.Build();
+GatewayLog.ConfigFile(app.Logger, configFile);
+
+app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
+app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseSmsCodeGate();
+    proxy.UseSessionAffinity();
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
+});
+
+app.Run();
+
+/// <summary>The gateway host; public so that tests can start it with <c>WebApplicationFactory</c>.</summary>
+public partial class Program;
