@@ -2,7 +2,8 @@ using Gateway;
 using Gateway.Middleware.Configuration;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json (log levels that keep full mobiles out of the framework's request logs) ships beside the binary.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var configFile = builder.Configuration.AddGatewayConfigFile(args);
 
 builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));

@@ -55,8 +55,13 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
         {
             try
             {
+                var previous = _current;
                 _current = Build(_factory.Create(Microsoft.Extensions.Options.Options.DefaultName));
-                Log.Reloaded(_logger, _current.Policies.Count);
+                if (!previous.Policies.Keys.SequenceEqual(_current.Policies.Keys) || !ReferenceEquals(previous.Options, _current.Options))
+                {
+                    Log.Reloaded(_logger, _current.Policies.Count);
+                }
+
                 return true;
             }
             catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)

@@ -5,15 +5,20 @@ namespace Gateway.Middleware.Store;
 
 /// <summary>
 /// Opens the process's one <see cref="ConnectionMultiplexer"/>, tuned so that an outage fails fast: start-up does
-/// not wait for Redis, commands are not queued while disconnected, and the library's own timeout matches the gate's.
+/// not wait for Redis and commands are not queued while disconnected. The library's own timeout is kept well above
+/// the gate's, which the store enforces itself: a call the gate gave up on still reports its real outcome, so that
+/// a late issue can be revoked.
 /// </summary>
 internal static class RedisConnectionFactory
 {
+    private const double LibraryTimeoutFactor = 5;
+    private const double MinLibraryTimeoutMilliseconds = 5000;
+
     public static IConnectionMultiplexer Connect(SmsCodeGateOptions options, TextWriter? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var configuration = ConfigurationOptions.Parse(options.Redis!);
-        var timeoutMilliseconds = (int)Math.Ceiling(options.StoreTimeout.TotalMilliseconds);
+        var timeoutMilliseconds = (int)Math.Ceiling(Math.Max(options.StoreTimeout.TotalMilliseconds * LibraryTimeoutFactor, MinLibraryTimeoutMilliseconds));
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.AsyncTimeout = timeoutMilliseconds;

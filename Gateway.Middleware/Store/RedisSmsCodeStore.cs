@@ -129,6 +129,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
     }
 
+    /// <summary>
+    /// After the gate gave up on an issue call, waits for its real outcome and revokes unless it was refused.
+    /// When the outcome stays unknown the revoke is sent anyway: it deletes only keys that hold this request's
+    /// code, and on the same connection it runs after the issue call if that ever ran.
+    /// </summary>
     private async Task RevokeIfIssuedLateAsync(Task<RedisResult> call, SmsCodeIssueRequest request, long started)
     {
         try
@@ -138,24 +143,34 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             {
                 return;
             }
+        }
+        catch (Exception ex) when (ex is SmsCodeStoreUnavailableException or RedisException or TimeoutException)
+        {
+            Log.LateIssueUnknown(_logger, ex.GetType().Name);
+        }
 
+        try
+        {
             var elapsed = (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
             var revoked = await RevokeAsync(request, elapsed).ConfigureAwait(false);
             Log.LateIssueRevoked(_logger, revoked);
         }
-        catch (Exception ex) when (ex is SmsCodeStoreUnavailableException or RedisException or TimeoutException)
+        catch (SmsCodeStoreUnavailableException ex)
         {
-            // The call failed for good, or Redis is still away: the flag, if any, expires with its TTL.
-            Log.LateIssueUnknown(_logger, ex.GetType().Name);
+            // Redis is still away: the flag, if it was ever written, expires with its TTL.
+            Log.LateRevokeFailed(_logger, ex.Message);
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(10, LogLevel.Warning, "An issue call that timed out completed later and issued; revoked it: {Revoked}.", EventName = "LateIssueRevoked")]
+        [LoggerMessage(10, LogLevel.Warning, "An issue call that the gate gave up on was revoked afterwards; keys deleted: {Revoked}.", EventName = "LateIssueRevoked")]
         public static partial void LateIssueRevoked(ILogger logger, bool revoked);
 
-        [LoggerMessage(11, LogLevel.Debug, "An issue call that timed out did not complete: {FailureKind}.", EventName = "LateIssueUnknown")]
+        [LoggerMessage(11, LogLevel.Debug, "An issue call that the gate gave up on never completed ({FailureKind}); revoking blindly.", EventName = "LateIssueUnknown")]
         public static partial void LateIssueUnknown(ILogger logger, string failureKind);
+
+        [LoggerMessage(12, LogLevel.Warning, "Could not revoke an issue call that the gate gave up on: {StoreFailure}. Its flag, if written, expires with its TTL.", EventName = "LateRevokeFailed")]
+        public static partial void LateRevokeFailed(ILogger logger, string storeFailure);
     }
 }
