@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Net;
+using Gateway.Middleware.Store;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Tests.Gate;
+
+/// <summary>What only the Redis store shows: legacy keys and TTLs, round trips, outages, several instances.</summary>
+public sealed class RedisStoreTests : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private RedisServer _redis = null!;
+    private RecordingSmsProvider _provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync("--enable-debug-command", "local");
+        _provider = await RecordingSmsProvider.StartAsync();
+        _disposables.Add(_redis);
+        _disposables.Add(_provider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in Enumerable.Reverse(_disposables))
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Issue_DefaultPolicy_WritesLegacyKeysWithLegacyTtlsInDatabase2()
+    {
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().RequestCodeAsync(mobile)).StatusCode);
+
+        var db = _redis.Database(2);
+        Assert.Equal("1", (string?)await db.StringGetAsync($"send_flag_{mobile}"));
+        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await db.StringGetAsync($"sms_{mobile}"));
+        Assert.InRange((await db.KeyTimeToLiveAsync($"send_flag_{mobile}"))!.Value.TotalSeconds, 58, 60);
+        Assert.InRange((await db.KeyTimeToLiveAsync($"sms_{mobile}"))!.Value.TotalSeconds, 298, 300);
+        Assert.Equal(2, await DatabaseSizeAsync(2));
+        Assert.Equal(0, await DatabaseSizeAsync(0));
+    }
+
+    [Fact]
+    public async Task Issue_CustomPolicy_UsesItsDatabaseTemplatesAndTtls()
+    {
+        var host = StartGateway(config =>
+        {
+            config.Policy["Database"] = 5;
+            config.Policy["SendFlagKey"] = "app1:{{{mobile}}}:flag";
+            config.Policy["CodeKey"] = "app1:{{{mobile}}}:code";
+            config.Policy["SendInterval"] = "00:02:00";
+            config.Policy["CodeLifetime"] = "00:10:00";
+            config.Policy["CodeLength"] = 8;
+        });
+        var mobile = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().RequestCodeAsync(mobile)).StatusCode);
+
+        var db = _redis.Database(5);
+        var code = _provider.RequestsFor(mobile).Single().Code;
+        Assert.Matches("^[0-9]{8}$", code);
+        Assert.Equal(code, (string?)await db.StringGetAsync($"app1:{{{mobile}}}:code"));
+        Assert.InRange((await db.KeyTimeToLiveAsync($"app1:{{{mobile}}}:flag"))!.Value.TotalSeconds, 118, 120);
+        Assert.InRange((await db.KeyTimeToLiveAsync($"app1:{{{mobile}}}:code"))!.Value.TotalSeconds, 598, 600);
+        Assert.Equal(0, await DatabaseSizeAsync(2));
+    }
+
+    [Fact]
+    public async Task Issue_LegacyFlagWithoutExpiry_IsRespected()
+    {
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+        await _redis.Database(2).StringSetAsync($"send_flag_{mobile}", "1");
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        Assert.Empty(_provider.Requests);
+    }
+
+    [Fact]
+    public async Task Issue_EveryPath_CostsOneScriptCallAndOneRoundTrip()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        await client.RequestCodeAsync(TestMobiles.Next());
+        var connection = ((RedisSmsCodeStore)host.Services.GetRequiredService<ISmsCodeStore>()).Connection;
+        var commandsBefore = await _redis.CommandCountsAsync();
+        var operationsBefore = connection.GetCounters().Interactive.OperationCount;
+
+        var mobiles = Enumerable.Range(0, 5).Select(_ => TestMobiles.Next()).ToList();
+        foreach (var mobile in mobiles)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
+        }
+
+        var commandsAfter = await _redis.CommandCountsAsync();
+        Assert.Equal(10, commandsAfter["evalsha"] - commandsBefore.GetValueOrDefault("evalsha"));
+        Assert.Equal(commandsBefore.GetValueOrDefault("eval"), commandsAfter.GetValueOrDefault("eval"));
+        Assert.Equal(10, connection.GetCounters().Interactive.OperationCount - operationsBefore);
+    }
+
+    [Fact]
+    public async Task Redis_Stopped_Answers503AtOnceWithoutForwarding_AndRecoversWhenBack()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        await _redis.StopAsync();
+        var outageMobile = TestMobiles.Next();
+        var watch = Stopwatch.StartNew();
+        var during = await client.RequestCodeAsync(outageMobile);
+        var firstOutageAnswer = watch.Elapsed;
+        watch.Restart();
+        var again = await client.RequestCodeAsync(outageMobile);
+        var secondOutageAnswer = watch.Elapsed;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Contains("temporarily unavailable", await GatewayClient.MessageOfAsync(during), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        Assert.True(firstOutageAnswer < TimeSpan.FromSeconds(3), $"first answer took {firstOutageAnswer}");
+        Assert.True(secondOutageAnswer < TimeSpan.FromMilliseconds(500), $"second answer took {secondOutageAnswer}: it should fail at once");
+        Assert.Empty(_provider.RequestsFor(outageMobile));
+
+        await _redis.StartAsync();
+        Assert.True(await GatewayClient.EventuallyAsync(
+            async () => (await client.RequestCodeAsync(outageMobile)).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20)));
+        Assert.Single(_provider.RequestsFor(outageMobile));
+    }
+
+    [Fact]
+    public async Task Redis_SlowerThanTimeout_Answers503_AndRevokesTheIssueThatLandedLate()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        var mobile = TestMobiles.Next();
+
+        var sleep = _redis.Server.ExecuteAsync("DEBUG", "SLEEP", "2");
+        await Task.Delay(100);
+        var watch = Stopwatch.StartNew();
+        var response = await client.RequestCodeAsync(mobile);
+        var elapsed = watch.Elapsed;
+        await sleep;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.True(elapsed < TimeSpan.FromSeconds(1.8), $"answered after {elapsed}, the store timeout is 1 s");
+        Assert.Empty(_provider.RequestsFor(mobile));
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(
+            host.Logs.Logs.Any(l => l.EventId.Name == "LateIssueRevoked" && l.Message.Contains("keys deleted: True", StringComparison.Ordinal)))));
+        Assert.False(await _redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
+        Assert.False(await _redis.Database(2).KeyExistsAsync($"sms_{mobile}"));
+    }
+
+    [Fact]
+    public async Task TwoInstances_SharingRedis_BurstForOneMobile_ForwardsExactlyOne()
+    {
+        var first = StartGateway().CreateClient();
+        var second = StartGateway().CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 400)
+            .Select(i => (i % 2 == 0 ? first : second).RequestCodeAsync(mobile)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(399, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
+        Assert.Single(_provider.RequestsFor(mobile));
+    }
+
+    [Fact]
+    public async Task Revoke_KeysNowANewerRequests_LeavesThemAlone()
+    {
+        var host = StartGateway();
+        var store = host.Services.GetRequiredService<ISmsCodeStore>();
+        var mobile = TestMobiles.Next();
+        var mine = new SmsCodeIssueRequest(2, $"send_flag_{mobile}", $"sms_{mobile}", "111111", 60_000, 300_000);
+        Assert.True((await store.TryIssueAsync(mine)).IsIssued);
+
+        // A newer request, issued after this one's flag expired, wrote its own code and flag.
+        var db = _redis.Database(2);
+        await db.StringSetAsync($"sms_{mobile}", "222222", TimeSpan.FromMinutes(5));
+        Assert.False(await store.RevokeAsync(mine, elapsedMilliseconds: 61_000));
+        Assert.Equal("222222", (string?)await db.StringGetAsync($"sms_{mobile}"));
+        Assert.True(await db.KeyExistsAsync($"send_flag_{mobile}"));
+
+        // Same code by chance: the flag's time left shows that it is not this request's.
+        await db.StringSetAsync($"sms_{mobile}", "111111", TimeSpan.FromMinutes(5));
+        Assert.False(await store.RevokeAsync(mine, elapsedMilliseconds: 61_000));
+        Assert.True(await db.KeyExistsAsync($"send_flag_{mobile}"));
+
+        Assert.True(await store.RevokeAsync(mine, elapsedMilliseconds: 100));
+        Assert.False(await db.KeyExistsAsync($"send_flag_{mobile}"));
+        Assert.False(await db.KeyExistsAsync($"sms_{mobile}"));
+    }
+
+    private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
+    {
+        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        edit?.Invoke(config);
+        var host = new GatewayHost(config).Start();
+        _disposables.Add(host);
+        return host;
+    }
+
+    private async Task<long> DatabaseSizeAsync(int database) =>
+        (long)await _redis.Admin.GetDatabase(database).ExecuteAsync("DBSIZE");
+}

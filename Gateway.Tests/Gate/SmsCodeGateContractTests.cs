@@ -1,0 +1,262 @@
+using System.Net;
+using System.Text;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Gate;
+
+/// <summary>
+/// The gate's behaviour through the real host, a real provider on loopback and a real store. Runs once against
+/// Redis and once against the in-process store; the two must not differ.
+/// </summary>
+public abstract class SmsCodeGateContractTests : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    protected RecordingSmsProvider Provider { get; private set; } = null!;
+
+    /// <summary>The Redis configuration string, or null for the in-process store.</summary>
+    protected abstract string? Redis { get; }
+
+    /// <summary>The time left on a stored key, 0 when absent; what the store holds, for the contract.</summary>
+    protected abstract Task<long> MillisecondsLeftAsync(GatewayHost host, int database, string key);
+
+    protected abstract Task<string?> ValueOfAsync(GatewayHost host, int database, string key);
+
+    public async Task InitializeAsync()
+    {
+        Provider = await RecordingSmsProvider.StartAsync();
+        _disposables.Add(Provider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in Enumerable.Reverse(_disposables))
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    protected GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
+    {
+        var config = new GatewayConfig(Provider.Address, Redis);
+        edit?.Invoke(config);
+        var host = new GatewayHost(config).Start();
+        _disposables.Add(host);
+        return host;
+    }
+
+    [Fact]
+    public async Task Get_ValidMobile_Returns200LegacyBodyAndForwardsStoredCode()
+    {
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(GatewayClient.LegacyOkBody, await response.Content.ReadAsByteArrayAsync());
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal($"/send/{mobile}", sent.Path);
+        Assert.Matches("^[0-9]{6}$", sent.Code);
+        Assert.Equal(sent.Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, $"send_flag_{mobile}"));
+    }
+
+    [Fact]
+    public async Task Get_FlagPresent_Returns400LegacyBodyWithRetryAfterAndForwardsNothing()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+
+        var response = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await response.Content.ReadAsByteArrayAsync());
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 58, 60);
+        Assert.Single(Provider.RequestsFor(mobile));
+    }
+
+    [Theory]
+    [InlineData("12800138000")]
+    [InlineData("1380013800")]
+    [InlineData("138001380001")]
+    [InlineData("1380013800a")]
+    [InlineData("%2B8613800138000")]
+    public async Task Get_InvalidMobile_Returns404JsonAndTouchesNothing(string mobile)
+    {
+        var host = StartGateway();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("not valid", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
+        Assert.Empty(Provider.Requests);
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{Uri.UnescapeDataString(mobile)}"));
+    }
+
+    [Fact]
+    public async Task Get_ClientSendsCodeHeader_ProviderReceivesOnlyTheIssuedCode()
+    {
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile, injectedCode: "000000");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        var code = Assert.Single(sent.CodeHeaderValues);
+        Assert.Equal(await ValueOfAsync(host, 2, $"sms_{mobile}"), code);
+    }
+
+    [Fact]
+    public async Task Get_ProviderEchoesCode_ClientSeesNoTraceOfIt()
+    {
+        Provider.EchoCode = true;
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var code = Assert.Single(Provider.RequestsFor(mobile)).Code!;
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(GatewayClient.LegacyOkBody, body);
+        Assert.DoesNotContain(code, Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains(RecordingSmsProvider.CodeHeader));
+        Assert.False(response.Headers.Contains("X-Provider-Echo"));
+        Assert.DoesNotContain(response.Headers.Concat(response.Content.Headers), h => h.Value.Any(v => v.Contains(code, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Get_PolicyPassesProviderResponse_ClientGetsProviderBodyButNotTheCodeHeader()
+    {
+        Provider.EchoCode = true;
+        var host = StartGateway(config => config.Policy["PassProviderResponse"] = true);
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"status\":\"sent\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains(RecordingSmsProvider.CodeHeader));
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(503)]
+    [InlineData(400)]
+    public async Task Get_ProviderAnswersError_Returns502AndRevokesSoTheUserCanRetryAtOnce(int providerStatus)
+    {
+        Provider.StatusCode = providerStatus;
+        Provider.EchoCode = true;
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var failed = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Contains("SMS provider failed", await GatewayClient.MessageOfAsync(failed), StringComparison.Ordinal);
+        Assert.False(failed.Headers.Contains(RecordingSmsProvider.CodeHeader));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+
+        Provider.StatusCode = 200;
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        Assert.Equal(2, Provider.RequestsFor(mobile).Count);
+    }
+
+    [Fact]
+    public async Task Get_ProviderRefusesConnection_Returns502AndRevokes()
+    {
+        var deadProvider = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var host = StartGateway(config =>
+            config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!["Destinations"]!["provider"]!["Address"] = deadProvider.ToString());
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+    }
+
+    [Fact]
+    public async Task Get_ProviderTimesOut_Returns502AndRevokes()
+    {
+        Provider.Delay = TimeSpan.FromSeconds(5);
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+    }
+
+    [Fact]
+    public async Task Get_HundredsInParallelForOneMobile_ForwardExactlyOne()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => client.RequestCodeAsync(mobile)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(299, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
+        Assert.Single(Provider.RequestsFor(mobile));
+    }
+
+    [Fact]
+    public async Task Get_AnyOutcome_LogsNeverHoldTheCodeAndMaskTheMobile()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        await client.RequestCodeAsync(mobile);
+        await client.RequestCodeAsync(mobile);
+        Provider.StatusCode = 500;
+        var failingMobile = TestMobiles.Next();
+        await client.RequestCodeAsync(failingMobile);
+
+        var codes = Provider.Requests.Select(r => r.Code!).ToList();
+        Assert.Equal(2, codes.Count);
+        var logs = host.Logs.Logs.ToList();
+        Assert.Contains(logs, l => l.Message.Contains(mobile[..3] + "****" + mobile[^4..], StringComparison.Ordinal));
+        foreach (var log in logs)
+        {
+            foreach (var code in codes)
+            {
+                Assert.DoesNotContain(code, log.ToString(), StringComparison.Ordinal);
+            }
+
+            Assert.DoesNotContain(mobile, log.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(failingMobile, log.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Get_UngatedRoute_IsProxiedUnchanged()
+    {
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+
+        // The catch-all route points at the provider in these tests: a path under /send/ reaches it untouched.
+        var response = await host.CreateClient().GetAsync(new Uri($"/send/{mobile}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
+        Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+    }
+}

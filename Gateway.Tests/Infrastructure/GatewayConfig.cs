@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A gateway configuration file shaped like the repository's yarp.json: one gated route to the provider and a
+/// catch-all route. Tests edit <see cref="Root"/> (or <see cref="Policy"/>) and write it to a temporary file.
+/// </summary>
+public sealed class GatewayConfig
+{
+    public const string PolicyName = "test";
+    public const string GatedRouteId = "sms-codes";
+
+    public GatewayConfig(Uri providerAddress, string? redis, Uri? legacyAddress = null)
+    {
+        Root = new JsonObject
+        {
+            ["SmsCodeGate"] = new JsonObject
+            {
+                ["Redis"] = redis,
+                ["StoreTimeout"] = "00:00:01",
+                ["StoreBreakDuration"] = "00:00:02",
+                ["Policies"] = new JsonObject { [PolicyName] = new JsonObject() },
+            },
+            ["ReverseProxy"] = new JsonObject
+            {
+                ["Routes"] = new JsonObject
+                {
+                    [GatedRouteId] = new JsonObject
+                    {
+                        ["ClusterId"] = "sms-provider",
+                        ["Match"] = new JsonObject { ["Path"] = "/sms_codes/{mobile}/", ["Methods"] = new JsonArray("GET") },
+                        ["Metadata"] = new JsonObject { ["SmsCodePolicy"] = PolicyName },
+                        ["Transforms"] = new JsonArray(new JsonObject { ["PathPattern"] = "/send/{mobile}" }),
+                    },
+                    ["legacy-app"] = new JsonObject
+                    {
+                        ["ClusterId"] = "legacy-app",
+                        ["Order"] = 1000,
+                        ["Match"] = new JsonObject { ["Path"] = "{**catch-all}" },
+                    },
+                },
+                ["Clusters"] = new JsonObject
+                {
+                    ["sms-provider"] = new JsonObject
+                    {
+                        ["HttpRequest"] = new JsonObject { ["ActivityTimeout"] = "00:00:02" },
+                        ["Destinations"] = new JsonObject { ["provider"] = new JsonObject { ["Address"] = providerAddress.ToString() } },
+                    },
+                    ["legacy-app"] = new JsonObject
+                    {
+                        ["Destinations"] = new JsonObject { ["legacy"] = new JsonObject { ["Address"] = (legacyAddress ?? providerAddress).ToString() } },
+                    },
+                },
+            },
+        };
+    }
+
+    public JsonObject Root { get; }
+
+    public JsonObject Gate => Root["SmsCodeGate"]!.AsObject();
+
+    public JsonObject Policy => Gate["Policies"]![PolicyName]!.AsObject();
+
+    public JsonObject GatedRoute => Root["ReverseProxy"]!["Routes"]![GatedRouteId]!.AsObject();
+
+    public string WriteTo(string path)
+    {
+        File.WriteAllText(path, Root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return path;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway host (its Program) in a test server, loading a configuration file written for the test with
+/// <c>--config</c>, and capturing its logs at the levels its own appsettings.json sets.
+/// </summary>
+public sealed class GatewayHost : WebApplicationFactory<Program>
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("gateway-test-").FullName;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    public GatewayHost(GatewayConfig config, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ConfigPath = config.WriteTo(Path.Combine(_directory, "gateway.json"));
+        _settings = settings ?? new Dictionary<string, string?>();
+        _configureServices = configureServices;
+    }
+
+    public string ConfigPath { get; }
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    /// <summary>Starts the host now, so that start-up failures surface here.</summary>
+    public GatewayHost Start()
+    {
+        _ = Server;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("config", ConfigPath);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (_configureServices is not null)
+        {
+            builder.ConfigureServices(_configureServices);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -1,0 +1,7 @@
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>What the recording provider received in one request.</summary>
+public sealed record ProviderRequest(string Method, string Path, string Mobile, IReadOnlyList<string> CodeHeaderValues, IReadOnlyDictionary<string, string> Headers)
+{
+    public string? Code => CodeHeaderValues.Count == 1 ? CodeHeaderValues[0] : null;
+}

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real HTTP SMS provider on a loopback port (Kestrel) that records every request. Its answer can be set per
+/// test: a status code, a delay, and an echo of the code in its body and headers (as a careless provider might).
+/// </summary>
+public sealed class RecordingSmsProvider : IAsyncDisposable
+{
+    public const string CodeHeader = "X-Sms-Code";
+    private readonly WebApplication _app;
+
+    private RecordingSmsProvider(WebApplication app)
+    {
+        _app = app;
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public ConcurrentQueue<ProviderRequest> Requests { get; } = new();
+
+    public int StatusCode { get; set; } = StatusCodes.Status200OK;
+
+    public TimeSpan Delay { get; set; }
+
+    public bool EchoCode { get; set; }
+
+    public string Body { get; set; } = "{\"status\":\"sent\"}";
+
+    public IReadOnlyList<ProviderRequest> RequestsFor(string mobile) => Requests.Where(r => r.Mobile == mobile).ToList();
+
+    public static async Task<RecordingSmsProvider> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var provider = new RecordingSmsProvider(app);
+        app.Map("/send/{mobile}", provider.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        provider.Address = new Uri(address.EndsWith('/') ? address : address + "/");
+        return provider;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var codes = context.Request.Headers[CodeHeader].Select(v => v ?? "").ToList();
+        var mobile = (string)context.Request.RouteValues["mobile"]!;
+        Requests.Enqueue(new ProviderRequest(
+            context.Request.Method,
+            context.Request.Path.Value!,
+            mobile,
+            codes,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
+
+        context.Response.StatusCode = StatusCode;
+        context.Response.ContentType = "application/json";
+        if (EchoCode)
+        {
+            var code = string.Join(",", codes);
+            context.Response.Headers[CodeHeader] = code;
+            context.Response.Headers["X-Provider-Echo"] = code;
+            await context.Response.WriteAsync($"{{\"status\":\"sent\",\"code\":\"{code}\"}}");
+            return;
+        }
+
+        await context.Response.WriteAsync(Body);
+    }
+}
