@@ -49,13 +49,22 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
             failures.Add($"{key}:{nameof(policy.Database)} must not be negative (was {policy.Database}).");
         }
 
-        ValidateTemplate(failures, $"{key}:{nameof(policy.SendFlagKey)}", policy.SendFlagKey);
-        ValidateTemplate(failures, $"{key}:{nameof(policy.CodeKey)}", policy.CodeKey);
-        if (string.Equals(policy.SendFlagKey, policy.CodeKey, StringComparison.Ordinal))
-        {
-            failures.Add($"{key}:{nameof(policy.CodeKey)} must differ from {nameof(policy.SendFlagKey)} (both are '{policy.CodeKey}').");
-        }
-
+        ValidateTemplate(failures, $"{key}:{nameof(policy.SendFlagKey)}", policy.SendFlagKey, SmsCodePolicyOptions.MobilePlaceholder);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.CodeKey)}", policy.CodeKey, SmsCodePolicyOptions.MobilePlaceholder);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.HourCounterKey)}", policy.HourCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.DayCounterKey)}", policy.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.IpCounterKey)}", policy.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.SpendCounterKey)}", policy.SpendCounterKey, SmsCodePolicyOptions.PolicyPlaceholder);
+        RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerHour)}", policy.MaxPerHour);
+        RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerDay)}", policy.MaxPerDay);
+        RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerIpPerHour)}", policy.MaxPerIpPerHour);
+        RequireNotNegative(failures, $"{key}:{nameof(policy.MaxSendsPerMinute)}", policy.MaxSendsPerMinute);
+        RequireDistinctKeys(failures, key, [
+            (nameof(policy.SendFlagKey), policy.SendFlagKey),
+            (nameof(policy.CodeKey), policy.CodeKey),
+            (nameof(policy.HourCounterKey), policy.HourCounterKey),
+            (nameof(policy.DayCounterKey), policy.DayCounterKey),
+        ]);
         if (string.IsNullOrWhiteSpace(policy.CodeHeader) || !IsHeaderToken(policy.CodeHeader))
         {
             failures.Add($"{key}:{nameof(policy.CodeHeader)} must be a valid HTTP header name (was '{policy.CodeHeader}').");
@@ -67,6 +76,29 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         if (value <= TimeSpan.Zero)
         {
             failures.Add($"{key} must be positive (was {value}).");
+        }
+    }
+
+    private static void RequireDistinctKeys(List<string> failures, string key, (string Name, string Template)[] templates)
+    {
+        for (var i = 1; i < templates.Length; i++)
+        {
+            for (var j = 0; j < i; j++)
+            {
+                if (string.Equals(templates[i].Template, templates[j].Template, StringComparison.Ordinal))
+                {
+                    failures.Add($"{key}:{templates[i].Name} must differ from {templates[j].Name} (both are '{templates[i].Template}').");
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void RequireNotNegative(List<string> failures, string key, int value)
+    {
+        if (value < 0)
+        {
+            failures.Add($"{key} must be 0 (off) or positive (was {value}).");
         }
     }
 
@@ -88,9 +120,9 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         }
     }
 
-    private static void ValidateTemplate(List<string> failures, string key, string? template)
+    private static void ValidateTemplate(List<string> failures, string key, string? template, string placeholder)
     {
-        if (SmsCodeKeyTemplate.TryParse(template, out var error) is null)
+        if (SmsCodeKeyTemplate.TryParse(template, placeholder, out var error) is null)
         {
             failures.Add($"{key} {error} (was '{template}').");
         }

@@ -3,8 +3,9 @@ using System.Text;
 namespace Gateway.Middleware.Configuration;
 
 /// <summary>
-/// A parsed key template such as <c>send_flag_{mobile}</c>: <c>{mobile}</c> is replaced by the mobile,
-/// <c>{{</c> and <c>}}</c> are literal braces (so <c>sms_{{{mobile}}}</c> gives <c>sms_{13800138000}</c>).
+/// A parsed key template such as <c>send_flag_{mobile}</c>: its one placeholder (<c>{mobile}</c>, <c>{ip}</c> or
+/// <c>{policy}</c>) is replaced by a value, and <c>{{</c> and <c>}}</c> are literal braces (so
+/// <c>sms_{{{mobile}}}</c> gives <c>sms_{13800138000}</c>, a Redis Cluster hash tag).
 /// </summary>
 internal sealed class SmsCodeKeyTemplate
 {
@@ -20,11 +21,21 @@ internal sealed class SmsCodeKeyTemplate
 
     public string Template { get; }
 
-    /// <summary>The key for one mobile.</summary>
-    public string Build(string mobile) => string.Concat(_prefix, mobile, _suffix);
+    /// <summary>The literal text before the placeholder.</summary>
+    public string Prefix => _prefix;
+
+    /// <summary>The literal text after the placeholder.</summary>
+    public string Suffix => _suffix;
+
+    /// <summary>The key for one value of the placeholder.</summary>
+    public string Build(string value) => string.Concat(_prefix, value, _suffix);
+
+    /// <summary>Parses a template with the <c>{mobile}</c> placeholder.</summary>
+    public static SmsCodeKeyTemplate? TryParse(string? template, out string? error) =>
+        TryParse(template, SmsCodePolicyOptions.MobilePlaceholder, out error);
 
     /// <summary>Parses a template; the error names what is wrong, or is null when the template is valid.</summary>
-    public static SmsCodeKeyTemplate? TryParse(string? template, out string? error)
+    public static SmsCodeKeyTemplate? TryParse(string? template, string placeholder, out string? error)
     {
         if (string.IsNullOrEmpty(template))
         {
@@ -49,11 +60,11 @@ internal sealed class SmsCodeKeyTemplate
                 current.Append('}');
                 i++;
             }
-            else if (string.CompareOrdinal(template, i, SmsCodePolicyOptions.MobilePlaceholder, 0, SmsCodePolicyOptions.MobilePlaceholder.Length) == 0)
+            else if (string.CompareOrdinal(template, i, placeholder, 0, placeholder.Length) == 0)
             {
                 placeholders++;
                 current = suffix;
-                i += SmsCodePolicyOptions.MobilePlaceholder.Length - 1;
+                i += placeholder.Length - 1;
             }
             else if (c is '{' or '}')
             {
@@ -68,7 +79,7 @@ internal sealed class SmsCodeKeyTemplate
 
         if (placeholders != 1)
         {
-            error = $"must contain the placeholder {SmsCodePolicyOptions.MobilePlaceholder} exactly once";
+            error = $"must contain the placeholder {placeholder} exactly once";
             return null;
         }
 

@@ -7,13 +7,21 @@ internal sealed class SmsCodePolicy
 {
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
-    public SmsCodePolicy(string name, SmsCodePolicyOptions options, SmsCodeKeyTemplate sendFlagKey, SmsCodeKeyTemplate codeKey)
+    public SmsCodePolicy(string name, SmsCodePolicyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Name = name;
         MobilePattern = new Regex(options.MobilePattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
-        SendFlagKey = sendFlagKey;
-        CodeKey = codeKey;
+        SendFlagKey = Parse(options.SendFlagKey, SmsCodePolicyOptions.MobilePlaceholder);
+        CodeKey = Parse(options.CodeKey, SmsCodePolicyOptions.MobilePlaceholder);
+        HourCounterKey = Parse(options.HourCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
+        DayCounterKey = Parse(options.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
+        IpCounterKey = Parse(options.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
+        SpendCounterKey = Parse(options.SpendCounterKey, SmsCodePolicyOptions.PolicyPlaceholder).Build(name);
+        MaxPerHour = options.MaxPerHour;
+        MaxPerDay = options.MaxPerDay;
+        MaxPerIpPerHour = options.MaxPerIpPerHour;
+        MaxSendsPerMinute = options.MaxSendsPerMinute;
         SendIntervalMilliseconds = (long)options.SendInterval.TotalMilliseconds;
         CodeLifetimeMilliseconds = (long)options.CodeLifetime.TotalMilliseconds;
         CodeLength = options.CodeLength;
@@ -30,6 +38,23 @@ internal sealed class SmsCodePolicy
 
     public SmsCodeKeyTemplate CodeKey { get; }
 
+    public SmsCodeKeyTemplate HourCounterKey { get; }
+
+    public SmsCodeKeyTemplate DayCounterKey { get; }
+
+    public SmsCodeKeyTemplate IpCounterKey { get; }
+
+    /// <summary>The spend guard's key: its template has only the policy's name to fill in.</summary>
+    public string SpendCounterKey { get; }
+
+    public int MaxPerHour { get; }
+
+    public int MaxPerDay { get; }
+
+    public int MaxPerIpPerHour { get; }
+
+    public int MaxSendsPerMinute { get; }
+
     public long SendIntervalMilliseconds { get; }
 
     public long CodeLifetimeMilliseconds { get; }
@@ -41,6 +66,10 @@ internal sealed class SmsCodePolicy
     public string CodeHeader { get; }
 
     public bool PassProviderResponse { get; }
+
+    // The validator has accepted every template before a policy is built; parsing cannot fail here.
+    private static SmsCodeKeyTemplate Parse(string template, string placeholder) =>
+        SmsCodeKeyTemplate.TryParse(template, placeholder, out var error) ?? throw new InvalidOperationException(error);
 
     public bool IsValidMobile(string? mobile)
     {

@@ -12,6 +12,12 @@ public sealed class SmsCodePolicyOptions
     /// <summary>The placeholder that key templates replace with the mobile.</summary>
     public const string MobilePlaceholder = "{mobile}";
 
+    /// <summary>The placeholder that <see cref="IpCounterKey"/> replaces with the client IP.</summary>
+    public const string IpPlaceholder = "{ip}";
+
+    /// <summary>The placeholder that <see cref="SpendCounterKey"/> replaces with the policy's name.</summary>
+    public const string PolicyPlaceholder = "{policy}";
+
     /// <summary>A regular expression the <c>mobile</c> route value must match; otherwise 404. Default <see cref="DefaultMobilePattern"/>.</summary>
     public string MobilePattern { get; set; } = DefaultMobilePattern;
 
@@ -44,4 +50,37 @@ public sealed class SmsCodePolicyOptions
     /// legacy <c>{"message":"ok"}</c>. Off by default: a provider that echoes the code would hand it to the caller.
     /// </summary>
     public bool PassProviderResponse { get; set; }
+
+    /// <summary>
+    /// Sends per mobile per hour; 0 (the default) is off. Counted in a window that starts at the first send,
+    /// in the same script as the send flag. A refusal answers 400 with the legacy body.
+    /// </summary>
+    public int MaxPerHour { get; set; }
+
+    /// <summary>Sends per mobile per day (a 24-hour window from the first send); 0 (the default) is off.</summary>
+    public int MaxPerDay { get; set; }
+
+    /// <summary>
+    /// Sends per client IP per hour, counted in Redis so that the cap holds across instances; 0 (the default) is off.
+    /// The client IP honours forwarded headers only from the configured known proxies.
+    /// </summary>
+    public int MaxPerIpPerHour { get; set; }
+
+    /// <summary>
+    /// The spend guard: SMS forwarded per minute for this policy across all instances; 0 (the default) is off.
+    /// When reached, requests are answered 503 and a warning is logged.
+    /// </summary>
+    public int MaxSendsPerMinute { get; set; }
+
+    /// <summary>The hourly per-mobile counter's key template. Default <c>sms_hour_{mobile}</c>.</summary>
+    public string HourCounterKey { get; set; } = "sms_hour_" + MobilePlaceholder;
+
+    /// <summary>The daily per-mobile counter's key template. Default <c>sms_day_{mobile}</c>.</summary>
+    public string DayCounterKey { get; set; } = "sms_day_" + MobilePlaceholder;
+
+    /// <summary>The hourly per-IP counter's key template, with the <c>{ip}</c> placeholder. Default <c>sms_ip_hour_{ip}</c>.</summary>
+    public string IpCounterKey { get; set; } = "sms_ip_hour_" + IpPlaceholder;
+
+    /// <summary>The spend guard's per-minute counter key template, with the <c>{policy}</c> placeholder. Default <c>sms_spend_{policy}</c>.</summary>
+    public string SpendCounterKey { get; set; } = "sms_spend_" + PolicyPlaceholder;
 }

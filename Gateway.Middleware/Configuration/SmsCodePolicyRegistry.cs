@@ -85,10 +85,7 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
         var policies = new Dictionary<string, SmsCodePolicy>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, policy) in options.Policies)
         {
-            // The validator has already accepted both templates; parsing cannot fail here.
-            var sendFlagKey = SmsCodeKeyTemplate.TryParse(policy.SendFlagKey, out _)!;
-            var codeKey = SmsCodeKeyTemplate.TryParse(policy.CodeKey, out _)!;
-            policies[name] = new SmsCodePolicy(name, policy, sendFlagKey, codeKey);
+            policies[name] = new SmsCodePolicy(name, policy);
         }
 
         return new Snapshot(options, policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));

@@ -82,6 +82,10 @@ internal sealed class SmsCodeGateMetrics
     internal static string ReasonName(SmsCodeRefusal reason) => reason switch
     {
         SmsCodeRefusal.Interval => "interval",
+        SmsCodeRefusal.Hour => "hour",
+        SmsCodeRefusal.Day => "day",
+        SmsCodeRefusal.Ip => "ip",
+        SmsCodeRefusal.Spend => "spend",
         _ => "unknown",
     };
 }

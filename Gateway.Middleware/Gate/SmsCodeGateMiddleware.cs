@@ -72,17 +72,12 @@ internal sealed partial class SmsCodeGateMiddleware
         var mobile = context.Request.RouteValues[SmsCodeGateMetadata.MobileRouteValue] as string;
         if (!policy.IsValidMobile(mobile))
         {
+            Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
             await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status404NotFound, SmsCodeResponses.InvalidMobile);
             return;
         }
 
-        var request = new SmsCodeIssueRequest(
-            policy.Database,
-            policy.SendFlagKey.Build(mobile!),
-            policy.CodeKey.Build(mobile!),
-            _codes.Generate(policy.CodeLength),
-            policy.SendIntervalMilliseconds,
-            policy.CodeLifetimeMilliseconds);
+        var request = BuildRequest(context, policy, mobile!);
 
         var issuedAt = _timeProvider.GetTimestamp();
         var result = await TryIssueAsync(context, policy, mobile!, request);
@@ -93,16 +88,41 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (!result.Value.IsIssued)
         {
-            _metrics.SendRefused(policy.Name, result.Value.Refusal);
-            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Value.Refusal), result.Value.RetryAfterSeconds);
-            context.Response.Headers.RetryAfter = result.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.SentTooOften);
+            await RefuseAsync(context, policy, mobile!, result.Value);
             return;
         }
 
         var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
         context.Features.Set(issue);
         await ForwardAsync(context, issue);
+    }
+
+    private SmsCodeIssueRequest BuildRequest(HttpContext context, SmsCodePolicy policy, string mobile) =>
+        new(policy.Database, policy.SendFlagKey.Build(mobile), policy.CodeKey.Build(mobile), _codes.Generate(policy.CodeLength),
+            policy.SendIntervalMilliseconds, policy.CodeLifetimeMilliseconds)
+        {
+            PerHour = policy.MaxPerHour > 0 ? new(policy.HourCounterKey.Build(mobile), policy.MaxPerHour) : SmsCodeCounter.Off,
+            PerDay = policy.MaxPerDay > 0 ? new(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
+            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientIp(context)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
+            SendsPerMinute = policy.MaxSendsPerMinute > 0 ? new(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
+        };
+
+    /// <summary>The client IP; behind a proxy, what the forwarded-headers middleware accepted from a known proxy.</summary>
+    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueResult result)
+    {
+        _metrics.SendRefused(policy.Name, result.Refusal);
+        var retryAfter = result.RetryAfterSeconds;
+        context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (result.Refusal == SmsCodeRefusal.Spend)
+        {
+            Log.SpendGuardReached(_logger, policy.Name, MobileMask.Mask(mobile), policy.MaxSendsPerMinute, retryAfter);
+            return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.SpendGuardReached);
+        }
+
+        Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
+        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.SentTooOften);
     }
 
     private async Task<SmsCodeIssueResult?> TryIssueAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueRequest request)
@@ -189,6 +209,12 @@ internal sealed partial class SmsCodeGateMiddleware
 
         [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}, mobile {Mobile}: {StoreFailure}", EventName = "StoreUnavailable")]
         public static partial void StoreUnavailable(ILogger logger, string policy, string mobile, string storeFailure);
+
+        [LoggerMessage(106, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing mobile {Mobile} with 503 for {RetryAfterSeconds} s.", EventName = "SpendGuardReached")]
+        public static partial void SpendGuardReached(ILogger logger, string policy, string mobile, int maxSendsPerMinute, long retryAfterSeconds);
+
+        [LoggerMessage(107, LogLevel.Information, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile")]
+        public static partial void InvalidMobile(ILogger logger, string policy, string mobile);
 
         [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding.", EventName = "PolicyMissing")]
         public static partial void PolicyMissing(ILogger logger, string policy);

@@ -26,14 +26,44 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
-            var left = MillisecondsLeft((request.Database, request.SendFlagKey), now);
-            if (left > 0)
+            var refusal = SmsCodeIssueResult.Issued;
+            var flagLeft = MillisecondsLeft((request.Database, request.SendFlagKey), now);
+            if (flagLeft > 0)
             {
-                return ValueTask.FromResult(new SmsCodeIssueResult(SmsCodeRefusal.Interval, left));
+                refusal = new SmsCodeIssueResult(SmsCodeRefusal.Interval, flagLeft);
             }
 
-            Write((request.Database, request.SendFlagKey), "1", request.SendIntervalMilliseconds, now);
-            Write((request.Database, request.CodeKey), request.Code, request.CodeLifetimeMilliseconds, now);
+            foreach (var (counter, reason, _) in CountersOf(request))
+            {
+                if (counter.IsOn && TryGetLive((request.Database, counter.Key!), now, out var entry) && entry.Count >= counter.Limit)
+                {
+                    var left = MillisecondsLeft((request.Database, counter.Key!), now);
+                    if (left > refusal.RetryAfterMilliseconds)
+                    {
+                        refusal = new SmsCodeIssueResult(reason, left);
+                    }
+                }
+            }
+
+            if (!refusal.IsIssued)
+            {
+                return ValueTask.FromResult(refusal);
+            }
+
+            Write((request.Database, request.SendFlagKey), new Entry("1", 0, Expiry(now, request.SendIntervalMilliseconds)), now);
+            Write((request.Database, request.CodeKey), new Entry(request.Code, 0, Expiry(now, request.CodeLifetimeMilliseconds)), now);
+            foreach (var (counter, _, window) in CountersOf(request))
+            {
+                if (counter.IsOn)
+                {
+                    var key = (request.Database, counter.Key!);
+                    var next = TryGetLive(key, now, out var entry)
+                        ? entry with { Count = entry.Count + 1 }
+                        : new Entry(null, 1, Expiry(now, window));
+                    Write(key, next, now);
+                }
+            }
+
             return ValueTask.FromResult(SmsCodeIssueResult.Issued);
         }
     }
@@ -53,6 +83,22 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
 
             _entries.Remove(codeKey);
             _entries.Remove(flagKey);
+            foreach (var (counter, _, _) in CountersOf(request))
+            {
+                var key = (request.Database, counter.Key!);
+                if (counter.IsOn && TryGetLive(key, now, out var entry))
+                {
+                    if (entry.Count <= 1)
+                    {
+                        _entries.Remove(key);
+                    }
+                    else
+                    {
+                        _entries[key] = entry with { Count = entry.Count - 1 };
+                    }
+                }
+            }
+
             return ValueTask.FromResult(true);
         }
     }
@@ -68,39 +114,44 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
-    /// <summary>The value of a live key, or null.</summary>
+    /// <summary>The value of a live key (a counter's count as text), or null.</summary>
     internal string? ValueOf(int database, string key)
     {
         lock (_lock)
         {
-            return TryGetLive((database, key), _timeProvider.GetTimestamp(), out var entry) ? entry.Value : null;
+            return TryGetLive((database, key), _timeProvider.GetTimestamp(), out var entry)
+                ? entry.Value ?? entry.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : null;
         }
     }
+
+    private static (SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)[] CountersOf(in SmsCodeIssueRequest request) =>
+    [
+        (request.PerHour, SmsCodeRefusal.Hour, SmsCodeCounter.HourMilliseconds),
+        (request.PerDay, SmsCodeRefusal.Day, SmsCodeCounter.DayMilliseconds),
+        (request.PerIpPerHour, SmsCodeRefusal.Ip, SmsCodeCounter.HourMilliseconds),
+        (request.SendsPerMinute, SmsCodeRefusal.Spend, SmsCodeCounter.MinuteMilliseconds),
+    ];
+
+    private long Expiry(long now, long lifetimeMilliseconds) => now + (lifetimeMilliseconds * _timeProvider.TimestampFrequency / 1000);
 
     private long MillisecondsLeft((int, string) key, long now) =>
         TryGetLive(key, now, out var entry)
             ? Math.Max(1, (entry.ExpiresAt - now) * 1000 / _timeProvider.TimestampFrequency)
             : 0;
 
-    private bool TryGetLive((int, string) key, long now, out Entry entry)
-    {
-        if (_entries.TryGetValue(key, out entry) && entry.ExpiresAt > now)
-        {
-            return true;
-        }
+    private bool TryGetLive((int, string) key, long now, out Entry entry) =>
+        _entries.TryGetValue(key, out entry) && entry.ExpiresAt > now;
 
-        return false;
-    }
-
-    private void Write((int, string) key, string value, long lifetimeMilliseconds, long now)
+    private void Write((int, string) key, Entry entry, long now)
     {
-        _entries[key] = new Entry(value, now + (lifetimeMilliseconds * _timeProvider.TimestampFrequency / 1000));
+        _entries[key] = entry;
         if (++_writesSinceSweep >= WritesBetweenSweeps)
         {
             _writesSinceSweep = 0;
-            foreach (var (staleKey, entry) in _entries)
+            foreach (var (staleKey, stale) in _entries)
             {
-                if (entry.ExpiresAt <= now)
+                if (stale.ExpiresAt <= now)
                 {
                     _entries.Remove(staleKey);
                 }
@@ -108,5 +159,6 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
-    private readonly record struct Entry(string Value, long ExpiresAt);
+    /// <summary>A stored value, or for a counter its count (Value null).</summary>
+    private readonly record struct Entry(string? Value, long Count, long ExpiresAt);
 }

@@ -5,33 +5,59 @@ namespace Gateway.Middleware.Store;
 /// them by SHA (EVALSHA) and re-sends the source when the server answers NOSCRIPT. Every key a script
 /// touches is passed in KEYS, so Redis Cluster can route it.
 /// </summary>
+/// <remarks>
+/// KEYS: [1] send flag, [2] code, [3] hour counter, [4] day counter, [5] IP counter, [6] spend counter.
+/// A counter whose cap is off is passed as the send flag's key and never touched, so that every key shares
+/// the flag's hash slot.
+/// </remarks>
 internal static class RedisScripts
 {
     /// <summary>
-    /// KEYS[1] send flag, KEYS[2] code. ARGV[1] code, ARGV[2] send interval (ms), ARGV[3] code lifetime (ms).
-    /// Returns {0, 0} when issued, or {refusal, milliseconds until a send may pass}.
-    /// A flag without expiry (written by hand) counts as present for a whole interval.
+    /// ARGV: [1] code, [2] send interval (ms), [3] code lifetime (ms), [4..7] caps of KEYS[3..6] (0 = off),
+    /// [8..11] windows of KEYS[3..6] (ms). All checks run first, then all writes: a refused request counts
+    /// nowhere, an issued one everywhere. Returns {0, 0} when issued, else {refusal, ms until the binding
+    /// limit frees}. A flag or counter without expiry (written by hand) counts for a whole window.
     /// </summary>
     public const string Issue = """
-        local left = redis.call('PTTL', KEYS[1])
-        if left ~= -2 then
-          if left < 0 then left = tonumber(ARGV[2]) end
-          return {1, left}
+        local reason, wait = 0, 0
+        local function refuse(r, left, window)
+          if left < 0 then left = window end
+          if left > wait then reason, wait = r, left end
         end
+        local flag = redis.call('PTTL', KEYS[1])
+        if flag ~= -2 then refuse(1, flag, tonumber(ARGV[2])) end
+        for i = 3, 6 do
+          local cap = tonumber(ARGV[i + 1])
+          if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
+            refuse(i - 1, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 5]))
+          end
+        end
+        if reason ~= 0 then return {reason, wait} end
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
         redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
+        for i = 3, 6 do
+          if tonumber(ARGV[i + 1]) > 0 and redis.call('INCR', KEYS[i]) == 1 then
+            redis.call('PEXPIRE', KEYS[i], ARGV[i + 5])
+          end
+        end
         return {0, 0}
         """;
 
     /// <summary>
-    /// KEYS[1] send flag, KEYS[2] code. ARGV[1] the code this request stored, ARGV[2] the largest time-to-live
-    /// its own flag can have left (ms). Deletes both only while the code is still this request's and the flag is
-    /// not a newer request's. Returns 1 when deleted, 0 otherwise.
+    /// ARGV: [1] the code this request stored, [2] the largest time-to-live its own flag can have left (ms),
+    /// [3..6] caps of KEYS[3..6]. Only while the code is still this request's and the flag is not a newer
+    /// request's: deletes flag and code and takes this request's count back from each counter.
+    /// Returns 1 when revoked, 0 otherwise.
     /// </summary>
     public const string Revoke = """
         if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
         if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
         redis.call('DEL', KEYS[1], KEYS[2])
+        for i = 3, 6 do
+          if tonumber(ARGV[i]) > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECR', KEYS[i]) <= 0 then
+            redis.call('DEL', KEYS[i])
+          end
+        end
         return 1
         """;
 }

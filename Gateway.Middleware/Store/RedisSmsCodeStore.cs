@@ -41,7 +41,12 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     {
         var started = _timeProvider.GetTimestamp();
         var call = StartScript(request.Database, RedisScripts.Issue, KeysOf(request),
-            [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds], honourBreaker: true);
+            [
+                request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds,
+                request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
+                SmsCodeCounter.HourMilliseconds, SmsCodeCounter.DayMilliseconds, SmsCodeCounter.HourMilliseconds, SmsCodeCounter.MinuteMilliseconds,
+            ],
+            honourBreaker: true);
         RedisResult result;
         try
         {
@@ -61,7 +66,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds)
     {
         var call = StartScript(request.Database, RedisScripts.Revoke, KeysOf(request),
-            [request.Code, request.MaxOwnFlagMilliseconds(elapsedMilliseconds)], honourBreaker: false);
+            [
+                request.Code, request.MaxOwnFlagMilliseconds(elapsedMilliseconds),
+                request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
+            ],
+            honourBreaker: false);
         return (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
     }
 
@@ -90,7 +99,17 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
     }
 
-    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request) => [request.SendFlagKey, request.CodeKey];
+    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request) =>
+    [
+        request.SendFlagKey,
+        request.CodeKey,
+        CounterKey(request.PerHour, request.SendFlagKey),
+        CounterKey(request.PerDay, request.SendFlagKey),
+        CounterKey(request.PerIpPerHour, request.SendFlagKey),
+        CounterKey(request.SendsPerMinute, request.SendFlagKey),
+    ];
+
+    private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
     private Task<RedisResult> StartScript(int database, string script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {

@@ -28,6 +28,18 @@ internal readonly struct SmsCodeIssueRequest
 
     public long CodeLifetimeMilliseconds { get; }
 
+    /// <summary>Sends of this mobile in the hour window.</summary>
+    public SmsCodeCounter PerHour { get; init; }
+
+    /// <summary>Sends of this mobile in the day window.</summary>
+    public SmsCodeCounter PerDay { get; init; }
+
+    /// <summary>Sends from this client IP in the hour window.</summary>
+    public SmsCodeCounter PerIpPerHour { get; init; }
+
+    /// <summary>Sends of this policy in the minute window (the spend guard).</summary>
+    public SmsCodeCounter SendsPerMinute { get; init; }
+
     /// <summary>
     /// The largest time-to-live the flag may have left for a revoke to treat it as this request's own:
     /// a newer request's flag was set at least one interval later, so it has about one interval more.

@@ -15,4 +15,9 @@ public sealed class RedisStoreContractTests(RedisFixture redis) : SmsCodeGateCon
 
     protected override async Task<string?> ValueOfAsync(GatewayHost host, int database, string key) =>
         await redis.Server.Database(database).StringGetAsync(key);
+
+    protected override Task ResetStoreAsync() => redis.Server.Server.FlushAllDatabasesAsync();
+
+    protected override Task PassSendIntervalAsync(GatewayHost host, string mobile) =>
+        redis.Server.Database(2).KeyDeleteAsync($"send_flag_{mobile}");
 }

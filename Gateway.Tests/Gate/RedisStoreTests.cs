@@ -109,6 +109,35 @@ public sealed class RedisStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Issue_AllCapsOn_EveryRefusalPathCostsOneRoundTrip()
+    {
+        var host = StartGateway(config =>
+        {
+            config.Policy["MaxPerHour"] = 1;
+            config.Policy["MaxPerDay"] = 10;
+            config.Policy["MaxPerIpPerHour"] = 3;
+            config.Policy["MaxSendsPerMinute"] = 100;
+        });
+        var client = host.CreateClient();
+        await client.RequestCodeAsync(TestMobiles.Next());
+        var connection = ((RedisSmsCodeStore)host.Services.GetRequiredService<ISmsCodeStore>()).Connection;
+        var evalshaBefore = (await _redis.CommandCountsAsync()).GetValueOrDefault("evalsha");
+        var operationsBefore = connection.GetCounters().Interactive.OperationCount;
+        var mobile = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
+        await _redis.Database(2).KeyDeleteAsync($"send_flag_{mobile}");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        Assert.Equal(5, (await _redis.CommandCountsAsync())["evalsha"] - evalshaBefore);
+        Assert.Equal(5, connection.GetCounters().Interactive.OperationCount - operationsBefore);
+        Assert.Equal(3, _provider.Requests.Count);
+    }
+
+    [Fact]
     public async Task Redis_Stopped_Answers503AtOnceWithoutForwarding_AndRecoversWhenBack()
     {
         var host = StartGateway();

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Gate;
 
@@ -22,8 +24,20 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
 
     protected abstract Task<string?> ValueOfAsync(GatewayHost host, int database, string key);
 
+    /// <summary>Lets a mobile's send interval pass, as its flag's expiry would.</summary>
+    protected abstract Task PassSendIntervalAsync(GatewayHost host, string mobile);
+
+    /// <summary>Services a test host needs for this store (the in-process store's clock).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    /// <summary>Empties a store that outlives one test; tests in a class run one at a time.</summary>
+    protected virtual Task ResetStoreAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await ResetStoreAsync();
         Provider = await RecordingSmsProvider.StartAsync();
         _disposables.Add(Provider);
     }
@@ -40,7 +54,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
     {
         var config = new GatewayConfig(Provider.Address, Redis);
         edit?.Invoke(config);
-        var host = new GatewayHost(config).Start();
+        var host = new GatewayHost(config, configureServices: ConfigureServices).Start();
         _disposables.Add(host);
         return host;
     }
@@ -258,5 +272,113 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
         Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
         Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+    }
+
+    [Theory]
+    [InlineData("MaxPerHour", 3, "sms_hour_{0}", 3600)]
+    [InlineData("MaxPerDay", 2, "sms_day_{0}", 86400)]
+    public async Task Get_MobileCapReached_NthPassesAndNextIsRefusedWithLegacyBodyUntilTheWindowFrees(string option, int cap, string counterKey, int windowSeconds)
+    {
+        var host = StartGateway(config => config.Policy[option] = cap);
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        for (var i = 0; i < cap; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+            await PassSendIntervalAsync(host, mobile);
+        }
+
+        var refused = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, windowSeconds - 300, windowSeconds);
+        Assert.Equal(cap, Provider.RequestsFor(mobile).Count);
+        Assert.Equal(cap.ToString(System.Globalization.CultureInfo.InvariantCulture), await ValueOfAsync(host, 2, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+    }
+
+    [Fact]
+    public async Task Get_RefusedForInterval_CountsNowhere()
+    {
+        var host = StartGateway(config =>
+        {
+            config.Policy["MaxPerHour"] = 5;
+            config.Policy["MaxPerDay"] = 10;
+            config.Policy["MaxPerIpPerHour"] = 50;
+            config.Policy["MaxSendsPerMinute"] = 100;
+        });
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
+
+        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_hour_{mobile}"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_day_{mobile}"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
+    }
+
+    [Fact]
+    public async Task Get_IpCapReached_OtherMobilesFromTheSameClientAreRefused()
+    {
+        var host = StartGateway(config => config.Policy["MaxPerIpPerHour"] = 2);
+        var client = host.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        var thirdMobile = TestMobiles.Next();
+        var refused = await client.RequestCodeAsync(thirdMobile);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 3300, 3600);
+        Assert.Empty(Provider.RequestsFor(thirdMobile));
+    }
+
+    [Fact]
+    public async Task Get_SpendGuardReached_Answers503AndLogsAWarning()
+    {
+        var host = StartGateway(config => config.Policy["MaxSendsPerMinute"] = 2);
+        var client = host.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        var thirdMobile = TestMobiles.Next();
+        var refused = await client.RequestCodeAsync(thirdMobile);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("paused", await GatewayClient.MessageOfAsync(refused), StringComparison.Ordinal);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Empty(Provider.RequestsFor(thirdMobile));
+        Assert.Contains(host.Logs.Logs, l => l.Level == LogLevel.Warning && l.EventId.Name == "SpendGuardReached");
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{thirdMobile}"));
+    }
+
+    [Fact]
+    public async Task Get_ProviderFails_RollsEveryCountBackWithTheFlag()
+    {
+        var host = StartGateway(config =>
+        {
+            config.Policy["MaxPerHour"] = 5;
+            config.Policy["MaxPerDay"] = 10;
+            config.Policy["MaxPerIpPerHour"] = 50;
+            config.Policy["MaxSendsPerMinute"] = 100;
+        });
+        var client = host.CreateClient();
+        var sent = TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(sent)).StatusCode);
+        Provider.StatusCode = 500;
+        var failed = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(failed)).StatusCode);
+
+        Assert.Null(await ValueOfAsync(host, 2, $"sms_hour_{failed}"));
+        Assert.Null(await ValueOfAsync(host, 2, $"sms_day_{failed}"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_hour_{sent}"));
     }
 }
