@@ -24,7 +24,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<SmsCodeGateOptions>().Configure(options => SmsCodeGateOptionsBinder.Bind(options, configuration));
+        services.AddOptions<SmsCodeGateOptions>().Configure(options =>
+            StrictConfigurationBinder.Bind(configuration, options, nameof(SmsCodeGateOptions.Policies), options.Policies));
         services.AddSingleton<IOptionsChangeTokenSource<SmsCodeGateOptions>>(new ConfigurationChangeTokenSource<SmsCodeGateOptions>(configuration));
         return services.AddSmsCodeGateCore();
     }

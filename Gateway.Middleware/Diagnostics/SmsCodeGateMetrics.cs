@@ -7,7 +7,7 @@ namespace Gateway.Middleware.Diagnostics;
 /// <summary>The gate's instruments, all under the meter <see cref="MeterName"/>.</summary>
 internal sealed class SmsCodeGateMetrics
 {
-    public const string MeterName = "Gateway.SmsCodeGate";
+    public const string MeterName = SmsCodeGateDiagnostics.MeterName;
 
     private const string PolicyTag = "sms_code_gate.policy";
     private const string ReasonTag = "sms_code_gate.refusal.reason";

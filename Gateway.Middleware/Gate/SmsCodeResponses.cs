@@ -23,6 +23,8 @@ internal static class SmsCodeResponses
 
     public static readonly byte[] SpendGuardReached = Body("{\"message\":\"SMS sending is paused for a moment. Please try again shortly.\"}");
 
+    public static readonly byte[] TooManyRequests = Body("{\"message\":\"Too many requests from this client. Please try again later.\"}");
+
     public static readonly byte[] PolicyMissing = Body("{\"message\":\"The SMS code gate is not configured for this route.\"}");
 
     public static Task WriteAsync(HttpResponse response, int statusCode, byte[] body)

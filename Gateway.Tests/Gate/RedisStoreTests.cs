@@ -194,8 +194,8 @@ public sealed class RedisStoreTests : IAsyncLifetime
     [Fact]
     public async Task TwoInstances_SharingRedis_BurstForOneMobile_ForwardsExactlyOne()
     {
-        var first = StartGateway().CreateClient();
-        var second = StartGateway().CreateClient();
+        var first = StartGateway(config => config.Gate["StoreTimeout"] = "00:00:10").CreateClient();
+        var second = StartGateway(config => config.Gate["StoreTimeout"] = "00:00:10").CreateClient();
         var mobile = TestMobiles.Next();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 400)

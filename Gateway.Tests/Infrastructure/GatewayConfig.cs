@@ -12,8 +12,9 @@ public sealed class GatewayConfig
     public const string PolicyName = "test";
     public const string GatedRouteId = "sms-codes";
 
-    public GatewayConfig(Uri providerAddress, string? redis, Uri? legacyAddress = null)
+    public GatewayConfig(Uri providerAddress, string? redis, Uri? legacyAddress = null, string policyName = PolicyName)
     {
+        Name = policyName;
         Root = new JsonObject
         {
             ["SmsCodeGate"] = new JsonObject
@@ -21,7 +22,7 @@ public sealed class GatewayConfig
                 ["Redis"] = redis,
                 ["StoreTimeout"] = "00:00:01",
                 ["StoreBreakDuration"] = "00:00:02",
-                ["Policies"] = new JsonObject { [PolicyName] = new JsonObject() },
+                ["Policies"] = new JsonObject { [policyName] = new JsonObject() },
             },
             ["ReverseProxy"] = new JsonObject
             {
@@ -31,7 +32,7 @@ public sealed class GatewayConfig
                     {
                         ["ClusterId"] = "sms-provider",
                         ["Match"] = new JsonObject { ["Path"] = "/sms_codes/{mobile}/", ["Methods"] = new JsonArray("GET") },
-                        ["Metadata"] = new JsonObject { ["SmsCodePolicy"] = PolicyName },
+                        ["Metadata"] = new JsonObject { ["SmsCodePolicy"] = policyName },
                         ["Transforms"] = new JsonArray(new JsonObject { ["PathPattern"] = "/send/{mobile}" }),
                     },
                     ["legacy-app"] = new JsonObject
@@ -57,11 +58,14 @@ public sealed class GatewayConfig
         };
     }
 
+    /// <summary>The gate policy's name (a test that reads process-wide metrics picks its own).</summary>
+    public string Name { get; }
+
     public JsonObject Root { get; }
 
     public JsonObject Gate => Root["SmsCodeGate"]!.AsObject();
 
-    public JsonObject Policy => Gate["Policies"]![PolicyName]!.AsObject();
+    public JsonObject Policy => Gate["Policies"]![Name]!.AsObject();
 
     public JsonObject GatedRoute => Root["ReverseProxy"]!["Routes"]![GatedRouteId]!.AsObject();
 

@@ -34,6 +34,14 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Starts the host on Kestrel on a loopback port, for tests that need real connections (client IPs, shutdown).</summary>
+    public GatewayHost StartOnKestrel()
+    {
+        UseKestrel(FreePort.Next());
+        StartServer();
+        return this;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("config", ConfigPath);

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Middleware.Configuration;
+
+/// <summary>
+/// Binds options strictly, so that a mistake fails with the key's path instead of being ignored: the
+/// configuration binder silently drops a dictionary entry whose value does not convert (a typo in one value of
+/// a policy would read as "policy not defined"), and by default ignores keys that no option has.
+/// </summary>
+internal static class StrictConfigurationBinder
+{
+    /// <summary>Binds <paramref name="section"/> onto <paramref name="target"/>, first each entry of its named dictionary.</summary>
+    public static void Bind<TOptions, TEntry>(IConfiguration section, TOptions target, string dictionaryKey, IDictionary<string, TEntry> dictionary)
+        where TOptions : class
+        where TEntry : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ArgumentNullException.ThrowIfNull(dictionary);
+        foreach (var entry in section.GetSection(dictionaryKey).GetChildren())
+        {
+            dictionary[entry.Key] = Bind(entry, new TEntry());
+        }
+
+        Bind(section, target);
+    }
+
+    private static T Bind<T>(IConfiguration section, T target)
+        where T : class
+    {
+        try
+        {
+            section.Bind(target, binder => binder.ErrorOnUnknownConfiguration = true);
+            return target;
+        }
+        catch (InvalidOperationException ex)
+        {
+            var path = (section as IConfigurationSection)?.Path ?? "configuration";
+            throw new InvalidOperationException($"{path} is invalid: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Gateway.Middleware.Gate;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Middleware.RateLimiting;
+
+/// <summary>Turns the configured policies into ASP.NET Core rate limiter policies partitioned by client IP.</summary>
+internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<RateLimiterOptions>
+{
+    private readonly IOptions<ClientRateLimitingOptions> _options;
+    private readonly ILogger<ClientRateLimiterPolicies> _logger;
+
+    public ClientRateLimiterPolicies(IOptions<ClientRateLimitingOptions> options, ILogger<ClientRateLimiterPolicies> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _options = options;
+        _logger = logger;
+    }
+
+    public void Configure(RateLimiterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (name, policy) in _options.Value.Policies)
+        {
+            options.AddPolicy(name, context => Partition(ClientIp(context), policy));
+        }
+
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.OnRejected = OnRejectedAsync;
+    }
+
+    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static RateLimitPartition<string> Partition(string clientIp, ClientRateLimitPolicyOptions policy) => policy.Kind switch
+    {
+        ClientRateLimitKind.SlidingWindow => RateLimitPartition.GetSlidingWindowLimiter(clientIp, _ => new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = policy.PermitLimit,
+            Window = policy.Window,
+            SegmentsPerWindow = policy.SegmentsPerWindow,
+            QueueLimit = policy.QueueLimit,
+        }),
+        ClientRateLimitKind.TokenBucket => RateLimitPartition.GetTokenBucketLimiter(clientIp, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = policy.TokenLimit,
+            TokensPerPeriod = policy.TokensPerPeriod,
+            ReplenishmentPeriod = policy.ReplenishmentPeriod,
+            QueueLimit = policy.QueueLimit,
+        }),
+        _ => RateLimitPartition.GetFixedWindowLimiter(clientIp, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = policy.PermitLimit,
+            Window = policy.Window,
+            QueueLimit = policy.QueueLimit,
+        }),
+    };
+
+    private async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var response = context.HttpContext.Response;
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) || TryGetPeriod(context.HttpContext, out retryAfter))
+        {
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        Log.Rejected(_logger, ClientIp(context.HttpContext), context.HttpContext.Request.Method);
+        await SmsCodeResponses.WriteAsync(response, StatusCodes.Status429TooManyRequests, SmsCodeResponses.TooManyRequests);
+    }
+
+    /// <summary>
+    /// When the limiter gives no retry time (the sliding window does not), the time one permit takes to come back:
+    /// a segment, a window, or a replenishment period.
+    /// </summary>
+    private bool TryGetPeriod(HttpContext context, out TimeSpan period)
+    {
+        period = default;
+        var name = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName;
+        if (name is null || !_options.Value.Policies.TryGetValue(name, out var policy))
+        {
+            return false;
+        }
+
+        period = policy.Kind switch
+        {
+            ClientRateLimitKind.SlidingWindow => policy.Window / policy.SegmentsPerWindow,
+            ClientRateLimitKind.TokenBucket => policy.ReplenishmentPeriod,
+            _ => policy.Window,
+        };
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(300, LogLevel.Information, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
+        public static partial void Rejected(ILogger logger, string clientIp, string method);
+    }
+}

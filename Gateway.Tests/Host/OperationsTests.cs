@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateway.Tests.Host;
+
+/// <summary>What operators rely on: health endpoints, the metrics endpoint, graceful shutdown.</summary>
+public sealed partial class OperationsTests : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private RedisServer _redis = null!;
+    private RecordingSmsProvider _provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _provider = await RecordingSmsProvider.StartAsync();
+        _disposables.Add(_redis);
+        _disposables.Add(_provider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in Enumerable.Reverse(_disposables))
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Readyz_FollowsRedis_WhileHealthzStaysLive()
+    {
+        var client = Start().CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        await _redis.StopAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+
+        await _redis.StartAsync();
+
+        Assert.True(await GatewayClient.EventuallyAsync(
+            async () => (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(20)));
+        Assert.Empty(_provider.Requests);
+    }
+
+    [Fact]
+    public async Task Metrics_ScrapedAsPrometheusText_ShowTheCountersMove()
+    {
+        // Meters are process-wide and other tests run alongside: count only this test's policy.
+        var policy = $"metrics-{Guid.NewGuid():N}";
+        var client = Start(policyName: policy).CreateClient();
+        var mobile = TestMobiles.Next();
+
+        await client.RequestCodeAsync(mobile);
+        await client.RequestCodeAsync(mobile);
+        await client.RequestCodeAsync(mobile);
+        _provider.StatusCode = 500;
+        await client.RequestCodeAsync(TestMobiles.Next());
+        await _redis.StopAsync();
+        await client.RequestCodeAsync(TestMobiles.Next());
+
+        var text = "";
+        await GatewayClient.EventuallyAsync(async () =>
+        {
+            text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            return Value(text, policy, "sms_code_gate_store_unavailable_total") == 1;
+        });
+
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_codes_issued_total"));
+        Assert.Equal(2, Value(text, policy, "sms_code_gate_sends_refused_total", "interval"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_provider_failures_total"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_store_unavailable_total"));
+        Assert.Equal(4, Value(text, policy, "sms_code_gate_store_duration_seconds_count", "success"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_store_duration_seconds_count", "failure"));
+    }
+
+    [Fact]
+    public async Task Shutdown_WithARequestInFlight_LetsItFinishWithItsCodeStored()
+    {
+        _provider.Delay = TimeSpan.FromSeconds(0.8);
+        var host = Start(kestrel: true);
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var pending = client.RequestCodeAsync(mobile);
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(_provider.RequestsFor(mobile).Count == 1)));
+        host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        var response = await pending;
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, string.Join("\n", host.Logs.Logs.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)));
+        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
+    }
+
+    private static double Value(string prometheusText, string policy, string metric, string? label = null)
+    {
+        var total = 0.0;
+        foreach (Match match in SampleLine().Matches(prometheusText))
+        {
+            var labels = match.Groups["labels"].Value;
+            if (match.Groups["name"].Value == metric
+                && labels.Contains($"sms_code_gate_policy=\"{policy}\"", StringComparison.Ordinal)
+                && (label is null || labels.Contains($"\"{label}\"", StringComparison.Ordinal)))
+            {
+                total += double.Parse(match.Groups["value"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*)\} (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    private static partial Regex SampleLine();
+
+    private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName)
+    {
+        var host = new GatewayHost(new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName));
+        _disposables.Add(host);
+        return kestrel ? host.StartOnKestrel() : host.Start();
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.TrustedProxies;
+
+/// <summary>
+/// Configures the forwarded-headers middleware from <see cref="TrustedProxiesOptions"/> only: the framework's
+/// default trust of loopback is dropped, so that a header sent from an unlisted address changes nothing.
+/// </summary>
+internal sealed class TrustedProxiesSetup : IConfigureOptions<ForwardedHeadersOptions>
+{
+    private readonly TrustedProxiesOptions _trusted;
+
+    public TrustedProxiesSetup(IOptions<TrustedProxiesOptions> trusted)
+    {
+        ArgumentNullException.ThrowIfNull(trusted);
+        _trusted = trusted.Value;
+    }
+
+    public void Configure(ForwardedHeadersOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        options.ForwardLimit = _trusted.ForwardLimit;
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        for (var i = 0; i < _trusted.KnownProxies.Count; i++)
+        {
+            options.KnownProxies.Add(IPAddress.TryParse(_trusted.KnownProxies[i], out var address)
+                ? address
+                : throw Invalid($"{nameof(_trusted.KnownProxies)}:{i}", _trusted.KnownProxies[i], "an IP address"));
+        }
+
+        for (var i = 0; i < _trusted.KnownNetworks.Count; i++)
+        {
+            options.KnownIPNetworks.Add(System.Net.IPNetwork.TryParse(_trusted.KnownNetworks[i], out var network)
+                ? network
+                : throw Invalid($"{nameof(_trusted.KnownNetworks)}:{i}", _trusted.KnownNetworks[i], "a network in CIDR notation"));
+        }
+    }
+
+    private static InvalidOperationException Invalid(string key, string value, string expected) =>
+        new($"{TrustedProxiesOptions.SectionName}:{key} must be {expected} (was '{value}').");
+}
