@@ -57,6 +57,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<SmsCodePolicyRegistry>().Options.StoreBreakDuration));
+        services.TryAddSingleton<RedisConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyCheck, RedisClusterPolicyCheck>());
         services.TryAddSingleton(CreateStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, SmsCodeTransformProvider>());
         return services;
@@ -67,17 +69,16 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         var registry = services.GetRequiredService<SmsCodePolicyRegistry>();
         var timeProvider = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SmsCodeGateServiceCollectionExtensions).FullName!);
-        if (string.IsNullOrWhiteSpace(registry.Options.Redis))
+        var redis = services.GetRequiredService<RedisConnection>();
+        if (!redis.IsConfigured)
         {
             Log.InProcessStore(logger);
             return new InMemorySmsCodeStore(timeProvider);
         }
 
-        var connection = services.GetService<StackExchange.Redis.IConnectionMultiplexer>()
-            ?? RedisConnectionFactory.Connect(registry.Options);
-        Log.RedisStore(logger, connection.IsConnected);
+        Log.RedisStore(logger, redis.Multiplexer.IsConnected, redis.IsCluster switch { true => "cluster", false => "standalone or sentinel", null => "unknown until connected" });
         return new RedisSmsCodeStore(
-            connection,
+            redis,
             registry,
             services.GetRequiredService<StoreCircuitBreaker>(),
             timeProvider,
@@ -89,7 +90,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         [LoggerMessage(200, LogLevel.Warning, "SmsCodeGate:Redis is not set: using the in-process store. The send throttle is NOT shared between gateway instances; set SmsCodeGate:Redis for production.", EventName = "InProcessStore")]
         public static partial void InProcessStore(ILogger logger);
 
-        [LoggerMessage(201, LogLevel.Information, "SMS code store: Redis (connected at start-up: {Connected}).", EventName = "RedisStore")]
-        public static partial void RedisStore(ILogger logger, bool connected);
+        [LoggerMessage(201, LogLevel.Information, "SMS code store: Redis (connected at start-up: {Connected}; deployment: {Deployment}).", EventName = "RedisStore")]
+        public static partial void RedisStore(ILogger logger, bool connected, string deployment);
     }
 }

@@ -12,6 +12,7 @@ namespace Gateway.Middleware.Configuration;
 internal sealed partial class SmsCodePolicyRegistry : IDisposable
 {
     private readonly IOptionsFactory<SmsCodeGateOptions> _factory;
+    private readonly ISmsCodePolicyCheck[] _checks;
     private readonly ILogger<SmsCodePolicyRegistry> _logger;
     private readonly List<IDisposable> _changeRegistrations = [];
     private readonly Lock _reloadLock = new();
@@ -20,12 +21,15 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
     public SmsCodePolicyRegistry(
         IOptionsFactory<SmsCodeGateOptions> factory,
         IEnumerable<IOptionsChangeTokenSource<SmsCodeGateOptions>> changeSources,
+        IEnumerable<ISmsCodePolicyCheck> checks,
         ILogger<SmsCodePolicyRegistry> logger)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(changeSources);
+        ArgumentNullException.ThrowIfNull(checks);
         ArgumentNullException.ThrowIfNull(logger);
         _factory = factory;
+        _checks = checks.ToArray();
         _logger = logger;
         _current = Build(factory.Create(Microsoft.Extensions.Options.Options.DefaultName));
 
@@ -80,12 +84,18 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
         }
     }
 
-    private static Snapshot Build(SmsCodeGateOptions options)
+    private Snapshot Build(SmsCodeGateOptions options)
     {
         var policies = new Dictionary<string, SmsCodePolicy>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, policy) in options.Policies)
         {
             policies[name] = new SmsCodePolicy(name, policy);
+        }
+
+        var failures = policies.Values.SelectMany(policy => _checks.SelectMany(check => check.Check(policy))).ToList();
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(SmsCodeGateOptions.SectionName, typeof(SmsCodeGateOptions), failures);
         }
 
         return new Snapshot(options, policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));

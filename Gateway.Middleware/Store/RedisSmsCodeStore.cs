@@ -4,28 +4,32 @@ using StackExchange.Redis;
 
 namespace Gateway.Middleware.Store;
 
-/// <summary>The shared store: one script call per issue, bounded by the store timeout and a circuit breaker.</summary>
+/// <summary>
+/// The shared store: one script call per issue, bounded by the store timeout and a circuit breaker.
+/// On Redis Cluster the per-IP and spend counters live in other hash slots than the mobile's keys; they are
+/// counted by their own scripts first (in parallel), and taken back if the mobile's script refuses.
+/// </summary>
 internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 {
-    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisConnection _redis;
     private readonly StoreCircuitBreaker _breaker;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
 
     public RedisSmsCodeStore(
-        IConnectionMultiplexer connection,
+        RedisConnection redis,
         SmsCodePolicyRegistry registry,
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
         ILogger<RedisSmsCodeStore> logger)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(breaker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        _connection = connection;
+        _redis = redis;
         _breaker = breaker;
         _timeProvider = timeProvider;
         _timeout = registry.Options.StoreTimeout;
@@ -35,9 +39,110 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     public bool IsShared => true;
 
     /// <summary>The connection, for diagnostics (operation counts).</summary>
-    internal IConnectionMultiplexer Connection => _connection;
+    internal IConnectionMultiplexer Connection => _redis.Multiplexer;
 
     public async ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request)
+    {
+        if (!CountsOutsideTheMobilesSlot(request))
+        {
+            return await IssueAtomicallyAsync(request).ConfigureAwait(false);
+        }
+
+        var sideCounters = SideCountersOf(request);
+        var (refusal, reserved) = await ReserveAsync(request.Database, sideCounters).ConfigureAwait(false);
+        if (!refusal.IsIssued)
+        {
+            await ReleaseAsync(request.Database, reserved).ConfigureAwait(false);
+            return refusal;
+        }
+
+        SmsCodeIssueResult result;
+        try
+        {
+            result = await IssueAtomicallyAsync(WithoutSideCounters(request)).ConfigureAwait(false);
+        }
+        catch (SmsCodeStoreUnavailableException)
+        {
+            // The mobile's script revokes itself if it lands late; its side counts are taken back here.
+            _ = ReleaseAsync(request.Database, reserved);
+            throw;
+        }
+
+        if (!result.IsIssued)
+        {
+            await ReleaseAsync(request.Database, reserved).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds)
+    {
+        var sideCounted = CountsOutsideTheMobilesSlot(request);
+        var own = sideCounted ? WithoutSideCounters(request) : request;
+        var call = StartScript(own.Database, RedisScripts.Revoke, KeysOf(own),
+            [
+                own.Code, own.MaxOwnFlagMilliseconds(elapsedMilliseconds),
+                own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit,
+            ],
+            honourBreaker: false);
+        var revoked = (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
+        if (revoked && sideCounted)
+        {
+            await ReleaseAsync(request.Database, SideCountersOf(request)).ConfigureAwait(false);
+        }
+
+        return revoked;
+    }
+
+    public async ValueTask PingAsync(CancellationToken cancellationToken)
+    {
+        Task<TimeSpan> ping;
+        try
+        {
+            ping = _redis.Multiplexer.GetDatabase().PingAsync();
+        }
+        catch (RedisException ex)
+        {
+            _breaker.RecordFailure();
+            throw new SmsCodeStoreUnavailableException("Redis did not answer PING.", ex);
+        }
+
+        try
+        {
+            await ping.WaitAsync(_timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            _breaker.RecordSuccess();
+        }
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        {
+            _breaker.RecordFailure();
+            throw new SmsCodeStoreUnavailableException("Redis did not answer PING.", ex);
+        }
+    }
+
+    private bool CountsOutsideTheMobilesSlot(in SmsCodeIssueRequest request) =>
+        (request.PerIpPerHour.IsOn || request.SendsPerMinute.IsOn) && _redis.IsCluster == true;
+
+    private static SmsCodeIssueRequest WithoutSideCounters(in SmsCodeIssueRequest request) =>
+        request with { PerIpPerHour = SmsCodeCounter.Off, SendsPerMinute = SmsCodeCounter.Off };
+
+    private static List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> SideCountersOf(in SmsCodeIssueRequest request)
+    {
+        var counters = new List<(SmsCodeCounter, SmsCodeRefusal, long)>(2);
+        if (request.PerIpPerHour.IsOn)
+        {
+            counters.Add((request.PerIpPerHour, SmsCodeRefusal.Ip, SmsCodeCounter.HourMilliseconds));
+        }
+
+        if (request.SendsPerMinute.IsOn)
+        {
+            counters.Add((request.SendsPerMinute, SmsCodeRefusal.Spend, SmsCodeCounter.MinuteMilliseconds));
+        }
+
+        return counters;
+    }
+
+    private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
         var started = _timeProvider.GetTimestamp();
         var call = StartScript(request.Database, RedisScripts.Issue, KeysOf(request),
@@ -59,44 +164,66 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             throw;
         }
 
+        return ResultOf(result);
+    }
+
+    /// <summary>Counts the side counters in parallel; the first refusal (longest wait) wins, and what was counted is returned for release.</summary>
+    private async Task<(SmsCodeIssueResult Refusal, List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> Reserved)> ReserveAsync(
+        int database, List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> counters)
+    {
+        var calls = counters.Select(c => StartScript(database, RedisScripts.Reserve, [c.Counter.Key!], [c.Counter.Limit, c.WindowMilliseconds], honourBreaker: true)).ToList();
+        var reserved = new List<(SmsCodeCounter, SmsCodeRefusal, long)>(counters.Count);
+        var refusal = SmsCodeIssueResult.Issued;
+        SmsCodeStoreUnavailableException? failure = null;
+        for (var i = 0; i < calls.Count; i++)
+        {
+            try
+            {
+                var values = (RedisResult[])(await AwaitInTimeAsync(calls[i]).ConfigureAwait(false))!;
+                if ((int)values[0] == 1)
+                {
+                    reserved.Add(counters[i]);
+                }
+                else if ((long)values[1] > refusal.RetryAfterMilliseconds || refusal.IsIssued)
+                {
+                    refusal = new SmsCodeIssueResult(counters[i].Reason, Math.Max(1, (long)values[1]));
+                }
+            }
+            catch (SmsCodeStoreUnavailableException ex)
+            {
+                // A count that lands late is not taken back: it expires with its window (over-counting refuses, it never lets through).
+                failure = ex;
+            }
+        }
+
+        if (failure is not null)
+        {
+            _ = ReleaseAsync(database, reserved);
+            throw failure;
+        }
+
+        return (refusal, reserved);
+    }
+
+    private async Task ReleaseAsync(int database, List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> counters)
+    {
+        foreach (var (counter, _, _) in counters)
+        {
+            try
+            {
+                await AwaitInTimeAsync(StartScript(database, RedisScripts.Release, [counter.Key!], [], honourBreaker: false)).ConfigureAwait(false);
+            }
+            catch (SmsCodeStoreUnavailableException ex)
+            {
+                Log.ReleaseFailed(_logger, ex.Message);
+            }
+        }
+    }
+
+    private static SmsCodeIssueResult ResultOf(RedisResult result)
+    {
         var values = (RedisResult[])result!;
         return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1]);
-    }
-
-    public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds)
-    {
-        var call = StartScript(request.Database, RedisScripts.Revoke, KeysOf(request),
-            [
-                request.Code, request.MaxOwnFlagMilliseconds(elapsedMilliseconds),
-                request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
-            ],
-            honourBreaker: false);
-        return (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
-    }
-
-    public async ValueTask PingAsync(CancellationToken cancellationToken)
-    {
-        Task<TimeSpan> ping;
-        try
-        {
-            ping = _connection.GetDatabase().PingAsync();
-        }
-        catch (RedisException ex)
-        {
-            _breaker.RecordFailure();
-            throw new SmsCodeStoreUnavailableException("Redis did not answer PING.", ex);
-        }
-
-        try
-        {
-            await ping.WaitAsync(_timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            _breaker.RecordSuccess();
-        }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
-        {
-            _breaker.RecordFailure();
-            throw new SmsCodeStoreUnavailableException("Redis did not answer PING.", ex);
-        }
     }
 
     private static RedisKey[] KeysOf(in SmsCodeIssueRequest request) =>
@@ -120,7 +247,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
         try
         {
-            return _connection.GetDatabase(database).ScriptEvaluateAsync(script, keys, values);
+            return _redis.Multiplexer.GetDatabase(database).ScriptEvaluateAsync(script, keys, values);
         }
         catch (RedisException ex)
         {
@@ -157,8 +284,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     {
         try
         {
-            var values = (RedisResult[])(await call.ConfigureAwait(false))!;
-            if ((int)values[0] != (int)SmsCodeRefusal.None)
+            if (!ResultOf(await call.ConfigureAwait(false)).IsIssued)
             {
                 return;
             }
@@ -191,5 +317,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
         [LoggerMessage(12, LogLevel.Warning, "Could not revoke an issue call that the gate gave up on: {StoreFailure}. Its flag, if written, expires with its TTL.", EventName = "LateRevokeFailed")]
         public static partial void LateRevokeFailed(ILogger logger, string storeFailure);
+
+        [LoggerMessage(13, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = "ReleaseFailed")]
+        public static partial void ReleaseFailed(ILogger logger, string storeFailure);
     }
 }

@@ -1,0 +1,67 @@
+using Gateway.Middleware.Configuration;
+using StackExchange.Redis;
+
+namespace Gateway.Middleware.Store;
+
+/// <summary>
+/// On Redis Cluster a script may only touch keys of one hash slot, and only database 0 exists. Checks that one
+/// mobile's flag, code and counters share a slot, which takes a hash tag around the mobile in every template:
+/// <c>send_flag_{{{mobile}}}</c> gives <c>send_flag_{13800138000}</c>.
+/// </summary>
+internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
+{
+    private const string SampleMobile = "13800138000";
+    private const string OtherSampleMobile = "19900000001";
+    private readonly RedisConnection _redis;
+
+    public RedisClusterPolicyCheck(RedisConnection redis)
+    {
+        ArgumentNullException.ThrowIfNull(redis);
+        _redis = redis;
+    }
+
+    public IEnumerable<string> Check(SmsCodePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!_redis.IsConfigured || _redis.IsCluster != true)
+        {
+            yield break;
+        }
+
+        var key = $"{SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Policies)}:{policy.Name}";
+        if (policy.Database != 0)
+        {
+            yield return $"{key}:{nameof(SmsCodePolicyOptions.Database)} must be 0 on Redis Cluster, which has no other database (was {policy.Database}).";
+        }
+
+        var templates = new List<(string Name, SmsCodeKeyTemplate Template)>
+        {
+            (nameof(SmsCodePolicyOptions.SendFlagKey), policy.SendFlagKey),
+            (nameof(SmsCodePolicyOptions.CodeKey), policy.CodeKey),
+        };
+        if (policy.MaxPerHour > 0)
+        {
+            templates.Add((nameof(SmsCodePolicyOptions.HourCounterKey), policy.HourCounterKey));
+        }
+
+        if (policy.MaxPerDay > 0)
+        {
+            templates.Add((nameof(SmsCodePolicyOptions.DayCounterKey), policy.DayCounterKey));
+        }
+
+        var connection = _redis.Multiplexer;
+        foreach (var (name, template) in templates.Skip(1))
+        {
+            if (!SameSlot(connection, templates[0].Template, template))
+            {
+                yield return $"{key}:{name} ('{template.Template}') does not share a hash slot with {templates[0].Name} ('{templates[0].Template}') for every mobile, " +
+                    "so one atomic script cannot touch both on Redis Cluster. Put the mobile in a hash tag in every template, " +
+                    "e.g. 'send_flag_{{{mobile}}}' and 'sms_{{{mobile}}}'.";
+            }
+        }
+    }
+
+    private static bool SameSlot(IConnectionMultiplexer connection, SmsCodeKeyTemplate first, SmsCodeKeyTemplate second) =>
+        connection.GetHashSlot(first.Build(SampleMobile)) == connection.GetHashSlot(second.Build(SampleMobile))
+        && connection.GetHashSlot(first.Build(OtherSampleMobile)) == connection.GetHashSlot(second.Build(OtherSampleMobile));
+}

@@ -1,0 +1,65 @@
+using Gateway.Middleware.Configuration;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Middleware.Store;
+
+/// <summary>
+/// The process's one Redis connection, opened on first use from <c>SmsCodeGate:Redis</c> (or the
+/// <see cref="IConnectionMultiplexer"/> the application registered), and what kind of deployment it reaches.
+/// </summary>
+internal sealed class RedisConnection : IDisposable
+{
+    private readonly Lazy<IConnectionMultiplexer>? _multiplexer;
+    private readonly bool _owned;
+    private volatile int _deployment;
+
+    public RedisConnection(IOptions<SmsCodeGateOptions> options, IEnumerable<IConnectionMultiplexer> registeredConnections)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registeredConnections);
+        var registered = registeredConnections.LastOrDefault();
+        var gate = options.Value;
+        if (registered is not null)
+        {
+            _multiplexer = new Lazy<IConnectionMultiplexer>(registered);
+        }
+        else if (!string.IsNullOrWhiteSpace(gate.Redis))
+        {
+            _multiplexer = new Lazy<IConnectionMultiplexer>(() => RedisConnectionFactory.Connect(gate));
+            _owned = true;
+        }
+    }
+
+    /// <summary>False when no Redis is configured: the gate then uses its in-process store.</summary>
+    public bool IsConfigured => _multiplexer is not null;
+
+    public IConnectionMultiplexer Multiplexer =>
+        _multiplexer?.Value ?? throw new InvalidOperationException("SmsCodeGate:Redis is not configured.");
+
+    /// <summary>True for Redis Cluster, false for a single server or Sentinel; null while no server has answered yet.</summary>
+    public bool? IsCluster
+    {
+        get
+        {
+            if (_deployment == 0 && IsConfigured)
+            {
+                var connected = Multiplexer.GetServers().Where(server => server.IsConnected).ToList();
+                if (connected.Count > 0)
+                {
+                    _deployment = connected.Any(server => server.ServerType == ServerType.Cluster) ? 2 : 1;
+                }
+            }
+
+            return _deployment == 0 ? null : _deployment == 2;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_owned && _multiplexer is { IsValueCreated: true })
+        {
+            _multiplexer.Value.Dispose();
+        }
+    }
+}
