@@ -21,4 +21,12 @@ public sealed class MobileMaskTests
     {
         Assert.Equal("****", MobileMask.Mask(mobile));
     }
+
+    [Theory]
+    [InlineData("12345678", "12****78")]
+    [InlineData("1380013800", "13******00")]
+    public void Mask_ShorterThanAMobile_HidesMostOfIt(string value, string expected)
+    {
+        Assert.Equal(expected, MobileMask.Mask(value));
+    }
 }

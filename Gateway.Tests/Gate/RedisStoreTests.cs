@@ -9,7 +9,7 @@ namespace Gateway.Tests.Gate;
 /// <summary>What only the Redis store shows: legacy keys and TTLs, round trips, outages, several instances.</summary>
 public sealed class RedisStoreTests : IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
     private RedisServer _redis = null!;
     private RecordingSmsProvider _provider = null!;
 
@@ -17,17 +17,11 @@ public sealed class RedisStoreTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartNewAsync("--enable-debug-command", "local");
         _provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(_redis);
-        _disposables.Add(_provider);
+        _resources.Add(_redis);
+        _resources.Add(_provider);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Issue_DefaultPolicy_WritesLegacyKeysWithLegacyTtlsInDatabase2()
@@ -237,7 +231,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
         edit?.Invoke(config);
         var host = new GatewayHost(config).Start();
-        _disposables.Add(host);
+        _resources.Add(host);
         return host;
     }
 

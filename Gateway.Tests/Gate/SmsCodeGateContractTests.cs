@@ -12,7 +12,7 @@ namespace Gateway.Tests.Gate;
 /// </summary>
 public abstract class SmsCodeGateContractTests : IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
 
     protected RecordingSmsProvider Provider { get; private set; } = null!;
 
@@ -39,23 +39,17 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
     {
         await ResetStoreAsync();
         Provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(Provider);
+        _resources.Add(Provider);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     protected GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
     {
         var config = new GatewayConfig(Provider.Address, Redis);
         edit?.Invoke(config);
         var host = new GatewayHost(config, configureServices: ConfigureServices).Start();
-        _disposables.Add(host);
+        _resources.Add(host);
         return host;
     }
 
@@ -303,13 +297,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
     [Fact]
     public async Task Get_RefusedForInterval_CountsNowhere()
     {
-        var host = StartGateway(config =>
-        {
-            config.Policy["MaxPerHour"] = 5;
-            config.Policy["MaxPerDay"] = 10;
-            config.Policy["MaxPerIpPerHour"] = 50;
-            config.Policy["MaxSendsPerMinute"] = 100;
-        });
+        var host = StartGateway(EnableEveryCap);
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
 
@@ -361,13 +349,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
     [Fact]
     public async Task Get_ProviderFails_RollsEveryCountBackWithTheFlag()
     {
-        var host = StartGateway(config =>
-        {
-            config.Policy["MaxPerHour"] = 5;
-            config.Policy["MaxPerDay"] = 10;
-            config.Policy["MaxPerIpPerHour"] = 50;
-            config.Policy["MaxSendsPerMinute"] = 100;
-        });
+        var host = StartGateway(EnableEveryCap);
         var client = host.CreateClient();
         var sent = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(sent)).StatusCode);
@@ -381,5 +363,13 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal("1", await ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
         Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
         Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_hour_{sent}"));
+    }
+
+    private static void EnableEveryCap(GatewayConfig config)
+    {
+        config.Policy["MaxPerHour"] = 5;
+        config.Policy["MaxPerDay"] = 10;
+        config.Policy["MaxPerIpPerHour"] = 50;
+        config.Policy["MaxSendsPerMinute"] = 100;
     }
 }

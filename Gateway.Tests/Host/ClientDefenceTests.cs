@@ -7,23 +7,17 @@ namespace Gateway.Tests.Host;
 /// <summary>Per-client limits: the configured rate limiter on the gated route, and the client IP behind a proxy.</summary>
 public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
     private RecordingSmsProvider _provider = null!;
 
     public async Task InitializeAsync()
     {
         await redis.Server.Server.FlushAllDatabasesAsync();
         _provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(_provider);
+        _resources.Add(_provider);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Theory]
     [InlineData("FixedWindow")]
@@ -158,7 +152,7 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
         var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString);
         edit(config);
         var host = new GatewayHost(config);
-        _disposables.Add(host);
+        _resources.Add(host);
         return kestrel ? host.StartOnKestrel() : host.Start();
     }
 }

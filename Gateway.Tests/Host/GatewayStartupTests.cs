@@ -8,22 +8,16 @@ namespace Gateway.Tests.Host;
 /// <summary>Configuration of the host: the file, the overrides on top of it, start-up validation and reloads.</summary>
 public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
     private RecordingSmsProvider _provider = null!;
 
     public async Task InitializeAsync()
     {
         _provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(_provider);
+        _resources.Add(_provider);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Theory]
     [InlineData("SendInterval", "00:00:00", "SmsCodeGate:Policies:test:SendInterval must be positive")]
@@ -172,7 +166,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
 
     private GatewayHost Track(GatewayHost host)
     {
-        _disposables.Add(host);
+        _resources.Add(host);
         return host;
     }
 }

@@ -9,7 +9,7 @@ namespace Gateway.Tests.Host;
 /// <summary>What operators rely on: health endpoints, the metrics endpoint, graceful shutdown.</summary>
 public sealed partial class OperationsTests : IAsyncLifetime
 {
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
     private RedisServer _redis = null!;
     private RecordingSmsProvider _provider = null!;
 
@@ -17,17 +17,11 @@ public sealed partial class OperationsTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartNewAsync();
         _provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(_redis);
-        _disposables.Add(_provider);
+        _resources.Add(_redis);
+        _resources.Add(_provider);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Readyz_FollowsRedis_WhileHealthzStaysLive()
@@ -119,7 +113,7 @@ public sealed partial class OperationsTests : IAsyncLifetime
     private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName)
     {
         var host = new GatewayHost(new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName));
-        _disposables.Add(host);
+        _resources.Add(host);
         return kestrel ? host.StartOnKestrel() : host.Start();
     }
 }
