@@ -169,6 +169,14 @@ internal sealed partial class SmsCodeGateMiddleware
             return;
         }
 
+        if (context.RequestAborted.IsCancellationRequested && issue.ProviderStatusCode is null)
+        {
+            // The client went away mid-forward, which cancels the provider call: it may have sent the SMS already.
+            // Keep the code, so that a message that did go out can be verified; the flag expires with its TTL.
+            Log.ClientAborted(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile));
+            return;
+        }
+
         _metrics.ProviderFailed(issue.Policy.Name);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
@@ -215,6 +223,9 @@ internal sealed partial class SmsCodeGateMiddleware
 
         [LoggerMessage(107, LogLevel.Information, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile")]
         public static partial void InvalidMobile(ILogger logger, string policy, string mobile);
+
+        [LoggerMessage(108, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}, mobile {Mobile}. The provider may have sent it, so the code is kept.", EventName = "ClientAborted")]
+        public static partial void ClientAborted(ILogger logger, string policy, string mobile);
 
         [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding.", EventName = "PolicyMissing")]
         public static partial void PolicyMissing(ILogger logger, string policy);

@@ -211,6 +211,23 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_ClientAbortsWhileForwarding_KeepsTheCodeTheProviderMayHaveSent()
+    {
+        Provider.Delay = TimeSpan.FromSeconds(1.5);
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+        using var abort = new CancellationTokenSource();
+
+        var pending = host.CreateClient().GetAsync(new Uri($"/sms_codes/{mobile}/", UriKind.Relative), abort.Token);
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
+        await abort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.Logs.Any(l => l.EventId.Name == "ClientAborted"))));
+        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
+    }
+
+    [Fact]
     public async Task Get_HundredsInParallelForOneMobile_ForwardExactlyOne()
     {
         // A generous store timeout: hundreds of requests at once on a loaded test machine must not read as an outage.
