@@ -13,4 +13,10 @@ public sealed class DemoProviderOptions
 
     /// <summary>Upper bound on remembered messages; the oldest are dropped first.</summary>
     public int MaxRecorded { get; set; } = 10_000;
+
+    /// <summary>How long <c>/send</c> waits after recording a message before it answers (a slow provider); default none.</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>When true, sends are recorded but not printed (benchmarks: one console line per SMS costs CPU).</summary>
+    public bool Quiet { get; set; }
 }

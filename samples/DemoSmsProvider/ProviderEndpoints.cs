@@ -5,10 +5,14 @@ namespace DemoSmsProvider;
 /// <summary>HTTP surface of the demo SMS provider.</summary>
 public static class ProviderEndpoints
 {
+    /// <summary>The default window of <c>GET /stats</c>: the legacy send interval.</summary>
+    public const double DefaultRepeatWindowSeconds = 60;
+
     public static IEndpointRouteBuilder MapProviderEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/send/{mobile}", [HttpMethods.Get, HttpMethods.Post], Send);
         app.MapGet("/sent", (SentMessageStore store, string? mobile) => Results.Ok(store.Snapshot(mobile)));
+        app.MapGet("/stats", Stats);
         app.MapDelete("/sent", (SentMessageStore store) =>
         {
             store.Clear();
@@ -18,7 +22,7 @@ public static class ProviderEndpoints
         return app;
     }
 
-    private static IResult Send(
+    private static async Task<IResult> Send(
         string mobile,
         HttpRequest request,
         SentMessageStore store,
@@ -38,8 +42,28 @@ public static class ProviderEndpoints
         }
 
         store.Add(new SentMessage(mobile, code, clock.GetUtcNow()));
-        // This process *is* the (fake) SMS provider: printing the code is its job.
-        Console.Out.WriteLine($"[demo-sms] would send to {mobile}: your verification code is {code}");
+        if (!settings.Quiet)
+        {
+            // This process *is* the (fake) SMS provider: printing the code is its job.
+            Console.Out.WriteLine($"[demo-sms] would send to {mobile}: your verification code is {code}");
+        }
+
+        if (settings.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(settings.Delay, clock);
+        }
+
         return Results.Ok(new { status = "sent" });
+    }
+
+    private static IResult Stats(SentMessageStore store, double? within)
+    {
+        var seconds = within ?? DefaultRepeatWindowSeconds;
+        if (!double.IsFinite(seconds) || seconds < 0)
+        {
+            return Results.BadRequest(new { message = "within must be a number of seconds, 0 or more" });
+        }
+
+        return Results.Ok(store.Stats(TimeSpan.FromSeconds(seconds)));
     }
 }

@@ -1,0 +1,149 @@
+# Helpers to run the real stack on loopback: redis-server, the demo SMS provider, the sample legacy app
+# (gunicorn), gateway instances and a throw-away nginx. Sourced by tests/e2e/run.sh and bench/run.sh.
+#
+# The caller sets ROOT (the repository) and RUN_DIR (a scratch directory for configs and logs) and installs
+#   trap stack_stop_all EXIT
+# Every process started here is remembered by name and stopped by stack_stop / stack_stop_all: TERM, then KILL
+# after a bounded wait. Everything listens on 127.0.0.1 only.
+
+STACK_NAMES=()
+declare -A STACK_PIDS=()
+
+# The builds under test; GATEWAY_DLL may name another build (A/B comparisons in bench/run.sh).
+GATEWAY_DLL="${GATEWAY_DLL:-${ROOT}/Gateway/bin/Release/net10.0/Gateway.dll}"
+PROVIDER_DLL="${ROOT}/samples/DemoSmsProvider/bin/Release/net10.0/DemoSmsProvider.dll"
+
+# free_ports N: prints N distinct loopback ports that nothing listens on at the moment of asking.
+free_ports() {
+    /usr/bin/python3 - "$1" <<'PY'
+import socket, sys
+sockets = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    sockets.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in sockets))
+for s in sockets:
+    s.close()
+PY
+}
+
+# stack_track NAME PID: remembers a process so that stack_stop_all stops it.
+stack_track() {
+    STACK_NAMES+=("$1")
+    STACK_PIDS[$1]=$2
+}
+
+stack_pid() { echo "${STACK_PIDS[$1]:-}"; }
+
+# stack_stop NAME [SIGNAL]: stops one process (default TERM), waits up to 10 s, then KILLs it.
+stack_stop() {
+    local name=$1 signal=${2:-TERM} pid=${STACK_PIDS[$1]:-}
+    [ -n "$pid" ] || return 0
+    if [ "$signal" = KILL ]; then
+        # Reap at once: bash would otherwise report "Killed" at its next command.
+        kill -KILL "$pid" 2>/dev/null || true
+        { wait "$pid"; } 2>/dev/null || true
+        # A .NET process killed this way leaves its diagnostics IPC files behind.
+        rm -f "${TMPDIR:-/tmp}/clr-debug-pipe-$pid-"* "${TMPDIR:-/tmp}/dotnet-diagnostic-$pid-"*
+    elif kill -0 "$pid" 2>/dev/null; then
+        kill "-$signal" "$pid" 2>/dev/null || true
+        local i
+        for i in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "    $name (pid $pid) did not stop on $signal; killing it" >&2
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    { wait "$pid"; } 2>/dev/null || true
+    STACK_PIDS[$name]=""
+}
+
+# stack_stop_all: stops every remembered process, the most recent first.
+stack_stop_all() {
+    local i
+    for ((i = ${#STACK_NAMES[@]} - 1; i >= 0; i--)); do
+        stack_stop "${STACK_NAMES[$i]}"
+    done
+}
+
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: retries COMMAND every 0.1 s until it succeeds.
+wait_for() {
+    local what=$1 timeout=$2
+    shift 2
+    local deadline=$((SECONDS + timeout))
+    until "$@" >/dev/null 2>&1; do
+        if ((SECONDS >= deadline)); then
+            echo "!! timed out after ${timeout}s waiting for ${what}" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+
+# start_redis NAME PORT: a redis-server without persistence.
+start_redis() {
+    local name=$1 port=$2
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        --logfile '' >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" 10 redis-cli -p "$port" ping
+}
+
+# start_provider NAME PORT [--Key=value...]: the demo SMS provider.
+start_provider() {
+    local name=$1 port=$2
+    shift 2
+    dotnet "$PROVIDER_DLL" --urls "http://127.0.0.1:$port" "$@" >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" 30 http_ok "http://127.0.0.1:$port/healthz"
+}
+
+# start_legacy NAME PORT REDIS_PORT: the sample legacy Django app under gunicorn (WORKERS from the environment).
+start_legacy() {
+    local name=$1 port=$2 redis_port=$3
+    REDIS_URL_BASE="redis://127.0.0.1:$redis_port" "$ROOT/samples/legacy-app/run.sh" "$port" >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" 30 http_ok "http://127.0.0.1:$port/healthz/"
+}
+
+# start_gateway NAME PORT CONFIG [--Key=value...]: one gateway instance; waits until /healthz answers.
+start_gateway() {
+    local name=$1 port=$2 config=$3
+    shift 3
+    dotnet "$GATEWAY_DLL" --config "$config" --urls "http://127.0.0.1:$port" \
+        --ForwardedHeaders:KnownProxies:0=127.0.0.1 "$@" >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" 30 http_ok "http://127.0.0.1:$port/healthz"
+}
+
+# start_nginx NAME PORT UPSTREAM_PORT...: a non-system nginx from deploy/nginx/nginx-test.conf.template, in the
+# foreground (so that its master is our child), with its own run dir under RUN_DIR.
+start_nginx() {
+    local name=$1 port=$2
+    shift 2
+    local dir="$RUN_DIR/$name"
+    mkdir -p "$dir"
+    # Workers run as nobody when nginx starts as root: let them into the run dir.
+    chmod 755 "$RUN_DIR" "$dir"
+    "$ROOT/deploy/nginx/render-test-conf.sh" "$port" "$dir" "$@" >/dev/null
+    nginx -q -t -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir/"
+    nginx -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir/" -g 'daemon off;' >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" 10 curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$port/"
+}
+
+# show_logs: the last lines of every log in RUN_DIR, for a failure report.
+show_logs() {
+    local log
+    for log in "$RUN_DIR"/*.log "$RUN_DIR"/*/error.log; do
+        [ -s "$log" ] || continue
+        echo "---- ${log#"$RUN_DIR"/} (last 15 lines)"
+        tail -n 15 "$log"
+    done
+}
