@@ -76,7 +76,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
             return new InMemorySmsCodeStore(timeProvider);
         }
 
-        Log.RedisStore(logger, redis.Multiplexer.IsConnected, redis.IsCluster switch { true => "cluster", false => "standalone or sentinel", null => "unknown until connected" });
+        Log.RedisStore(logger, redis.IsCluster switch { true => "cluster", false => "standalone or sentinel", null => "not connected yet" });
         return new RedisSmsCodeStore(
             redis,
             registry,
@@ -90,7 +90,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         [LoggerMessage(200, LogLevel.Warning, "SmsCodeGate:Redis is not set: using the in-process store. The send throttle is NOT shared between gateway instances; set SmsCodeGate:Redis for production.", EventName = "InProcessStore")]
         public static partial void InProcessStore(ILogger logger);
 
-        [LoggerMessage(201, LogLevel.Information, "SMS code store: Redis (connected at start-up: {Connected}; deployment: {Deployment}).", EventName = "RedisStore")]
-        public static partial void RedisStore(ILogger logger, bool connected, string deployment);
+        [LoggerMessage(201, LogLevel.Information, "SMS code store: Redis ({Deployment}).", EventName = "RedisStore")]
+        public static partial void RedisStore(ILogger logger, string deployment);
     }
 }

@@ -1,4 +1,5 @@
 using Gateway.Middleware.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -7,17 +8,26 @@ namespace Gateway.Middleware.Store;
 /// <summary>
 /// The process's one Redis connection, opened on first use from <c>SmsCodeGate:Redis</c> (or the
 /// <see cref="IConnectionMultiplexer"/> the application registered), and what kind of deployment it reaches.
+/// A configuration string with <c>serviceName=</c> names sentinels: the master they name is then tracked by
+/// <see cref="SentinelMasterConnection"/>.
 /// </summary>
 internal sealed class RedisConnection : IDisposable
 {
     private readonly Lazy<IConnectionMultiplexer>? _multiplexer;
+    private readonly Lazy<SentinelMasterConnection>? _sentinel;
     private readonly bool _owned;
     private volatile int _deployment;
 
-    public RedisConnection(IOptions<SmsCodeGateOptions> options, IEnumerable<IConnectionMultiplexer> registeredConnections)
+    public RedisConnection(
+        IOptions<SmsCodeGateOptions> options,
+        IEnumerable<IConnectionMultiplexer> registeredConnections,
+        TimeProvider timeProvider,
+        ILogger<SentinelMasterConnection> sentinelLogger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registeredConnections);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(sentinelLogger);
         var registered = registeredConnections.LastOrDefault();
         var gate = options.Value;
         if (registered is not null)
@@ -26,16 +36,32 @@ internal sealed class RedisConnection : IDisposable
         }
         else if (!string.IsNullOrWhiteSpace(gate.Redis))
         {
-            _multiplexer = new Lazy<IConnectionMultiplexer>(() => RedisConnectionFactory.Connect(gate));
+            var configuration = RedisConnectionFactory.CreateOptions(gate);
+            if (!string.IsNullOrEmpty(configuration.ServiceName))
+            {
+                _sentinel = new Lazy<SentinelMasterConnection>(() => new SentinelMasterConnection(configuration, timeProvider, sentinelLogger));
+                _deployment = 1;
+            }
+            else
+            {
+                _multiplexer = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(configuration));
+            }
+
             _owned = true;
         }
     }
 
     /// <summary>False when no Redis is configured: the gate then uses its in-process store.</summary>
-    public bool IsConfigured => _multiplexer is not null;
+    public bool IsConfigured => _multiplexer is not null || _sentinel is not null;
 
+    /// <summary>
+    /// The connection to send a call on. Behind Sentinel it is the current master's, and throws
+    /// <see cref="SmsCodeStoreUnavailableException"/> while none is known or a failover runs.
+    /// </summary>
     public IConnectionMultiplexer Multiplexer =>
-        _multiplexer?.Value ?? throw new InvalidOperationException("SmsCodeGate:Redis is not configured.");
+        _sentinel?.Value.Current
+        ?? _multiplexer?.Value
+        ?? throw new InvalidOperationException("SmsCodeGate:Redis is not configured.");
 
     /// <summary>True for Redis Cluster, false for a single server or Sentinel; null while no server has answered yet.</summary>
     public bool? IsCluster
@@ -60,6 +86,11 @@ internal sealed class RedisConnection : IDisposable
         if (_owned && _multiplexer is { IsValueCreated: true })
         {
             _multiplexer.Value.Dispose();
+        }
+
+        if (_sentinel is { IsValueCreated: true })
+        {
+            _sentinel.Value.Dispose();
         }
     }
 }

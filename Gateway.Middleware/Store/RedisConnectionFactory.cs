@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Gateway.Middleware.Store;
 
 /// <summary>
-/// Opens the process's one <see cref="ConnectionMultiplexer"/>, tuned so that an outage fails fast: start-up does
+/// Configures the process's Redis connection so that an outage fails fast: start-up does
 /// not wait for Redis and commands are not queued while disconnected. The library's own timeout is kept well above
 /// the gate's, which the store enforces itself: a call the gate gave up on still reports its real outcome, so that
 /// a late issue can be revoked.
@@ -14,7 +14,8 @@ internal static class RedisConnectionFactory
     private const double LibraryTimeoutFactor = 5;
     private const double MinLibraryTimeoutMilliseconds = 5000;
 
-    public static IConnectionMultiplexer Connect(SmsCodeGateOptions options, TextWriter? log = null)
+    /// <summary>The parsed <c>SmsCodeGate:Redis</c> string with the gate's fail-fast settings.</summary>
+    public static ConfigurationOptions CreateOptions(SmsCodeGateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var configuration = ConfigurationOptions.Parse(options.Redis!);
@@ -24,6 +25,6 @@ internal static class RedisConnectionFactory
         configuration.AsyncTimeout = timeoutMilliseconds;
         configuration.SyncTimeout = timeoutMilliseconds;
         configuration.ClientName ??= "sms-code-gateway";
-        return ConnectionMultiplexer.Connect(configuration, log);
+        return configuration;
     }
 }

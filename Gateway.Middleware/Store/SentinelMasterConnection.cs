@@ -1,0 +1,186 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Gateway.Middleware.Store;
+
+/// <summary>
+/// A connection to the master that Redis Sentinel names, switched by the gate itself. StackExchange.Redis's own
+/// sentinel mode keeps the replicas as endpoints and kept writing to the old master after a failover (seen in
+/// the failover tests: codes answered 200 were wiped when the old master was demoted). Here the data connection
+/// only ever holds the current master; while the sentinels report a failover in progress the store is refused
+/// (503) instead of writing to a master that is being replaced; <c>+switch-master</c> (and a poll every second,
+/// in case an event is missed) moves it to the new master.
+/// </summary>
+internal sealed partial class SentinelMasterConnection : IDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(30);
+    private static readonly string[] FailoverEvents =
+    [
+        "+try-failover", "+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
+        "+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves",
+    ];
+
+    private readonly ConfigurationOptions _masterTemplate;
+    private readonly string _serviceName;
+    private readonly ConnectionMultiplexer _sentinels;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ITimer _poll;
+    private readonly Lock _switchLock = new();
+    private volatile ConnectionMultiplexer? _master;
+    private EndPoint? _masterEndPoint;
+    private long _failoverUntil;
+
+    public SentinelMasterConnection(ConfigurationOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _serviceName = options.ServiceName ?? throw new ArgumentException("The configuration names no Sentinel service.", nameof(options));
+        _timeProvider = timeProvider;
+        _logger = logger;
+
+        var sentinelOptions = options.Clone();
+        sentinelOptions.ServiceName = null;
+        sentinelOptions.CommandMap = CommandMap.Sentinel;
+        sentinelOptions.TieBreaker = string.Empty;
+        _sentinels = ConnectionMultiplexer.Connect(sentinelOptions);
+
+        _masterTemplate = options.Clone();
+        _masterTemplate.ServiceName = null;
+        _masterTemplate.EndPoints.Clear();
+
+        _sentinels.GetSubscriber().Subscribe(RedisChannel.Pattern("*"), OnSentinelEvent);
+        Refresh();
+        _poll = timeProvider.CreateTimer(static state => ((SentinelMasterConnection)state!).Refresh(), this, PollInterval, PollInterval);
+    }
+
+    /// <summary>The current master's connection; throws (answered 503 by the store) while none is known or a failover runs.</summary>
+    public IConnectionMultiplexer Current
+    {
+        get
+        {
+            if (Interlocked.Read(ref _failoverUntil) > _timeProvider.GetTimestamp())
+            {
+                throw new SmsCodeStoreUnavailableException($"Sentinel service '{_serviceName}' is failing over.");
+            }
+
+            return _master ?? throw new SmsCodeStoreUnavailableException($"No master is known yet for Sentinel service '{_serviceName}'.");
+        }
+    }
+
+    public void Dispose()
+    {
+        _poll.Dispose();
+        _sentinels.Dispose();
+        _master?.Dispose();
+    }
+
+    private void OnSentinelEvent(RedisChannel channel, RedisValue message)
+    {
+        var name = channel.ToString();
+        var text = message.ToString();
+        if (name == "+switch-master")
+        {
+            // "<service> <old ip> <old port> <new ip> <new port>"
+            var parts = text.Split(' ');
+            if (parts.Length == 5 && parts[0] == _serviceName && IPAddress.TryParse(parts[3], out var address) && int.TryParse(parts[4], out var port))
+            {
+                _ = Task.Run(() => SwitchTo(new IPEndPoint(address, port), endFailover: true));
+            }
+        }
+        else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
+        {
+            if (Interlocked.Exchange(ref _failoverUntil, _timeProvider.GetTimestamp() + (long)(FailoverBound.TotalSeconds * _timeProvider.TimestampFrequency)) == 0)
+            {
+                Log.FailoverStarted(_logger, _serviceName, name);
+            }
+        }
+        else if (name.StartsWith("-failover-abort", StringComparison.Ordinal) && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
+        {
+            Interlocked.Exchange(ref _failoverUntil, 0);
+        }
+    }
+
+    /// <summary>Asks the sentinels for the master and switches when it moved; ends a failover the events did not end.</summary>
+    private void Refresh()
+    {
+        try
+        {
+            var master = ResolveMaster();
+            if (master is not null)
+            {
+                SwitchTo(master, endFailover: false);
+            }
+
+            if (Interlocked.Read(ref _failoverUntil) is var until && until != 0 && until <= _timeProvider.GetTimestamp())
+            {
+                Interlocked.CompareExchange(ref _failoverUntil, 0, until);
+            }
+        }
+        catch (RedisException ex)
+        {
+            Log.SentinelsUnavailable(_logger, _serviceName, ex.GetType().Name);
+        }
+    }
+
+    private EndPoint? ResolveMaster()
+    {
+        foreach (var sentinel in _sentinels.GetServers())
+        {
+            if (sentinel.IsConnected && sentinel.SentinelGetMasterAddressByName(_serviceName) is { } master)
+            {
+                return master;
+            }
+        }
+
+        return null;
+    }
+
+    private void SwitchTo(EndPoint master, bool endFailover)
+    {
+        lock (_switchLock)
+        {
+            if (!master.Equals(_masterEndPoint))
+            {
+                var options = _masterTemplate.Clone();
+                options.EndPoints.Add(master);
+                var previous = _master;
+                _master = ConnectionMultiplexer.Connect(options);
+                _masterEndPoint = master;
+                Log.MasterSwitched(_logger, _serviceName, master.ToString() ?? "?");
+                if (previous is not null)
+                {
+                    _ = RetireAsync(previous);
+                }
+            }
+
+            if (endFailover)
+            {
+                Interlocked.Exchange(ref _failoverUntil, 0);
+            }
+        }
+    }
+
+    private async Task RetireAsync(ConnectionMultiplexer previous)
+    {
+        // Calls already sent to the old master finish (or time out) before its connection closes.
+        await Task.Delay(RetireDelay, _timeProvider).ConfigureAwait(false);
+        await previous.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(20, LogLevel.Warning, "Sentinel service {Service}: failover in progress ({Event}); refusing store calls until the new master is known.", EventName = "SentinelFailoverStarted")]
+        public static partial void FailoverStarted(ILogger logger, string service, string @event);
+
+        [LoggerMessage(21, LogLevel.Warning, "Sentinel service {Service}: master is now {Master}.", EventName = "SentinelMasterSwitched")]
+        public static partial void MasterSwitched(ILogger logger, string service, string master);
+
+        [LoggerMessage(22, LogLevel.Warning, "Sentinel service {Service}: no sentinel answered ({FailureKind}); keeping the current master.", EventName = "SentinelsUnavailable")]
+        public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind);
+    }
+}
