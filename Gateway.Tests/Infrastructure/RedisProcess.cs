@@ -1,0 +1,227 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// One <c>redis-server</c> process (a data node or a sentinel) on a loopback port, started from Debian's binaries,
+/// for the groups that need several of them (<see cref="RedisCluster"/>, <see cref="RedisSentinelGroup"/>). Keeps
+/// the last lines it printed, so that a group that fails to form can say why.
+/// </summary>
+internal sealed class RedisProcess : IAsyncDisposable
+{
+    private const int KeptOutputLines = 50;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private readonly ConcurrentQueue<string> _output = new();
+    private Process? _process;
+
+    private RedisProcess(int port)
+    {
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string EndPoint => $"127.0.0.1:{Port}";
+
+    /// <summary>The last lines the process printed, for failure messages.</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>Starts <c>redis-server</c> with <paramref name="arguments"/> and waits until its port accepts connections.</summary>
+    public static async Task<RedisProcess> StartAsync(int port, IEnumerable<string> arguments)
+    {
+        var redis = new RedisProcess(port);
+        var startInfo = new ProcessStartInfo(FindExecutable("redis-server"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("redis-server did not start.");
+        redis._process = process;
+        process.OutputDataReceived += (_, e) => redis.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => redis.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        while (true)
+        {
+            if (process.HasExited || timeout.IsCancellationRequested)
+            {
+                await redis.DisposeAsync();
+                throw new InvalidOperationException($"redis-server on port {port} did not start:{Environment.NewLine}{redis.Output}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port, timeout.Token);
+                return redis;
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            {
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Runs <c>redis-cli</c> with <paramref name="arguments"/>; returns its output, or throws when it fails or overruns.</summary>
+    public static async Task<string> RunCliAsync(TimeSpan timeout, params string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(FindExecutable("redis-cli"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("redis-cli did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} did not finish within {timeout}:{Environment.NewLine}{await output}{await error}");
+        }
+
+        var text = await output + await error;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} exited with {process.ExitCode.ToString(CultureInfo.InvariantCulture)}:{Environment.NewLine}{text}");
+        }
+
+        return text;
+    }
+
+    /// <summary>Finds a Redis executable on PATH or in Debian's <c>/usr/bin</c>.</summary>
+    public static string FindExecutable(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/local/bin"))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"{name} was not found on PATH. Install it (Debian: apt-get install redis-server redis-tools) or run the README's test command, which does.");
+    }
+
+    /// <summary>Kills the process (a crash, not a shutdown) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>
+    /// The arguments of a data node without persistence on <paramref name="port"/>, working in <paramref name="directory"/>.
+    /// A replica's first sync starts at once (Redis otherwise waits 5 s for more replicas to share a diskless sync).
+    /// </summary>
+    public static List<string> DataNodeArguments(int port, string directory) =>
+    [
+        "--port", Invariant(port), "--bind", "127.0.0.1", "--protected-mode", "no",
+        "--save", "", "--appendonly", "no", "--dir", directory, "--loglevel", "warning",
+        "--repl-diskless-sync-delay", "0",
+    ];
+
+    /// <summary>
+    /// The value of <paramref name="field"/> in an INFO-style <c>field:value</c> text (CLUSTER INFO, INFO replication),
+    /// or null. Over RESP3 such a text may come as a verbatim string, which starts with its format (<c>txt:</c>).
+    /// </summary>
+    public static string? InfoField(string info, string field)
+    {
+        const string VerbatimText = "txt:";
+        if (info.StartsWith(VerbatimText, StringComparison.Ordinal))
+        {
+            info = info[VerbatimText.Length..];
+        }
+
+        foreach (var line in info.Split('\n'))
+        {
+            var trimmed = line.TrimEnd('\r');
+            if (trimmed.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return trimmed[(field.Length + 1)..];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Polls <paramref name="check"/>, which returns null once the condition holds and otherwise what it saw instead,
+    /// until it holds; throws with the last thing it saw when <paramref name="within"/> passes. Failures of the check
+    /// (a node that is switching roles) count as not yet.
+    /// </summary>
+    public static async Task WaitUntilAsync(string what, TimeSpan within, Func<Task<string?>> check)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(within.TotalSeconds * Stopwatch.Frequency);
+        string? seen;
+        while (true)
+        {
+            try
+            {
+                seen = await check();
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+            {
+                seen = $"{ex.GetType().Name}: {ex.Message}";
+            }
+
+            if (seen is null)
+            {
+                return;
+            }
+
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{what} did not happen within {within}; last seen: {seen}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptOutputLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using StackExchange.Redis;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real Sentinel deployment on loopback: a master, one replica, and three sentinels monitoring them as
+/// <see cref="ServiceName"/> (quorum 2, down after 1 s), each process in its own temporary directory. The master can
+/// be failed over with <c>SENTINEL FAILOVER</c> while the gateway runs.
+/// </summary>
+public sealed class RedisSentinelGroup : IAsyncDisposable
+{
+    public const string ServiceName = "mymaster";
+    private const int SentinelCount = 3;
+    private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(20);
+    private readonly string _directory;
+    private readonly List<RedisProcess> _dataNodes = [];
+    private readonly List<RedisProcess> _sentinels = [];
+    private ConnectionMultiplexer? _sentinelAdmin;
+    private ConnectionMultiplexer? _dataAdmin;
+
+    private RedisSentinelGroup(string directory)
+    {
+        _directory = directory;
+    }
+
+    /// <summary>The gateway's <c>SmsCodeGate:Redis</c>: the three sentinels and the service name.</summary>
+    public string ConnectionString => string.Join(",", _sentinels.Select(sentinel => sentinel.EndPoint)) + ",serviceName=" + ServiceName;
+
+    /// <summary>Starts the group and waits until the replica is in sync and every sentinel knows the replica and the other sentinels.</summary>
+    public static async Task<RedisSentinelGroup> StartNewAsync()
+    {
+        var group = new RedisSentinelGroup(Directory.CreateTempSubdirectory("redis-sentinel-").FullName);
+        try
+        {
+            await group.FormAsync();
+            return group;
+        }
+        catch
+        {
+            await group.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The master's port as the first sentinel that answers reports it.</summary>
+    public async Task<int> MasterPortAsync()
+    {
+        foreach (var sentinel in _sentinels)
+        {
+            try
+            {
+                return PortOf(await SentinelServer(sentinel).SentinelGetMasterAddressByNameAsync(ServiceName));
+            }
+            catch (RedisException)
+            {
+                // Try the next sentinel.
+            }
+        }
+
+        throw new InvalidOperationException("No sentinel reported the master.");
+    }
+
+    /// <summary>
+    /// A connection to the data node on <paramref name="port"/> alone, for assertions that must read one node (the new
+    /// master after a failover), not whichever the connection thinks is master. The caller disposes it.
+    /// </summary>
+    public static async Task<ConnectionMultiplexer> ConnectToAsync(int port) =>
+        await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { { "127.0.0.1", port } }, AllowAdmin = true, AbortOnConnectFail = false });
+
+    /// <summary>
+    /// Sends <c>SENTINEL FAILOVER</c> to a sentinel and waits until every sentinel reports the former replica as master
+    /// and it answers <c>ROLE</c> as master. Returns how long that took. The former master keeps answering as a
+    /// master until a sentinel reconfigures it (Sentinel does that on its next INFO, up to about 10 s later).
+    /// </summary>
+    public async Task<TimeSpan> FailoverAsync()
+    {
+        var oldMaster = await MasterPortAsync();
+        var newMaster = _dataNodes.Single(node => node.Port != oldMaster).Port;
+        await RedisProcess.WaitUntilAsync($"Replica {newMaster} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(newMaster));
+
+        var watch = Stopwatch.StartNew();
+        await SentinelServer(_sentinels[0]).SentinelFailoverAsync(ServiceName);
+        await RedisProcess.WaitUntilAsync($"Sentinel failover from {oldMaster} to {newMaster}", FailoverTimeout, async () =>
+        {
+            foreach (var sentinel in _sentinels)
+            {
+                var reported = PortOf(await SentinelServer(sentinel).SentinelGetMasterAddressByNameAsync(ServiceName));
+                if (reported != newMaster)
+                {
+                    return $"sentinel {sentinel.EndPoint} reports master {reported}";
+                }
+            }
+
+            var role = (await DataServer(newMaster).RoleAsync()).Value;
+            return role == "master" ? null : $"{newMaster} answers ROLE {role}";
+        });
+        return watch.Elapsed;
+    }
+
+    /// <summary>
+    /// One line on where writes go: each data node's role, its EVALSHA count so far, and its key count in
+    /// <paramref name="database"/>. A failover test prints it every half second.
+    /// </summary>
+    public async Task<string> DescribeDataNodesAsync(int database)
+    {
+        var parts = new List<string>();
+        foreach (var node in _dataNodes)
+        {
+            try
+            {
+                var server = DataServer(node.Port);
+                var role = (await server.RoleAsync()).Value;
+                var stats = await server.InfoRawAsync("commandstats") ?? "";
+                var evalsha = RedisProcess.InfoField(stats, "cmdstat_evalsha")?.Split(',')[0] ?? "calls=0";
+                var keys = await server.DatabaseSizeAsync(database);
+                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{node.Port} {role} evalsha {evalsha} keys={keys}"));
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                parts.Add($"{node.Port} {ex.GetType().Name}");
+            }
+        }
+
+        return string.Join(" | ", parts);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in new[] { _sentinelAdmin, _dataAdmin })
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        foreach (var process in _sentinels.Concat(_dataNodes))
+        {
+            await process.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A sentinel that was still rewriting its config as it died; the temp directory is cleaned up later.
+        }
+    }
+
+    private static int PortOf(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => ip.Port,
+        DnsEndPoint dns => dns.Port,
+        _ => throw new InvalidOperationException($"The sentinel reported no master for {ServiceName}."),
+    };
+
+    private IServer SentinelServer(RedisProcess sentinel) => _sentinelAdmin!.GetServer("127.0.0.1", sentinel.Port);
+
+    private IServer DataServer(int port) => _dataAdmin!.GetServer("127.0.0.1", port);
+
+    private async Task<string?> ReplicaNotInSyncAsync(int port)
+    {
+        var replication = await DataServer(port).InfoRawAsync("replication") ?? "";
+        var link = RedisProcess.InfoField(replication, "master_link_status");
+        return RedisProcess.InfoField(replication, "role") == "slave" && link != "up" ? $"{port}: master_link_status {link}" : null;
+    }
+
+    private async Task FormAsync()
+    {
+        var masterPort = FreePort.Next();
+        _dataNodes.Add(await StartDataNodeAsync(masterPort, []));
+        _dataNodes.Add(await StartDataNodeAsync(FreePort.Next(), ["--replicaof", "127.0.0.1", RedisProcess.Invariant(masterPort)]));
+        for (var i = 0; i < SentinelCount; i++)
+        {
+            _sentinels.Add(await StartSentinelAsync(FreePort.Next(), masterPort));
+        }
+
+        var data = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, BacklogPolicy = BacklogPolicy.FailFast };
+        var sentinels = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, CommandMap = CommandMap.Sentinel, TieBreaker = "" };
+        foreach (var node in _dataNodes)
+        {
+            data.EndPoints.Add("127.0.0.1", node.Port);
+        }
+
+        foreach (var sentinel in _sentinels)
+        {
+            sentinels.EndPoints.Add("127.0.0.1", sentinel.Port);
+        }
+
+        _dataAdmin = await ConnectionMultiplexer.ConnectAsync(data);
+        _sentinelAdmin = await ConnectionMultiplexer.ConnectAsync(sentinels);
+        var replicaPort = _dataNodes[1].Port;
+        await RedisProcess.WaitUntilAsync("The sentinel group forming", FormTimeout, async () =>
+        {
+            if (await ReplicaNotInSyncAsync(replicaPort) is { } notInSync)
+            {
+                return notInSync;
+            }
+
+            foreach (var sentinel in _sentinels)
+            {
+                var master = (await SentinelServer(sentinel).SentinelMasterAsync(ServiceName)).ToDictionary(pair => pair.Key, pair => pair.Value);
+                var replicas = await SentinelServer(sentinel).SentinelReplicasAsync(ServiceName);
+                var replicaLinks = replicas.Select(replica => replica.ToDictionary(pair => pair.Key, pair => pair.Value).GetValueOrDefault("master-link-status")).ToList();
+                if (master.GetValueOrDefault("flags") != "master"
+                    || master.GetValueOrDefault("num-other-sentinels") != RedisProcess.Invariant(SentinelCount - 1)
+                    || replicaLinks is not ["ok"])
+                {
+                    return string.Create(CultureInfo.InvariantCulture,
+                        $"sentinel {sentinel.EndPoint}: flags {master.GetValueOrDefault("flags")}, other sentinels {master.GetValueOrDefault("num-other-sentinels")}, replica links [{string.Join(",", replicaLinks)}]");
+                }
+            }
+
+            return null;
+        });
+    }
+
+    private Task<RedisProcess> StartDataNodeAsync(int port, string[] extraArguments)
+    {
+        var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName);
+        arguments.AddRange(extraArguments);
+        return RedisProcess.StartAsync(port, arguments);
+    }
+
+    private Task<RedisProcess> StartSentinelAsync(int port, int masterPort)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisProcess.Invariant(port))).FullName;
+        var config = Path.Combine(directory, "sentinel.conf");
+        File.WriteAllLines(config,
+        [
+            $"port {RedisProcess.Invariant(port)}",
+            "bind 127.0.0.1",
+            "protected-mode no",
+            $"dir {directory}",
+            $"sentinel monitor {ServiceName} 127.0.0.1 {RedisProcess.Invariant(masterPort)} 2",
+            $"sentinel down-after-milliseconds {ServiceName} 1000",
+            $"sentinel failover-timeout {ServiceName} 5000",
+            $"sentinel parallel-syncs {ServiceName} 1",
+        ]);
+        return RedisProcess.StartAsync(port, [config, "--sentinel"]);
+    }
+}

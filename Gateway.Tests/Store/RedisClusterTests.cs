@@ -1,0 +1,155 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Store;
+
+/// <summary>
+/// The gate on a real Redis Cluster (three masters, one replica each): one mobile's keys share a hash slot through a
+/// hash tag in the key templates, several instances still send one SMS per burst, and a master failing over under a
+/// steady stream of requests costs a short run of 503s and nothing else.
+/// </summary>
+public sealed class RedisClusterTests : IAsyncLifetime
+{
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
+    private readonly ITestOutputHelper _output;
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private RedisCluster _cluster = null!;
+    private RecordingSmsProvider _provider = null!;
+
+    public RedisClusterTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await RedisCluster.StartNewAsync();
+        _disposables.Add(_cluster);
+        _provider = await RecordingSmsProvider.StartAsync();
+        _disposables.Add(_provider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in Enumerable.Reverse(_disposables))
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Issue_HashTaggedKeys_StoresCodeAndCountersInOneSlotAndRefusesTheRepeat()
+    {
+        var client = StartGateway().CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var first = await client.RequestCodeAsync(mobile);
+        var second = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(GatewayClient.LegacyOkBody, await first.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await second.Content.ReadAsByteArrayAsync());
+        var db = _cluster.Admin.GetDatabase(0);
+        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await db.StringGetAsync(CodeKey(mobile)));
+        Assert.Equal("1", (string?)await db.StringGetAsync(FlagKey(mobile)));
+        Assert.Equal("1", (string?)await db.StringGetAsync($"sms_hour_{{{mobile}}}"));
+        Assert.Equal("1", (string?)await db.StringGetAsync($"sms_day_{{{mobile}}}"));
+
+        var keys = new[] { FlagKey(mobile), CodeKey(mobile), $"sms_hour_{{{mobile}}}", $"sms_day_{{{mobile}}}" };
+        var slot = _cluster.HashSlot(FlagKey(mobile));
+        Assert.All(keys, key => Assert.Equal(slot, _cluster.HashSlot(key)));
+        var owner = _cluster.Server(await _cluster.MasterForAsync(FlagKey(mobile)));
+        var inSlot = (RedisResult[])(await owner.ExecuteAsync("CLUSTER", "GETKEYSINSLOT", slot, 10))!;
+        Assert.Equal(keys.Order(StringComparer.Ordinal), inSlot.Select(key => (string)key!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwoInstances_BurstForOneMobile_ForwardsExactlyOne()
+    {
+        var first = StartGateway(config => config.Gate["StoreTimeout"] = "00:00:10").CreateClient();
+        var second = StartGateway(config => config.Gate["StoreTimeout"] = "00:00:10").CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200)
+            .Select(i => (i % 2 == 0 ? first : second).RequestCodeAsync(mobile)));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(199, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
+        Assert.Single(_provider.RequestsFor(mobile));
+    }
+
+    [Fact]
+    public Task Failover_MasterUnderSteadyStream_Only503sMeanwhileLosesNothingAndRecovers() =>
+        StreamThroughAsync((cluster, key) => cluster.FailoverAsync(key));
+
+    [Fact]
+    public Task KillMaster_UnderSteadyStream_Only503sMeanwhileLosesNothingAndRecovers() =>
+        StreamThroughAsync((cluster, key) => cluster.KillMasterAsync(key));
+
+    /// <summary>
+    /// Streams requests through one gateway while <paramref name="fail"/> fails the master of one shard, three loops in
+    /// four asking for mobiles on that shard, the others for mobiles elsewhere. Then audits: only 200/400/503 and no
+    /// hang, one SMS per mobile, every 200's code on its shard's master now, and codes issued again afterwards.
+    /// </summary>
+    private async Task StreamThroughAsync(Func<RedisCluster, RedisKey, Task<TimeSpan>> fail)
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var probe = TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(probe)).StatusCode);
+        var topology = await _cluster.TopologyAsync();
+        var failing = topology.GetBySlot(_cluster.HashSlot(FlagKey(probe)))!.NodeId;
+        bool OnFailingShard(string mobile) => topology.GetBySlot(_cluster.HashSlot(FlagKey(mobile)))!.NodeId == failing;
+
+        var load = new FailoverLoad(client, loop => NextMobile(mobile => OnFailingShard(mobile) == (loop % 4 != 3)));
+        await load.RunAsync(() => fail(_cluster, FlagKey(probe)));
+
+        _output.WriteLine(load.Describe(r => OnFailingShard(r.Mobile)));
+        _output.WriteLine(FailoverLoad.DescribeLogs(host.Logs));
+        var db = _cluster.Admin.GetDatabase(0);
+        var audit = await load.AuditAsync(_provider, [probe], async mobile => await db.StringGetAsync(CodeKey(mobile), CommandFlags.DemandMaster));
+        _output.WriteLine(audit.ToString());
+        Assert.True(audit.LostNothing, audit.ToString());
+
+        // Recovered without a restart: the failed shard's mobiles get codes again.
+        Assert.True(load.Last503AfterFailoverStarted < RecoveryBound, $"503s went on for {load.Last503AfterFailoverStarted} after the failover started");
+        Assert.True(await GatewayClient.EventuallyAsync(
+            async () => (await client.RequestCodeAsync(NextMobile(OnFailingShard))).StatusCode == HttpStatusCode.OK, RecoveryBound),
+            "no 200 for the failed-over shard after the failover:" + Environment.NewLine + FailoverLoad.DescribeLogs(host.Logs));
+    }
+
+    private static string FlagKey(string mobile) => $"send_flag_{{{mobile}}}";
+
+    private static string CodeKey(string mobile) => $"sms_{{{mobile}}}";
+
+    private static string NextMobile(Func<string, bool> where)
+    {
+        while (true)
+        {
+            var mobile = TestMobiles.Next();
+            if (where(mobile))
+            {
+                return mobile;
+            }
+        }
+    }
+
+    private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
+    {
+        var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString);
+        config.Policy["Database"] = 0;
+        config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
+        config.Policy["CodeKey"] = "sms_{{{mobile}}}";
+        config.Policy["HourCounterKey"] = "sms_hour_{{{mobile}}}";
+        config.Policy["DayCounterKey"] = "sms_day_{{{mobile}}}";
+        config.Policy["MaxPerHour"] = 5;
+        config.Policy["MaxPerDay"] = 10;
+        edit?.Invoke(config);
+        var host = new GatewayHost(config).Start();
+        _disposables.Add(host);
+        return host;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Store;
+
+/// <summary>
+/// The gate on a real Sentinel deployment (a master, a replica, three sentinels), configured with the sentinels and
+/// the service name only: it finds the master, and after a failover under a steady stream of requests it recovers
+/// without a restart, with a short run of 503s and nothing else.
+/// </summary>
+public sealed class RedisSentinelTests : IAsyncLifetime
+{
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
+    private readonly ITestOutputHelper _output;
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private RedisSentinelGroup _group = null!;
+    private RecordingSmsProvider _provider = null!;
+
+    public RedisSentinelTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _group = await RedisSentinelGroup.StartNewAsync();
+        _disposables.Add(_group);
+        _provider = await RecordingSmsProvider.StartAsync();
+        _disposables.Add(_provider);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in Enumerable.Reverse(_disposables))
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Issue_SentinelsAndServiceName_StoresLegacyKeysOnTheMasterAndRefusesTheRepeat()
+    {
+        var client = StartGateway().CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var first = await client.RequestCodeAsync(mobile);
+        var second = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(GatewayClient.LegacyOkBody, await first.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await second.Content.ReadAsByteArrayAsync());
+        await using var master = await RedisSentinelGroup.ConnectToAsync(await _group.MasterPortAsync());
+        var db = master.GetDatabase(2);
+        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await db.StringGetAsync($"sms_{mobile}"));
+        Assert.Equal("1", (string?)await db.StringGetAsync($"send_flag_{mobile}"));
+    }
+
+    [Fact]
+    public async Task Failover_UnderSteadyStream_Only503sMeanwhileLosesNothingAndRecovers()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var probe = TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(probe)).StatusCode);
+
+        var load = new FailoverLoad(client, _ => TestMobiles.Next());
+        await load.RunAsync(() => _group.FailoverAsync(), () => _group.DescribeDataNodesAsync(database: 2));
+
+        _output.WriteLine(load.Describe());
+        _output.WriteLine(FailoverLoad.DescribeLogs(host.Logs));
+        _output.WriteLine("where the writes went (port, role, EVALSHA calls, keys in db 2):");
+        _output.WriteLine(string.Join(Environment.NewLine, load.Samples));
+        var master = await _group.MasterPortAsync();
+        await using var connection = await RedisSentinelGroup.ConnectToAsync(master);
+        var db = connection.GetDatabase(2);
+        var audit = await load.AuditAsync(_provider, [probe], async mobile => await db.StringGetAsync($"sms_{mobile}"));
+        _output.WriteLine($"read back from the new master {master}: " + audit);
+        Assert.True(audit.LostNothing, audit.ToString());
+
+        // Recovered without a restart.
+        Assert.True(load.Last503AfterFailoverStarted < RecoveryBound, $"503s went on for {load.Last503AfterFailoverStarted} after the failover started");
+        Assert.True(await GatewayClient.EventuallyAsync(
+            async () => (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode == HttpStatusCode.OK, RecoveryBound),
+            "no 200 after the failover:" + Environment.NewLine + FailoverLoad.DescribeLogs(host.Logs));
+    }
+
+    private GatewayHost StartGateway()
+    {
+        var host = new GatewayHost(new GatewayConfig(_provider.Address, _group.ConnectionString)).Start();
+        _disposables.Add(host);
+        return host;
+    }
+}
