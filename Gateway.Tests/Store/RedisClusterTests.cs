@@ -66,6 +66,52 @@ public sealed class RedisClusterTests : IAsyncLifetime
         Assert.Equal(keys.Order(StringComparer.Ordinal), inSlot.Select(key => (string)key!).Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("CodeKey", "sms_{mobile}", "SmsCodeGate:Policies:test:CodeKey ('sms_{mobile}') does not share a hash slot with SendFlagKey")]
+    [InlineData("Database", "2", "SmsCodeGate:Policies:test:Database must be 0 on Redis Cluster")]
+    public async Task Start_PolicyThatCannotRunOnACluster_FailsNamingTheKey(string key, string value, string expected)
+    {
+        var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString);
+        config.Policy["Database"] = 0;
+        config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
+        config.Policy["CodeKey"] = "sms_{{{mobile}}}";
+        config.Policy[key] = value;
+        await using var host = new GatewayHost(config);
+
+        var error = Assert.ThrowsAny<Exception>(() => host.Start());
+
+        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Issue_IpAndSpendCapsInOtherSlots_CountApartAndAreTakenBackOnRefusal()
+    {
+        var client = StartGateway(config =>
+        {
+            config.Policy["MaxPerIpPerHour"] = 3;
+            config.Policy["MaxSendsPerMinute"] = 100;
+        }).CreateClient();
+        var db = _cluster.Admin.GetDatabase(0);
+        var first = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(first)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(first)).StatusCode);
+        Assert.Equal("1", (string?)await db.StringGetAsync("sms_ip_hour_unknown"));
+        Assert.Equal("1", (string?)await db.StringGetAsync("sms_spend_test"));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        var refused = TestMobiles.Next();
+        var ipCapped = await client.RequestCodeAsync(refused);
+
+        Assert.Equal(HttpStatusCode.BadRequest, ipCapped.StatusCode);
+        Assert.InRange(ipCapped.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 3500, 3600);
+        Assert.Equal("3", (string?)await db.StringGetAsync("sms_ip_hour_unknown"));
+        Assert.Equal("3", (string?)await db.StringGetAsync("sms_spend_test"));
+        Assert.False(await db.KeyExistsAsync(FlagKey(refused)));
+        Assert.Equal(3, _provider.Requests.Count);
+    }
+
     [Fact]
     public async Task TwoInstances_BurstForOneMobile_ForwardsExactlyOne()
     {
