@@ -60,25 +60,10 @@ public class HotPathBenchmarks
         }
     }
 
-    // Mirrors RedisSmsCodeStore.IssueAtomicallyAsync and KeysOf: a counter that is off passes the flag's key.
+    // Mirrors RedisSmsCodeStore.IssueAtomicallyAsync and KeysOf with every cap off: no counter keys or arguments.
     private void PrepareScriptCall(in SmsCodeIssueRequest request)
     {
-        _keys =
-        [
-            request.SendFlagKey,
-            request.CodeKey,
-            CounterKey(request.PerHour, request.SendFlagKey),
-            CounterKey(request.PerDay, request.SendFlagKey),
-            CounterKey(request.PerIpPerHour, request.SendFlagKey),
-            CounterKey(request.SendsPerMinute, request.SendFlagKey),
-        ];
-        _values =
-        [
-            request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds,
-            request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
-            SmsCodeCounter.HourMilliseconds, SmsCodeCounter.DayMilliseconds, SmsCodeCounter.HourMilliseconds, SmsCodeCounter.MinuteMilliseconds,
-        ];
+        _keys = [request.SendFlagKey, request.CodeKey];
+        _values = [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds];
     }
-
-    private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 }

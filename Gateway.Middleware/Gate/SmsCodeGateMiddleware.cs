@@ -72,7 +72,11 @@ internal sealed partial class SmsCodeGateMiddleware
         var mobile = context.Request.RouteValues[SmsCodeGateMetadata.MobileRouteValue] as string;
         if (!policy.IsValidMobile(mobile))
         {
-            Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
+            }
+
             await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status404NotFound, SmsCodeResponses.InvalidMobile);
             return;
         }
@@ -80,15 +84,23 @@ internal sealed partial class SmsCodeGateMiddleware
         var request = BuildRequest(context, policy, mobile!);
 
         var issuedAt = _timeProvider.GetTimestamp();
-        var result = await TryIssueAsync(context, policy, mobile!, request);
-        if (result is null)
+        var started = Stopwatch.GetTimestamp();
+        SmsCodeIssueResult result;
+        try
         {
+            result = await _store.TryIssueAsync(request);
+        }
+        catch (SmsCodeStoreUnavailableException ex)
+        {
+            _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
+            await StoreUnavailableAsync(context, policy, mobile!, ex);
             return;
         }
 
-        if (!result.Value.IsIssued)
+        _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+        if (!result.IsIssued)
         {
-            await RefuseAsync(context, policy, mobile!, result.Value);
+            await RefuseAsync(context, policy, mobile!, result);
             return;
         }
 
@@ -114,34 +126,26 @@ internal sealed partial class SmsCodeGateMiddleware
     {
         _metrics.SendRefused(policy.Name, result.Refusal);
         var retryAfter = result.RetryAfterSeconds;
-        context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
         if (result.Refusal == SmsCodeRefusal.Spend)
         {
             Log.SpendGuardReached(_logger, policy.Name, MobileMask.Mask(mobile), policy.MaxSendsPerMinute, retryAfter);
             return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.SpendGuardReached);
         }
 
-        Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
+        }
+
         return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.SentTooOften);
     }
 
-    private async Task<SmsCodeIssueResult?> TryIssueAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueRequest request)
+    private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeStoreUnavailableException ex)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await _store.TryIssueAsync(request);
-            _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
-            return result;
-        }
-        catch (SmsCodeStoreUnavailableException ex)
-        {
-            _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
-            _metrics.StoreUnavailable(policy.Name);
-            Log.StoreUnavailable(_logger, policy.Name, MobileMask.Mask(mobile), ex.Message);
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
-            return null;
-        }
+        _metrics.StoreUnavailable(policy.Name);
+        Log.StoreUnavailable(_logger, policy.Name, MobileMask.Mask(mobile), ex.Message);
+        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
     }
 
     private async Task ForwardAsync(HttpContext context, SmsCodeIssue issue)
@@ -160,7 +164,11 @@ internal sealed partial class SmsCodeGateMiddleware
         if (error is null && issue.ProviderSucceeded)
         {
             _metrics.CodeIssued(issue.Policy.Name);
-            Log.CodeSent(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile));
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                Log.CodeSent(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile));
+            }
+
             if (!issue.Policy.PassProviderResponse && !context.Response.HasStarted)
             {
                 await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status200OK, SmsCodeResponses.Ok);
@@ -203,10 +211,11 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private static partial class Log
     {
-        [LoggerMessage(100, LogLevel.Information, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent")]
+        // The Information messages check IsEnabled at the call site, before masking the mobile for them.
+        [LoggerMessage(100, LogLevel.Information, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent", SkipEnabledCheck = true)]
         public static partial void CodeSent(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(101, LogLevel.Information, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused")]
+        [LoggerMessage(101, LogLevel.Information, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused", SkipEnabledCheck = true)]
         public static partial void SendRefused(ILogger logger, string policy, string mobile, string reason, long retryAfterSeconds);
 
         [LoggerMessage(102, LogLevel.Warning, "SMS provider failed: policy {Policy}, mobile {Mobile}, failure {Failure}; flag and code revoked: {Revoked}.", EventName = "ProviderFailed")]
@@ -221,7 +230,7 @@ internal sealed partial class SmsCodeGateMiddleware
         [LoggerMessage(106, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing mobile {Mobile} with 503 for {RetryAfterSeconds} s.", EventName = "SpendGuardReached")]
         public static partial void SpendGuardReached(ILogger logger, string policy, string mobile, int maxSendsPerMinute, long retryAfterSeconds);
 
-        [LoggerMessage(107, LogLevel.Information, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile")]
+        [LoggerMessage(107, LogLevel.Information, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile", SkipEnabledCheck = true)]
         public static partial void InvalidMobile(ILogger logger, string policy, string mobile);
 
         [LoggerMessage(108, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}, mobile {Mobile}. The provider may have sent it, so the code is kept.", EventName = "ClientAborted")]

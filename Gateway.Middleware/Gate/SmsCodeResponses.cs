@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
@@ -10,6 +11,11 @@ namespace Gateway.Middleware.Gate;
 internal static class SmsCodeResponses
 {
     private const string JsonContentType = "application/json";
+
+    /// <summary>Every send interval and most waits are at most an hour: those <c>Retry-After</c> values are formatted once.</summary>
+    private const long CachedRetryAfterSeconds = 3600;
+
+    private static readonly string?[] RetryAfterValues = new string?[CachedRetryAfterSeconds + 1];
 
     public static readonly byte[] Ok = Body("{\"message\":\"ok\"}");
 
@@ -33,6 +39,18 @@ internal static class SmsCodeResponses
         response.ContentType = JsonContentType;
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, 0, body.Length);
+    }
+
+    /// <summary>The <c>Retry-After</c> header value for <paramref name="seconds"/>.</summary>
+    public static string RetryAfter(long seconds)
+    {
+        if (seconds is < 0 or > CachedRetryAfterSeconds)
+        {
+            return seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        // A race formats the same value twice; either string is right.
+        return RetryAfterValues[seconds] ??= seconds.ToString(CultureInfo.InvariantCulture);
     }
 
     private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);

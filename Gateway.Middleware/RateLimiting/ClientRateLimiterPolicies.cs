@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Gateway.Middleware.Gate;
 using Microsoft.AspNetCore.Http;
@@ -65,7 +64,7 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
         var response = context.HttpContext.Response;
         if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) || TryGetPeriod(context.HttpContext, out retryAfter))
         {
-            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
         }
 
         Log.Rejected(_logger, ClientIp(context.HttpContext), context.HttpContext.Request.Method);

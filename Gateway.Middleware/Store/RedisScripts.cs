@@ -8,7 +8,7 @@ namespace Gateway.Middleware.Store;
 /// <remarks>
 /// KEYS: [1] send flag, [2] code, [3] hour counter, [4] day counter, [5] IP counter, [6] spend counter.
 /// A counter whose cap is off is passed as the send flag's key and never touched, so that every key shares
-/// the flag's hash slot.
+/// the flag's hash slot. When every cap is off, KEYS[3..6] and their ARGV are left out altogether.
 /// </remarks>
 internal static class RedisScripts
 {
@@ -26,7 +26,7 @@ internal static class RedisScripts
         end
         local flag = redis.call('PTTL', KEYS[1])
         if flag ~= -2 then refuse(1, flag, tonumber(ARGV[2])) end
-        for i = 3, 6 do
+        for i = 3, #KEYS do
           local cap = tonumber(ARGV[i + 1])
           if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
             refuse(i - 1, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 5]))
@@ -35,7 +35,7 @@ internal static class RedisScripts
         if reason ~= 0 then return {reason, wait} end
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
         redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-        for i = 3, 6 do
+        for i = 3, #KEYS do
           if tonumber(ARGV[i + 1]) > 0 and redis.call('INCR', KEYS[i]) == 1 then
             redis.call('PEXPIRE', KEYS[i], ARGV[i + 5])
           end
@@ -53,7 +53,7 @@ internal static class RedisScripts
         if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
         if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
         redis.call('DEL', KEYS[1], KEYS[2])
-        for i = 3, 6 do
+        for i = 3, #KEYS do
           if tonumber(ARGV[i]) > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECR', KEYS[i]) <= 0 then
             redis.call('DEL', KEYS[i])
           end

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Middleware.Configuration;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -41,13 +42,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     /// <summary>The connection, for diagnostics (operation counts).</summary>
     internal IConnectionMultiplexer Connection => _redis.Multiplexer;
 
-    public async ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request)
-    {
-        if (!CountsOutsideTheMobilesSlot(request))
-        {
-            return await IssueAtomicallyAsync(request).ConfigureAwait(false);
-        }
+    public ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request) =>
+        CountsOutsideTheMobilesSlot(request) ? IssueWithSideCountersAsync(request) : IssueAtomicallyAsync(request);
 
+    private async ValueTask<SmsCodeIssueResult> IssueWithSideCountersAsync(SmsCodeIssueRequest request)
+    {
         var sideCounters = SideCountersOf(request);
         var (refusal, reserved) = await ReserveAsync(request.Database, sideCounters).ConfigureAwait(false);
         if (!refusal.IsIssued)
@@ -80,12 +79,14 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     {
         var sideCounted = CountsOutsideTheMobilesSlot(request);
         var own = sideCounted ? WithoutSideCounters(request) : request;
-        var call = StartScript(own.Database, RedisScripts.Revoke, KeysOf(own),
+        RedisValue[] values = own.CountsAny
+            ?
             [
                 own.Code, own.MaxOwnFlagMilliseconds(elapsedMilliseconds),
                 own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit,
-            ],
-            honourBreaker: false);
+            ]
+            : [own.Code, own.MaxOwnFlagMilliseconds(elapsedMilliseconds)];
+        var call = StartScript(own.Database, RedisScripts.Revoke, KeysOf(own), values, honourBreaker: false);
         var revoked = (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
         if (revoked && sideCounted)
         {
@@ -142,16 +143,20 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return counters;
     }
 
+    // The hot path (one per gated request): pooled, so that awaiting Redis allocates no state machine.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
         var started = _timeProvider.GetTimestamp();
-        var call = StartScript(request.Database, RedisScripts.Issue, KeysOf(request),
+        RedisValue[] values = request.CountsAny
+            ?
             [
                 request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds,
                 request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
                 SmsCodeCounter.HourMilliseconds, SmsCodeCounter.DayMilliseconds, SmsCodeCounter.HourMilliseconds, SmsCodeCounter.MinuteMilliseconds,
-            ],
-            honourBreaker: true);
+            ]
+            : [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds];
+        var call = StartScript(request.Database, RedisScripts.Issue, KeysOf(request), values, honourBreaker: true);
         RedisResult result;
         try
         {
@@ -226,15 +231,18 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1]);
     }
 
-    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request) =>
-    [
-        request.SendFlagKey,
-        request.CodeKey,
-        CounterKey(request.PerHour, request.SendFlagKey),
-        CounterKey(request.PerDay, request.SendFlagKey),
-        CounterKey(request.PerIpPerHour, request.SendFlagKey),
-        CounterKey(request.SendsPerMinute, request.SendFlagKey),
-    ];
+    /// <summary>The scripts' KEYS; the counters' only when a cap is on (see <see cref="RedisScripts"/>).</summary>
+    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request) => request.CountsAny
+        ?
+        [
+            request.SendFlagKey,
+            request.CodeKey,
+            CounterKey(request.PerHour, request.SendFlagKey),
+            CounterKey(request.PerDay, request.SendFlagKey),
+            CounterKey(request.PerIpPerHour, request.SendFlagKey),
+            CounterKey(request.SendsPerMinute, request.SendFlagKey),
+        ]
+        : [request.SendFlagKey, request.CodeKey];
 
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
@@ -256,7 +264,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
     }
 
-    private async Task<RedisResult> AwaitInTimeAsync(Task<RedisResult> call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> AwaitInTimeAsync(Task<RedisResult> call)
     {
         try
         {

@@ -40,6 +40,9 @@ internal readonly struct SmsCodeIssueRequest
     /// <summary>Sends of this policy in the minute window (the spend guard).</summary>
     public SmsCodeCounter SendsPerMinute { get; init; }
 
+    /// <summary>True when any cap is on, so that the call counts sends.</summary>
+    public bool CountsAny => PerHour.IsOn || PerDay.IsOn || PerIpPerHour.IsOn || SendsPerMinute.IsOn;
+
     /// <summary>
     /// The largest time-to-live the flag may have left for a revoke to treat it as this request's own:
     /// a newer request's flag was set at least one interval later, so it has about one interval more.
