@@ -14,7 +14,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
 {
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
     private readonly ITestOutputHelper _output;
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
     private RedisCluster _cluster = null!;
     private RecordingSmsProvider _provider = null!;
 
@@ -25,19 +25,11 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cluster = await RedisCluster.StartNewAsync();
-        _disposables.Add(_cluster);
-        _provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(_provider);
+        _cluster = _resources.Add(await RedisCluster.StartNewAsync());
+        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Issue_HashTaggedKeys_StoresCodeAndCountersInOneSlotAndRefusesTheRepeat()
@@ -195,7 +187,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         config.Policy["MaxPerDay"] = 10;
         edit?.Invoke(config);
         var host = new GatewayHost(config).Start();
-        _disposables.Add(host);
+        _resources.Add(host);
         return host;
     }
 }

@@ -13,7 +13,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
 {
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
     private readonly ITestOutputHelper _output;
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestResources _resources = new();
     private RedisSentinelGroup _group = null!;
     private RecordingSmsProvider _provider = null!;
 
@@ -24,19 +24,11 @@ public sealed class RedisSentinelTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _group = await RedisSentinelGroup.StartNewAsync();
-        _disposables.Add(_group);
-        _provider = await RecordingSmsProvider.StartAsync();
-        _disposables.Add(_provider);
+        _group = _resources.Add(await RedisSentinelGroup.StartNewAsync());
+        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in Enumerable.Reverse(_disposables))
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Issue_SentinelsAndServiceName_StoresLegacyKeysOnTheMasterAndRefusesTheRepeat()
@@ -89,7 +81,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     private GatewayHost StartGateway()
     {
         var host = new GatewayHost(new GatewayConfig(_provider.Address, _group.ConnectionString)).Start();
-        _disposables.Add(host);
+        _resources.Add(host);
         return host;
     }
 }
