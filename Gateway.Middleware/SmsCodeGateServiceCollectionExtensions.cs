@@ -68,7 +68,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     {
         var registry = services.GetRequiredService<SmsCodePolicyRegistry>();
         var timeProvider = services.GetRequiredService<TimeProvider>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SmsCodeGateServiceCollectionExtensions).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Middleware.SmsCodeGate");
         var redis = services.GetRequiredService<RedisConnection>();
         if (!redis.IsConfigured)
         {
