@@ -4,11 +4,9 @@ using Gateway.Middleware.Store;
 
 namespace Gateway.Middleware.Diagnostics;
 
-/// <summary>The gate's instruments, all under the meter <see cref="MeterName"/>.</summary>
+/// <summary>The gate's instruments, all under the meter <see cref="SmsCodeGateDiagnostics.MeterName"/>.</summary>
 internal sealed class SmsCodeGateMetrics
 {
-    public const string MeterName = SmsCodeGateDiagnostics.MeterName;
-
     private const string PolicyTag = "sms_code_gate.policy";
     private const string ReasonTag = "sms_code_gate.refusal.reason";
     private const string OutcomeTag = "sms_code_gate.store.outcome";
@@ -22,7 +20,7 @@ internal sealed class SmsCodeGateMetrics
     public SmsCodeGateMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(SmsCodeGateDiagnostics.MeterName);
         _codesIssued = meter.CreateCounter<long>("sms_code_gate.codes.issued", "{code}",
             "Codes stored and forwarded to the SMS provider, which accepted them.");
         _sendsRefused = meter.CreateCounter<long>("sms_code_gate.sends.refused", "{request}",

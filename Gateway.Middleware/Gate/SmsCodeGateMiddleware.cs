@@ -115,12 +115,10 @@ internal sealed partial class SmsCodeGateMiddleware
         {
             PerHour = policy.MaxPerHour > 0 ? new(policy.HourCounterKey.Build(mobile), policy.MaxPerHour) : SmsCodeCounter.Off,
             PerDay = policy.MaxPerDay > 0 ? new(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
-            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientIp(context)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
+            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientAddress.Of(context)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
             SendsPerMinute = policy.MaxSendsPerMinute > 0 ? new(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
         };
 
-    /// <summary>The client IP; behind a proxy, what the forwarded-headers middleware accepted from a known proxy.</summary>
-    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueResult result)
     {

@@ -26,14 +26,12 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
         ArgumentNullException.ThrowIfNull(options);
         foreach (var (name, policy) in _options.Value.Policies)
         {
-            options.AddPolicy(name, context => Partition(ClientIp(context), policy));
+            options.AddPolicy(name, context => Partition(ClientAddress.Of(context), policy));
         }
 
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         options.OnRejected = OnRejectedAsync;
     }
-
-    private static string ClientIp(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static RateLimitPartition<string> Partition(string clientIp, ClientRateLimitPolicyOptions policy) => policy.Kind switch
     {
@@ -67,7 +65,7 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
             response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
         }
 
-        Log.Rejected(_logger, ClientIp(context.HttpContext), context.HttpContext.Request.Method);
+        Log.Rejected(_logger, ClientAddress.Of(context.HttpContext), context.HttpContext.Request.Method);
         await SmsCodeResponses.WriteAsync(response, StatusCodes.Status429TooManyRequests, SmsCodeResponses.TooManyRequests);
     }
 
