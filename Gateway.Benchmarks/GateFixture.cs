@@ -69,8 +69,8 @@ internal sealed class GateFixture : IDisposable
 
     /// <summary>What the gate builds for one request before its store call (as the middleware's BuildRequest, caps off).</summary>
     public SmsCodeIssueRequest IssueRequest(string code) =>
-        new(Policy.Database, Policy.SendFlagKey.Build(Mobile), Policy.CodeKey.Build(Mobile), code,
-            Policy.SendIntervalMilliseconds, Policy.CodeLifetimeMilliseconds)
+        new(Policy.Database, Policy.SendFlagKey.Build(Mobile), Policy.CodeKey.Build(Mobile), Policy.CodeStateKey.Build(Mobile), code,
+            IssueNonce.Next(), Policy.SendIntervalMilliseconds, Policy.CodeLifetimeMilliseconds)
         {
             PerHour = SmsCodeCounter.Off,
             PerDay = SmsCodeCounter.Off,

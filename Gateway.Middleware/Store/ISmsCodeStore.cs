@@ -13,10 +13,10 @@ internal interface ISmsCodeStore
     ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request);
 
     /// <summary>
-    /// Deletes the flag and code that <paramref name="request"/> wrote, if they are still its own and not a newer
-    /// request's. <paramref name="elapsedMilliseconds"/> is the time since the issue call started.
+    /// Deletes the flag and code that <paramref name="request"/> wrote and takes its counts back, if its nonce is still
+    /// the one the code state holds (no newer request issued since), even when the flag has expired meanwhile.
     /// </summary>
-    ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds);
+    ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request);
 
     /// <summary>Checks that the store answers.</summary>
     ValueTask PingAsync(CancellationToken cancellationToken);

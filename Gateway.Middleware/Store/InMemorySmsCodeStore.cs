@@ -52,6 +52,8 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
 
             Write((request.Database, request.SendFlagKey), new Entry("1", 0, Expiry(now, request.SendIntervalMilliseconds)), now);
             Write((request.Database, request.CodeKey), new Entry(request.Code, 0, Expiry(now, request.CodeLifetimeMilliseconds)), now);
+            Write((request.Database, request.CodeStateKey),
+                new Entry(request.Nonce, 0, Expiry(now, Math.Max(request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds))), now);
             foreach (var (counter, _, window) in CountersOf(request))
             {
                 if (counter.IsOn)
@@ -68,21 +70,20 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
-    public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds)
+    public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request)
     {
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
-            var codeKey = (request.Database, request.CodeKey);
-            var flagKey = (request.Database, request.SendFlagKey);
-            if (!TryGetLive(codeKey, now, out var code) || code.Value != request.Code
-                || MillisecondsLeft(flagKey, now) > request.MaxOwnFlagMilliseconds(elapsedMilliseconds))
+            var stateKey = (request.Database, request.CodeStateKey);
+            if (!TryGetLive(stateKey, now, out var state) || state.Value != request.Nonce)
             {
                 return ValueTask.FromResult(false);
             }
 
-            _entries.Remove(codeKey);
-            _entries.Remove(flagKey);
+            _entries.Remove(stateKey);
+            _entries.Remove((request.Database, request.CodeKey));
+            _entries.Remove((request.Database, request.SendFlagKey));
             foreach (var (counter, _, _) in CountersOf(request))
             {
                 var key = (request.Database, counter.Key!);

@@ -20,6 +20,8 @@ internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
         _redis = redis;
     }
 
+    public bool IsReady => !_redis.IsConfigured || _redis.IsCluster is not null;
+
     public IEnumerable<string> Check(SmsCodePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -38,6 +40,7 @@ internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
         {
             (nameof(SmsCodePolicyOptions.SendFlagKey), policy.SendFlagKey),
             (nameof(SmsCodePolicyOptions.CodeKey), policy.CodeKey),
+            (nameof(SmsCodePolicyOptions.CodeStateKey), policy.CodeStateKey),
         };
         if (policy.MaxPerHour > 0)
         {

@@ -6,17 +6,19 @@ namespace Gateway.Middleware.Store;
 /// touches is passed in KEYS, so Redis Cluster can route it.
 /// </summary>
 /// <remarks>
-/// KEYS: [1] send flag, [2] code, [3] hour counter, [4] day counter, [5] IP counter, [6] spend counter.
-/// A counter whose cap is off is passed as the send flag's key and never touched, so that every key shares
-/// the flag's hash slot. When every cap is off, KEYS[3..6] and their ARGV are left out altogether.
+/// KEYS: [1] send flag, [2] code, [3] code state (a hash: the nonce of the request that issued the code),
+/// [4] hour counter, [5] day counter, [6] IP counter, [7] spend counter. A counter whose cap is off is passed as
+/// the send flag's key and never touched, so that every key shares the flag's hash slot. When every cap is off,
+/// KEYS[4..7] and their ARGV are left out altogether.
 /// </remarks>
 internal static class RedisScripts
 {
     /// <summary>
-    /// ARGV: [1] code, [2] send interval (ms), [3] code lifetime (ms), [4..7] caps of KEYS[3..6] (0 = off),
-    /// [8..11] windows of KEYS[3..6] (ms). All checks run first, then all writes: a refused request counts
-    /// nowhere, an issued one everywhere. Returns {0, 0} when issued, else {refusal, ms until the binding
-    /// limit frees}. A flag or counter without expiry (written by hand) counts for a whole window.
+    /// ARGV: [1] code, [2] send interval (ms), [3] code lifetime (ms), [4] the request's nonce, [5..8] caps of
+    /// KEYS[4..7] (0 = off), [9..12] windows of KEYS[4..7] (ms). All checks run first, then all writes: a refused
+    /// request counts nowhere, an issued one everywhere. Returns {0, 0} when issued, else {refusal, ms until the
+    /// binding limit frees}. A flag or counter without expiry (written by hand) counts for a whole window. The code
+    /// state lives as long as the longer of flag and code, so that a revoke can still recognise its own request.
     /// </summary>
     public const string Issue = """
         local reason, wait = 0, 0
@@ -26,16 +28,19 @@ internal static class RedisScripts
         end
         local flag = redis.call('PTTL', KEYS[1])
         if flag ~= -2 then refuse(1, flag, tonumber(ARGV[2])) end
-        for i = 3, #KEYS do
+        for i = 4, #KEYS do
           local cap = tonumber(ARGV[i + 1])
           if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
-            refuse(i - 1, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 5]))
+            refuse(i - 2, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 5]))
           end
         end
         if reason ~= 0 then return {reason, wait} end
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
         redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-        for i = 3, #KEYS do
+        redis.call('DEL', KEYS[3])
+        redis.call('HSET', KEYS[3], 'nonce', ARGV[4])
+        redis.call('PEXPIRE', KEYS[3], math.max(tonumber(ARGV[2]), tonumber(ARGV[3])))
+        for i = 4, #KEYS do
           if tonumber(ARGV[i + 1]) > 0 and redis.call('INCR', KEYS[i]) == 1 then
             redis.call('PEXPIRE', KEYS[i], ARGV[i + 5])
           end
@@ -44,23 +49,20 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// ARGV: [1] the code this request stored, [2] the largest time-to-live its own flag can have left (ms),
-    /// [3..6] caps of KEYS[3..6]. Only while the code is still this request's and the flag is not a newer
-    /// request's: deletes flag and code and takes this request's count back from each counter.
-    /// Returns 1 when revoked, 0 otherwise.
+    /// ARGV: [1] the nonce of the request that issued, [2..5] caps of KEYS[4..7]. Only while the code state still
+    /// holds this request's nonce (no newer request issued since, whether or not the flag has expired): deletes
+    /// flag, code and state, and takes this request's count back from each counter. Returns 1 when revoked, else 0.
     /// </summary>
     public const string Revoke = """
-        if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
-        if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
-        redis.call('DEL', KEYS[1], KEYS[2])
-        for i = 3, #KEYS do
-          if tonumber(ARGV[i]) > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECR', KEYS[i]) <= 0 then
+        if redis.call('HGET', KEYS[3], 'nonce') ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+        for i = 4, #KEYS do
+          if tonumber(ARGV[i - 2]) > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECR', KEYS[i]) <= 0 then
             redis.call('DEL', KEYS[i])
           end
         end
         return 1
         """;
-
     /// <summary>
     /// Redis Cluster only, for a counter that cannot share the mobile's hash slot (per IP, spend guard).
     /// KEYS[1] counter. ARGV[1] cap, ARGV[2] window (ms). Counts one if below the cap.

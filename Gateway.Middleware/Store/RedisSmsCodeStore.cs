@@ -75,18 +75,14 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return result;
     }
 
-    public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds)
+    public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request)
     {
         var sideCounted = CountsOutsideTheMobilesSlot(request);
         var own = sideCounted ? WithoutSideCounters(request) : request;
         RedisValue[] values = own.CountsAny
-            ?
-            [
-                own.Code, own.MaxOwnFlagMilliseconds(elapsedMilliseconds),
-                own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit,
-            ]
-            : [own.Code, own.MaxOwnFlagMilliseconds(elapsedMilliseconds)];
-        var call = StartScript(own.Database, RedisScripts.Revoke, KeysOf(own), values, honourBreaker: false);
+            ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
+            : [own.Nonce];
+        var call = Send(own.Database, RedisScripts.Revoke, KeysOf(own), values, honourBreaker: false);
         var revoked = (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
         if (revoked && sideCounted)
         {
@@ -103,10 +99,10 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         {
             ping = _redis.Multiplexer.GetDatabase().PingAsync();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             _breaker.RecordFailure();
-            throw new SmsCodeStoreUnavailableException("Redis did not answer PING.", ex);
+            throw RedisFailure.Unavailable("Redis did not answer PING.", ex);
         }
 
         try
@@ -114,10 +110,10 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             await ping.WaitAsync(_timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
             _breaker.RecordSuccess();
         }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             _breaker.RecordFailure();
-            throw new SmsCodeStoreUnavailableException("Redis did not answer PING.", ex);
+            throw RedisFailure.Unavailable("Redis did not answer PING.", ex);
         }
     }
 
@@ -127,17 +123,17 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private static SmsCodeIssueRequest WithoutSideCounters(in SmsCodeIssueRequest request) =>
         request with { PerIpPerHour = SmsCodeCounter.Off, SendsPerMinute = SmsCodeCounter.Off };
 
-    private static List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> SideCountersOf(in SmsCodeIssueRequest request)
+    private static List<SideCounter> SideCountersOf(in SmsCodeIssueRequest request)
     {
-        var counters = new List<(SmsCodeCounter, SmsCodeRefusal, long)>(2);
+        var counters = new List<SideCounter>(2);
         if (request.PerIpPerHour.IsOn)
         {
-            counters.Add((request.PerIpPerHour, SmsCodeRefusal.Ip, SmsCodeCounter.HourMilliseconds));
+            counters.Add(new SideCounter(request.PerIpPerHour, SmsCodeRefusal.Ip, SmsCodeCounter.HourMilliseconds));
         }
 
         if (request.SendsPerMinute.IsOn)
         {
-            counters.Add((request.SendsPerMinute, SmsCodeRefusal.Spend, SmsCodeCounter.MinuteMilliseconds));
+            counters.Add(new SideCounter(request.SendsPerMinute, SmsCodeRefusal.Spend, SmsCodeCounter.MinuteMilliseconds));
         }
 
         return counters;
@@ -147,57 +143,71 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
-        var started = _timeProvider.GetTimestamp();
         RedisValue[] values = request.CountsAny
             ?
             [
-                request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds,
+                request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce,
                 request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
                 SmsCodeCounter.HourMilliseconds, SmsCodeCounter.DayMilliseconds, SmsCodeCounter.HourMilliseconds, SmsCodeCounter.MinuteMilliseconds,
             ]
-            : [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds];
-        var call = StartScript(request.Database, RedisScripts.Issue, KeysOf(request), values, honourBreaker: true);
-        RedisResult result;
+            : [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce];
+
+        // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
+        var call = Send(request.Database, RedisScripts.Issue, KeysOf(request), values, honourBreaker: true);
         try
         {
-            result = await AwaitInTimeAsync(call).ConfigureAwait(false);
+            return ResultOf(await AwaitInTimeAsync(call).ConfigureAwait(false));
         }
         catch (SmsCodeStoreUnavailableException)
         {
             // The script may still run after we gave up on it; if it issued, nothing will forward, so undo it.
-            _ = RevokeIfIssuedLateAsync(call, request, started);
+            _ = RevokeIfIssuedLateAsync(call, request);
             throw;
         }
-
-        return ResultOf(result);
     }
 
     /// <summary>Counts the side counters in parallel; the first refusal (longest wait) wins, and what was counted is returned for release.</summary>
-    private async Task<(SmsCodeIssueResult Refusal, List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> Reserved)> ReserveAsync(
-        int database, List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> counters)
+    private async Task<(SmsCodeIssueResult Refusal, List<SideCounter> Reserved)> ReserveAsync(int database, List<SideCounter> counters)
     {
-        var calls = counters.Select(c => StartScript(database, RedisScripts.Reserve, [c.Counter.Key!], [c.Counter.Limit, c.WindowMilliseconds], honourBreaker: true)).ToList();
-        var reserved = new List<(SmsCodeCounter, SmsCodeRefusal, long)>(counters.Count);
-        var refusal = SmsCodeIssueResult.Issued;
         SmsCodeStoreUnavailableException? failure = null;
-        for (var i = 0; i < calls.Count; i++)
+        var calls = new Task<RedisResult>?[counters.Count];
+        for (var i = 0; i < counters.Count; i++)
         {
             try
             {
-                var values = (RedisResult[])(await AwaitInTimeAsync(calls[i]).ConfigureAwait(false))!;
-                if ((int)values[0] == 1)
+                calls[i] = Send(database, RedisScripts.Reserve, [counters[i].Counter.Key!], [counters[i].Counter.Limit, counters[i].WindowMilliseconds], honourBreaker: true);
+            }
+            catch (SmsCodeStoreUnavailableException ex)
+            {
+                failure ??= ex;
+            }
+        }
+
+        var reserved = new List<SideCounter>(counters.Count);
+        var refusal = SmsCodeIssueResult.Issued;
+        for (var i = 0; i < calls.Length; i++)
+        {
+            if (calls[i] is not { } call)
+            {
+                continue;
+            }
+
+            try
+            {
+                var (counted, left) = ReserveResultOf(await AwaitInTimeAsync(call).ConfigureAwait(false));
+                if (counted)
                 {
                     reserved.Add(counters[i]);
                 }
-                else if ((long)values[1] > refusal.RetryAfterMilliseconds || refusal.IsIssued)
+                else if (left > refusal.RetryAfterMilliseconds || refusal.IsIssued)
                 {
-                    refusal = new SmsCodeIssueResult(counters[i].Reason, Math.Max(1, (long)values[1]));
+                    refusal = new SmsCodeIssueResult(counters[i].Reason, Math.Max(1, left));
                 }
             }
             catch (SmsCodeStoreUnavailableException ex)
             {
                 // A count that lands late is not taken back: it expires with its window (over-counting refuses, it never lets through).
-                failure = ex;
+                failure ??= ex;
             }
         }
 
@@ -210,13 +220,13 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return (refusal, reserved);
     }
 
-    private async Task ReleaseAsync(int database, List<(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)> counters)
+    private async Task ReleaseAsync(int database, List<SideCounter> counters)
     {
-        foreach (var (counter, _, _) in counters)
+        foreach (var side in counters)
         {
             try
             {
-                await AwaitInTimeAsync(StartScript(database, RedisScripts.Release, [counter.Key!], [], honourBreaker: false)).ConfigureAwait(false);
+                await AwaitInTimeAsync(Send(database, RedisScripts.Release, [side.Counter.Key!], [], honourBreaker: false)).ConfigureAwait(false);
             }
             catch (SmsCodeStoreUnavailableException ex)
             {
@@ -227,8 +237,28 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     private static SmsCodeIssueResult ResultOf(RedisResult result)
     {
-        var values = (RedisResult[])result!;
-        return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1]);
+        try
+        {
+            var values = (RedisResult[])result!;
+            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1]);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
+        {
+            throw RedisFailure.Unavailable("Redis answered the issue script with an unexpected shape.", ex);
+        }
+    }
+
+    private static (bool Counted, long MillisecondsLeft) ReserveResultOf(RedisResult result)
+    {
+        try
+        {
+            var values = (RedisResult[])result!;
+            return ((int)values[0] == 1, (long)values[1]);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
+        {
+            throw RedisFailure.Unavailable("Redis answered the count script with an unexpected shape.", ex);
+        }
     }
 
     /// <summary>The scripts' KEYS; the counters' only when a cap is on (see <see cref="RedisScripts"/>).</summary>
@@ -237,30 +267,37 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         [
             request.SendFlagKey,
             request.CodeKey,
+            request.CodeStateKey,
             CounterKey(request.PerHour, request.SendFlagKey),
             CounterKey(request.PerDay, request.SendFlagKey),
             CounterKey(request.PerIpPerHour, request.SendFlagKey),
             CounterKey(request.SendsPerMinute, request.SendFlagKey),
         ]
-        : [request.SendFlagKey, request.CodeKey];
+        : [request.SendFlagKey, request.CodeKey, request.CodeStateKey];
 
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
-    private Task<RedisResult> StartScript(int database, string script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
+    /// <summary>Sends a script, or throws <see cref="SmsCodeStoreUnavailableException"/> when it could not be sent at all.</summary>
+    private Task<RedisResult> Send(int database, string script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {
         if (honourBreaker && _breaker.IsOpen)
         {
-            return Task.FromException<RedisResult>(new SmsCodeStoreUnavailableException("Redis failed moments ago; refusing at once until it recovers."));
+            throw new SmsCodeStoreUnavailableException("Redis failed moments ago; refusing at once until it recovers.", RedisFailure.BreakerOpen, null);
         }
 
         try
         {
             return _redis.Multiplexer.GetDatabase(database).ScriptEvaluateAsync(script, keys, values);
         }
-        catch (RedisException ex)
+        catch (SmsCodeStoreUnavailableException)
+        {
+            // Sentinel: no master known, or a failover under way.
+            throw;
+        }
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             _breaker.RecordFailure();
-            return Task.FromException<RedisResult>(new SmsCodeStoreUnavailableException("Redis is not connected.", ex));
+            throw RedisFailure.Unavailable("Redis could not take the call.", ex);
         }
     }
 
@@ -273,23 +310,19 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             _breaker.RecordSuccess();
             return result;
         }
-        catch (SmsCodeStoreUnavailableException)
-        {
-            throw;
-        }
-        catch (Exception ex) when (ex is TimeoutException or RedisException)
+        catch (Exception ex) when (RedisFailure.Is(ex))
         {
             _breaker.RecordFailure();
-            throw new SmsCodeStoreUnavailableException("Redis did not answer in time.", ex);
+            throw RedisFailure.Unavailable("Redis did not answer in time.", ex);
         }
     }
 
     /// <summary>
-    /// After the gate gave up on an issue call, waits for its real outcome and revokes unless it was refused.
-    /// When the outcome stays unknown the revoke is sent anyway: it deletes only keys that hold this request's
-    /// code, and on the same connection it runs after the issue call if that ever ran.
+    /// After the gate gave up on an issue call that was sent, waits for its real outcome and revokes unless it was
+    /// refused. When the outcome stays unknown the revoke is sent anyway: it deletes only what this request's nonce
+    /// wrote, and on the same connection it runs after the issue call if that ever ran.
     /// </summary>
-    private async Task RevokeIfIssuedLateAsync(Task<RedisResult> call, SmsCodeIssueRequest request, long started)
+    private async Task RevokeIfIssuedLateAsync(Task<RedisResult> call, SmsCodeIssueRequest request)
     {
         try
         {
@@ -298,15 +331,14 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
                 return;
             }
         }
-        catch (Exception ex) when (ex is SmsCodeStoreUnavailableException or RedisException or TimeoutException)
+        catch (Exception ex) when (ex is SmsCodeStoreUnavailableException || RedisFailure.Is(ex))
         {
             Log.LateIssueUnknown(_logger, ex.GetType().Name);
         }
 
         try
         {
-            var elapsed = (long)_timeProvider.GetElapsedTime(started).TotalMilliseconds;
-            var revoked = await RevokeAsync(request, elapsed).ConfigureAwait(false);
+            var revoked = await RevokeAsync(request).ConfigureAwait(false);
             Log.LateIssueRevoked(_logger, revoked);
         }
         catch (SmsCodeStoreUnavailableException ex)
@@ -315,6 +347,9 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             Log.LateRevokeFailed(_logger, ex.Message);
         }
     }
+
+    /// <summary>A Cluster counter kept in its own hash slot, with the window it counts in and the refusal it gives.</summary>
+    private readonly record struct SideCounter(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds);
 
     private static partial class Log
     {

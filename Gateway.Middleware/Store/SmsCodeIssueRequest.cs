@@ -6,12 +6,16 @@ namespace Gateway.Middleware.Store;
 /// </summary>
 internal readonly struct SmsCodeIssueRequest
 {
-    public SmsCodeIssueRequest(int database, string sendFlagKey, string codeKey, string code, long sendIntervalMilliseconds, long codeLifetimeMilliseconds)
+    public SmsCodeIssueRequest(
+        int database, string sendFlagKey, string codeKey, string codeStateKey, string code, string nonce,
+        long sendIntervalMilliseconds, long codeLifetimeMilliseconds)
     {
         Database = database;
         SendFlagKey = sendFlagKey;
         CodeKey = codeKey;
+        CodeStateKey = codeStateKey;
         Code = code;
+        Nonce = nonce;
         SendIntervalMilliseconds = sendIntervalMilliseconds;
         CodeLifetimeMilliseconds = codeLifetimeMilliseconds;
     }
@@ -22,7 +26,13 @@ internal readonly struct SmsCodeIssueRequest
 
     public string CodeKey { get; }
 
+    /// <summary>The hash beside the code that records which request issued it.</summary>
+    public string CodeStateKey { get; }
+
     public string Code { get; }
+
+    /// <summary>Unique to this request: a revoke deletes the flag and code only while the code state still holds it.</summary>
+    public string Nonce { get; }
 
     public long SendIntervalMilliseconds { get; }
 
@@ -42,11 +52,4 @@ internal readonly struct SmsCodeIssueRequest
 
     /// <summary>True when any cap is on, so that the call counts sends.</summary>
     public bool CountsAny => PerHour.IsOn || PerDay.IsOn || PerIpPerHour.IsOn || SendsPerMinute.IsOn;
-
-    /// <summary>
-    /// The largest time-to-live the flag may have left for a revoke to treat it as this request's own:
-    /// a newer request's flag was set at least one interval later, so it has about one interval more.
-    /// </summary>
-    public long MaxOwnFlagMilliseconds(long elapsedMilliseconds) =>
-        SendIntervalMilliseconds - elapsedMilliseconds + (SendIntervalMilliseconds / 2);
 }

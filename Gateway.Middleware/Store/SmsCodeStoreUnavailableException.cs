@@ -1,6 +1,6 @@
 namespace Gateway.Middleware.Store;
 
-/// <summary>The store could not be reached in time. Its message never holds a key, a mobile or a code.</summary>
+/// <summary>The SMS code store could not be reached or did not answer in time; the gate answers 503.</summary>
 public sealed class SmsCodeStoreUnavailableException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -11,13 +11,22 @@ public sealed class SmsCodeStoreUnavailableException : Exception
 
     /// <summary>Creates the exception with a reason.</summary>
     public SmsCodeStoreUnavailableException(string message)
-        : base(message)
+        : this(message, RedisFailure.Other, null)
     {
     }
 
     /// <summary>Creates the exception with a reason and the failure's kind; the inner exception is not kept, its text may name keys.</summary>
     public SmsCodeStoreUnavailableException(string message, Exception? innerException)
-        : base(innerException is null ? message : $"{message} ({innerException.GetType().Name})")
+        : this(message, innerException is null ? RedisFailure.Other : RedisFailure.TypeOf(innerException), innerException)
     {
     }
+
+    internal SmsCodeStoreUnavailableException(string message, string errorType, Exception? innerException)
+        : base(innerException is null ? message : $"{message} ({innerException.GetType().Name})")
+    {
+        ErrorType = errorType;
+    }
+
+    /// <summary>The failure's kind as the metrics count it: timeout, connection, server_error, breaker_open, ...</summary>
+    internal string ErrorType { get; }
 }

@@ -36,7 +36,8 @@ public sealed class RedisStoreTests : IAsyncLifetime
         Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await db.StringGetAsync($"sms_{mobile}"));
         Assert.InRange((await db.KeyTimeToLiveAsync($"send_flag_{mobile}"))!.Value.TotalSeconds, 58, 60);
         Assert.InRange((await db.KeyTimeToLiveAsync($"sms_{mobile}"))!.Value.TotalSeconds, 298, 300);
-        Assert.Equal(2, await DatabaseSizeAsync(2));
+        Assert.InRange((await db.KeyTimeToLiveAsync($"sms_state_{mobile}"))!.Value.TotalSeconds, 298, 300);
+        Assert.Equal(3, await DatabaseSizeAsync(2));
         Assert.Equal(0, await DatabaseSizeAsync(0));
     }
 
@@ -201,30 +202,48 @@ public sealed class RedisStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Revoke_KeysNowANewerRequests_LeavesThemAlone()
+    public async Task Revoke_KeysNowANewerRequests_LeavesThemAloneEvenWithTheSameCode()
     {
         var host = StartGateway();
         var store = host.Services.GetRequiredService<ISmsCodeStore>();
         var mobile = TestMobiles.Next();
-        var mine = new SmsCodeIssueRequest(2, $"send_flag_{mobile}", $"sms_{mobile}", "111111", 60_000, 300_000);
+        var mine = Request(mobile, "111111");
         Assert.True((await store.TryIssueAsync(mine)).IsIssued);
 
-        // A newer request, issued after this one's flag expired, wrote its own code and flag.
+        // A newer request, issued after this one's flag went, drew the same code by chance.
         var db = _redis.Database(2);
-        await db.StringSetAsync($"sms_{mobile}", "222222", TimeSpan.FromMinutes(5));
-        Assert.False(await store.RevokeAsync(mine, elapsedMilliseconds: 61_000));
-        Assert.Equal("222222", (string?)await db.StringGetAsync($"sms_{mobile}"));
+        await db.KeyDeleteAsync($"send_flag_{mobile}");
+        var newer = Request(mobile, "111111");
+        Assert.True((await store.TryIssueAsync(newer)).IsIssued);
+
+        Assert.False(await store.RevokeAsync(mine));
+        Assert.Equal("111111", (string?)await db.StringGetAsync($"sms_{mobile}"));
         Assert.True(await db.KeyExistsAsync($"send_flag_{mobile}"));
 
-        // Same code by chance: the flag's time left shows that it is not this request's.
-        await db.StringSetAsync($"sms_{mobile}", "111111", TimeSpan.FromMinutes(5));
-        Assert.False(await store.RevokeAsync(mine, elapsedMilliseconds: 61_000));
-        Assert.True(await db.KeyExistsAsync($"send_flag_{mobile}"));
-
-        Assert.True(await store.RevokeAsync(mine, elapsedMilliseconds: 100));
+        Assert.True(await store.RevokeAsync(newer));
         Assert.False(await db.KeyExistsAsync($"send_flag_{mobile}"));
         Assert.False(await db.KeyExistsAsync($"sms_{mobile}"));
+        Assert.False(await db.KeyExistsAsync($"sms_state_{mobile}"));
     }
+
+    [Fact]
+    public async Task Revoke_FlagAlreadyExpired_StillDeletesItsCode()
+    {
+        var host = StartGateway();
+        var store = host.Services.GetRequiredService<ISmsCodeStore>();
+        var mobile = TestMobiles.Next();
+        var mine = Request(mobile, "333333");
+        Assert.True((await store.TryIssueAsync(mine)).IsIssued);
+        var db = _redis.Database(2);
+        await db.KeyDeleteAsync($"send_flag_{mobile}");
+
+        Assert.True(await store.RevokeAsync(mine));
+
+        Assert.False(await db.KeyExistsAsync($"sms_{mobile}"));
+    }
+
+    private static SmsCodeIssueRequest Request(string mobile, string code) =>
+        new(2, $"send_flag_{mobile}", $"sms_{mobile}", $"sms_state_{mobile}", code, IssueNonce.Next(), 60_000, 300_000);
 
     private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
     {

@@ -8,6 +8,7 @@ public sealed class InMemorySmsCodeStoreTests
     private const int Database = 2;
     private const string SendFlagKey = "send_flag_13800138000";
     private const string CodeKey = "sms_13800138000";
+    private const string StateKey = "sms_state_13800138000";
     private const long IntervalMilliseconds = 60_000;
     private const long LifetimeMilliseconds = 300_000;
 
@@ -88,14 +89,15 @@ public sealed class InMemorySmsCodeStoreTests
     [Fact]
     public async Task TryIssueAsync_Refused_DoesNotExtendFlagOrCode()
     {
-        await IssueAsync(Request("123456"));
+        var first = Request("123456");
+        await IssueAsync(first);
         _time.Advance(TimeSpan.FromSeconds(10));
 
         await IssueAsync(Request("654321"));
 
         Assert.Equal(50_000, _store.MillisecondsLeft(Database, SendFlagKey));
         Assert.Equal(290_000, _store.MillisecondsLeft(Database, CodeKey));
-        Assert.True(await RevokeAsync(Request("123456"), 10_000));
+        Assert.True(await RevokeAsync(first));
     }
 
     [Fact]
@@ -128,9 +130,10 @@ public sealed class InMemorySmsCodeStoreTests
     public async Task RevokeAsync_OtherDatabase_LeavesThisOne()
     {
         await IssueAsync(Request("123456", database: 2));
-        await IssueAsync(Request("123456", database: 3));
+        var inDatabase3 = Request("123456", database: 3);
+        await IssueAsync(inDatabase3);
 
-        Assert.True(await RevokeAsync(Request("123456", database: 3), 0));
+        Assert.True(await RevokeAsync(inDatabase3));
 
         Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(2, SendFlagKey));
         Assert.Equal(LifetimeMilliseconds, _store.MillisecondsLeft(2, CodeKey));
@@ -144,7 +147,7 @@ public sealed class InMemorySmsCodeStoreTests
         await IssueAsync(request);
         _time.Advance(TimeSpan.FromSeconds(1));
 
-        var revoked = await RevokeAsync(request, 1_000);
+        var revoked = await RevokeAsync(request);
 
         Assert.True(revoked);
         Assert.Equal(0, _store.MillisecondsLeft(Database, SendFlagKey));
@@ -161,24 +164,23 @@ public sealed class InMemorySmsCodeStoreTests
         var second = Request("654321");
         Assert.True((await IssueAsync(second)).IsIssued);
 
-        var revoked = await RevokeAsync(first, IntervalMilliseconds + 1_000);
+        var revoked = await RevokeAsync(first);
 
         Assert.False(revoked);
         Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(Database, SendFlagKey));
         Assert.Equal(LifetimeMilliseconds, _store.MillisecondsLeft(Database, CodeKey));
-        Assert.True(await RevokeAsync(second, 0));
+        Assert.True(await RevokeAsync(second));
     }
 
     [Fact]
-    public async Task RevokeAsync_SameCodeButNewerFlag_FalseAndDeletesNothing()
+    public async Task RevokeAsync_SameCodeButNewerRequest_FalseAndDeletesNothing()
     {
         var first = Request("123456");
         await IssueAsync(first);
         _time.Advance(Interval);
         Assert.True((await IssueAsync(Request("123456"))).IsIssued);
-        Assert.True(_store.MillisecondsLeft(Database, SendFlagKey) > first.MaxOwnFlagMilliseconds(IntervalMilliseconds));
 
-        var revoked = await RevokeAsync(first, IntervalMilliseconds);
+        var revoked = await RevokeAsync(first);
 
         Assert.False(revoked);
         Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(Database, SendFlagKey));
@@ -186,9 +188,23 @@ public sealed class InMemorySmsCodeStoreTests
     }
 
     [Fact]
+    public async Task RevokeAsync_FlagAlreadyExpired_StillDeletesItsCode()
+    {
+        var request = Request("123456");
+        await IssueAsync(request);
+        _time.Advance(Interval + TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _store.MillisecondsLeft(Database, SendFlagKey));
+
+        var revoked = await RevokeAsync(request);
+
+        Assert.True(revoked);
+        Assert.Equal(0, _store.MillisecondsLeft(Database, CodeKey));
+    }
+
+    [Fact]
     public async Task RevokeAsync_NothingStored_False()
     {
-        Assert.False(await RevokeAsync(Request("123456"), 0));
+        Assert.False(await RevokeAsync(Request("123456")));
     }
 
     [Fact]
@@ -198,7 +214,7 @@ public sealed class InMemorySmsCodeStoreTests
         await IssueAsync(request);
         _time.Advance(TimeSpan.FromMilliseconds(LifetimeMilliseconds));
 
-        Assert.False(await RevokeAsync(request, LifetimeMilliseconds));
+        Assert.False(await RevokeAsync(request));
     }
 
     [Fact]
@@ -208,11 +224,11 @@ public sealed class InMemorySmsCodeStoreTests
     }
 
     private static SmsCodeIssueRequest Request(string code, int database = Database) =>
-        new(database, SendFlagKey, CodeKey, code, IntervalMilliseconds, LifetimeMilliseconds);
+        new(database, SendFlagKey, CodeKey, StateKey, code, IssueNonce.Next(), IntervalMilliseconds, LifetimeMilliseconds);
 
     private Task<SmsCodeIssueResult> IssueAsync(SmsCodeIssueRequest request) =>
         _store.TryIssueAsync(request).AsTask().WaitAsync(Timeout);
 
-    private Task<bool> RevokeAsync(SmsCodeIssueRequest request, long elapsedMilliseconds) =>
-        _store.RevokeAsync(request, elapsedMilliseconds).AsTask().WaitAsync(Timeout);
+    private Task<bool> RevokeAsync(SmsCodeIssueRequest request) =>
+        _store.RevokeAsync(request).AsTask().WaitAsync(Timeout);
 }

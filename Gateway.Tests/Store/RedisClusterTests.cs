@@ -50,7 +50,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         Assert.Equal("1", (string?)await db.StringGetAsync($"sms_hour_{{{mobile}}}"));
         Assert.Equal("1", (string?)await db.StringGetAsync($"sms_day_{{{mobile}}}"));
 
-        var keys = new[] { FlagKey(mobile), CodeKey(mobile), $"sms_hour_{{{mobile}}}", $"sms_day_{{{mobile}}}" };
+        var keys = new[] { FlagKey(mobile), CodeKey(mobile), $"sms_state_{{{mobile}}}", $"sms_hour_{{{mobile}}}", $"sms_day_{{{mobile}}}" };
         var slot = _cluster.HashSlot(FlagKey(mobile));
         Assert.All(keys, key => Assert.Equal(slot, _cluster.HashSlot(key)));
         var owner = _cluster.Server(await _cluster.MasterForAsync(FlagKey(mobile)));
@@ -67,6 +67,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         config.Policy["Database"] = 0;
         config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
         config.Policy["CodeKey"] = "sms_{{{mobile}}}";
+        config.Policy["CodeStateKey"] = "sms_state_{{{mobile}}}";
         config.Policy[key] = value;
         await using var host = new GatewayHost(config);
 
@@ -181,6 +182,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         config.Policy["Database"] = 0;
         config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
         config.Policy["CodeKey"] = "sms_{{{mobile}}}";
+        config.Policy["CodeStateKey"] = "sms_state_{{{mobile}}}";
         config.Policy["HourCounterKey"] = "sms_hour_{{{mobile}}}";
         config.Policy["DayCounterKey"] = "sms_day_{{{mobile}}}";
         config.Policy["MaxPerHour"] = 5;
