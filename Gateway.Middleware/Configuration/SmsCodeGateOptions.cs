@@ -21,6 +21,13 @@ public sealed class SmsCodeGateOptions
     /// </summary>
     public TimeSpan StoreBreakDuration { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How many leading bits of an IPv6 client address the per-IP cap counts by. Default 64: one host is usually
+    /// given a whole /64 and can rotate through it, so counting single addresses would let it pass the cap at will.
+    /// 1 to 128; IPv4 addresses (and IPv4-mapped IPv6 ones) are counted whole. Read once at start-up.
+    /// </summary>
+    public int ClientIpv6PrefixLength { get; set; } = 64;
+
     /// <summary>The gate policies by name; a YARP route selects one with the <c>SmsCodePolicy</c> metadata key.</summary>
     public IDictionary<string, SmsCodePolicyOptions> Policies { get; } =
         new Dictionary<string, SmsCodePolicyOptions>(StringComparer.OrdinalIgnoreCase);

@@ -17,6 +17,10 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 
         RequirePositive(failures, $"{section}:{nameof(options.StoreTimeout)}", options.StoreTimeout);
         RequirePositive(failures, $"{section}:{nameof(options.StoreBreakDuration)}", options.StoreBreakDuration);
+        if (options.ClientIpv6PrefixLength is < 1 or > 128)
+        {
+            failures.Add($"{section}:{nameof(options.ClientIpv6PrefixLength)} must be between 1 and 128 (was {options.ClientIpv6PrefixLength}).");
+        }
 
         foreach (var (policyName, policy) in options.Policies)
         {
@@ -51,6 +55,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 
         ValidateTemplate(failures, $"{key}:{nameof(policy.SendFlagKey)}", policy.SendFlagKey, SmsCodePolicyOptions.MobilePlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.CodeKey)}", policy.CodeKey, SmsCodePolicyOptions.MobilePlaceholder);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.CodeStateKey)}", policy.CodeStateKey, SmsCodePolicyOptions.MobilePlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.HourCounterKey)}", policy.HourCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.DayCounterKey)}", policy.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.IpCounterKey)}", policy.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
@@ -62,12 +67,26 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         RequireDistinctKeys(failures, key, [
             (nameof(policy.SendFlagKey), policy.SendFlagKey),
             (nameof(policy.CodeKey), policy.CodeKey),
+            (nameof(policy.CodeStateKey), policy.CodeStateKey),
             (nameof(policy.HourCounterKey), policy.HourCounterKey),
             (nameof(policy.DayCounterKey), policy.DayCounterKey),
         ]);
         if (string.IsNullOrWhiteSpace(policy.CodeHeader) || !IsHeaderToken(policy.CodeHeader))
         {
             failures.Add($"{key}:{nameof(policy.CodeHeader)} must be a valid HTTP header name (was '{policy.CodeHeader}').");
+        }
+
+        for (var i = 0; i < policy.ProviderRequestHeaders.Count; i++)
+        {
+            var header = policy.ProviderRequestHeaders[i];
+            if (string.IsNullOrWhiteSpace(header) || !IsHeaderToken(header))
+            {
+                failures.Add($"{key}:{nameof(policy.ProviderRequestHeaders)}:{i} must be a valid HTTP header name (was '{header}').");
+            }
+            else if (string.Equals(header, policy.CodeHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                failures.Add($"{key}:{nameof(policy.ProviderRequestHeaders)}:{i} names the code header '{header}', which only the gate may set.");
+            }
         }
     }
 
@@ -112,7 +131,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant);
+            _ = new Regex(SmsCodePolicy.WholeValue(pattern), RegexOptions.CultureInvariant);
         }
         catch (ArgumentException ex)
         {

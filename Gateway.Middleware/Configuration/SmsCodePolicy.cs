@@ -5,15 +5,19 @@ namespace Gateway.Middleware.Configuration;
 /// <summary>A validated policy, ready for the hot path: compiled pattern, parsed key templates, TTLs in milliseconds.</summary>
 internal sealed class SmsCodePolicy
 {
+    /// <summary>The longest mobile the gate looks at; E.164 numbers have at most 15 digits.</summary>
+    public const int MaxMobileLength = 32;
+
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
     public SmsCodePolicy(string name, SmsCodePolicyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Name = name;
-        MobilePattern = new Regex(options.MobilePattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
+        MobilePattern = new Regex(WholeValue(options.MobilePattern), RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout);
         SendFlagKey = Parse(options.SendFlagKey, SmsCodePolicyOptions.MobilePlaceholder);
         CodeKey = Parse(options.CodeKey, SmsCodePolicyOptions.MobilePlaceholder);
+        CodeStateKey = Parse(options.CodeStateKey, SmsCodePolicyOptions.MobilePlaceholder);
         HourCounterKey = Parse(options.HourCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         DayCounterKey = Parse(options.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         IpCounterKey = Parse(options.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
@@ -27,6 +31,7 @@ internal sealed class SmsCodePolicy
         CodeLength = options.CodeLength;
         Database = options.Database;
         CodeHeader = options.CodeHeader;
+        ProviderRequestHeaders = [.. options.ProviderRequestHeaders];
         PassProviderResponse = options.PassProviderResponse;
     }
 
@@ -37,6 +42,8 @@ internal sealed class SmsCodePolicy
     public SmsCodeKeyTemplate SendFlagKey { get; }
 
     public SmsCodeKeyTemplate CodeKey { get; }
+
+    public SmsCodeKeyTemplate CodeStateKey { get; }
 
     public SmsCodeKeyTemplate HourCounterKey { get; }
 
@@ -65,15 +72,29 @@ internal sealed class SmsCodePolicy
 
     public string CodeHeader { get; }
 
+    /// <summary>The client headers the provider may see; usually none.</summary>
+    public string[] ProviderRequestHeaders { get; }
+
     public bool PassProviderResponse { get; }
 
     // The validator has accepted every template before a policy is built; parsing cannot fail here.
     private static SmsCodeKeyTemplate Parse(string template, string placeholder) =>
         SmsCodeKeyTemplate.TryParse(template, placeholder, out var error) ?? throw new InvalidOperationException(error);
 
+    /// <summary>
+    /// The pattern anchored to the whole value: <c>\A(?:pattern)\z</c>, so that <c>$</c> cannot match before a final
+    /// newline and a pattern written without anchors still has to match every character.
+    /// </summary>
+    internal static string WholeValue(string pattern) => @"\A(?:" + pattern + @")\z";
+
+    /// <summary>
+    /// True when <paramref name="mobile"/> is canonical (printable ASCII only, at most <see cref="MaxMobileLength"/>
+    /// characters) and the policy's pattern matches all of it. Checking ASCII first is what makes <c>\d</c> mean
+    /// 0-9 whatever pattern the user writes: .NET's <c>\d</c> also matches full-width and other scripts' digits.
+    /// </summary>
     public bool IsValidMobile(string? mobile)
     {
-        if (string.IsNullOrEmpty(mobile))
+        if (string.IsNullOrEmpty(mobile) || mobile.Length > MaxMobileLength || !IsPrintableAscii(mobile))
         {
             return false;
         }
@@ -86,5 +107,18 @@ internal sealed class SmsCodePolicy
         {
             return false;
         }
+    }
+
+    private static bool IsPrintableAscii(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is <= ' ' or >= (char)0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -18,7 +18,11 @@ public sealed class SmsCodePolicyOptions
     /// <summary>The placeholder that <see cref="SpendCounterKey"/> replaces with the policy's name.</summary>
     public const string PolicyPlaceholder = "{policy}";
 
-    /// <summary>A regular expression the <c>mobile</c> route value must match; otherwise 404. Default <see cref="DefaultMobilePattern"/>.</summary>
+    /// <summary>
+    /// A regular expression the whole <c>mobile</c> route value must match; otherwise 404. Default <see cref="DefaultMobilePattern"/>.
+    /// It is applied as <c>\A(?:pattern)\z</c>, after a check that the value is printable ASCII of at most 32 characters,
+    /// so <c>\d</c> means 0-9 and <c>$</c> cannot match before a trailing newline, whatever the pattern says.
+    /// </summary>
     public string MobilePattern { get; set; } = DefaultMobilePattern;
 
     /// <summary>How long a mobile is refused after a code was sent (the send flag's TTL). Default 60 s.</summary>
@@ -42,8 +46,21 @@ public sealed class SmsCodePolicyOptions
     /// <summary>The code's key template. Default <c>sms_{mobile}</c>; same syntax as <see cref="SendFlagKey"/>.</summary>
     public string CodeKey { get; set; } = "sms_" + MobilePlaceholder;
 
+    /// <summary>
+    /// The code state's key template: a hash written with the code that holds the issuing request's nonce, so that a
+    /// revoke deletes only its own request's flag and code. Default <c>sms_state_{mobile}</c>; same syntax as <see cref="SendFlagKey"/>.
+    /// </summary>
+    public string CodeStateKey { get; set; } = "sms_state_" + MobilePlaceholder;
+
     /// <summary>The request header that carries the code to the SMS provider. Default <c>X-Sms-Code</c>.</summary>
     public string CodeHeader { get; set; } = "X-Sms-Code";
+
+    /// <summary>
+    /// Client request headers passed on to the SMS provider, by name. Empty by default: the provider is a third party,
+    /// and gets no client cookie, credential, query string, body or forwarded-for header, only the route's path and
+    /// the code. <see cref="CodeHeader"/> cannot be listed.
+    /// </summary>
+    public IList<string> ProviderRequestHeaders { get; } = [];
 
     /// <summary>
     /// When true, a 2xx answer of the provider (status, headers and body) is passed to the client instead of the

@@ -42,8 +42,24 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
     /// <summary>The options the current policies were built from.</summary>
     public SmsCodeGateOptions Options => _current.Options;
 
-    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmsCodePolicy? policy) =>
-        _current.Policies.TryGetValue(name, out policy);
+    public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmsCodePolicy? policy)
+    {
+        var current = _current;
+        if (current.ChecksPending)
+        {
+            current = RecheckWhenReady();
+        }
+
+        return current.Policies.TryGetValue(name, out policy);
+    }
+
+    /// <summary>Why <paramref name="policy"/> cannot run on the store, found once the store's topology was known; null when it can.</summary>
+    public string? RejectionOf(SmsCodePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var rejections = _current.Rejections;
+        return rejections.Count == 0 ? null : rejections.GetValueOrDefault(policy.Name);
+    }
 
     /// <summary>
     /// Looks a policy up, reloading first when it is unknown: YARP may validate a reloaded route before this
@@ -92,21 +108,66 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
             policies[name] = new SmsCodePolicy(name, policy);
         }
 
-        var failures = policies.Values.SelectMany(policy => _checks.SelectMany(check => check.Check(policy))).ToList();
+        var ready = _checks.Where(check => check.IsReady).ToList();
+        var failures = policies.Values.SelectMany(policy => ready.SelectMany(check => check.Check(policy))).ToList();
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(SmsCodeGateOptions.SectionName, typeof(SmsCodeGateOptions), failures);
         }
 
-        return new Snapshot(options, policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
+        return new Snapshot(options, policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), NoRejections, ready.Count < _checks.Length);
     }
 
-    private sealed record Snapshot(SmsCodeGateOptions Options, FrozenDictionary<string, SmsCodePolicy> Policies);
+    /// <summary>
+    /// Runs the checks that could not run at start-up, once they can. Start-up is past, so a failure cannot stop it:
+    /// the failing policies are answered 503 (see <see cref="RejectionOf"/>) and the failure is logged.
+    /// </summary>
+    private Snapshot RecheckWhenReady()
+    {
+        if (!_checks.All(check => check.IsReady))
+        {
+            return _current;
+        }
+
+        lock (_reloadLock)
+        {
+            var current = _current;
+            if (!current.ChecksPending)
+            {
+                return current;
+            }
+
+            var rejections = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var policy in current.Policies.Values)
+            {
+                var failures = _checks.SelectMany(check => check.Check(policy)).ToList();
+                if (failures.Count > 0)
+                {
+                    rejections[policy.Name] = string.Join(" ", failures);
+                    Log.PolicyRejected(_logger, policy.Name, rejections[policy.Name]);
+                }
+            }
+
+            _current = current with { Rejections = rejections.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase), ChecksPending = false };
+            return _current;
+        }
+    }
+
+    private static readonly FrozenDictionary<string, string> NoRejections = FrozenDictionary<string, string>.Empty;
+
+    private sealed record Snapshot(
+        SmsCodeGateOptions Options,
+        FrozenDictionary<string, SmsCodePolicy> Policies,
+        FrozenDictionary<string, string> Rejections,
+        bool ChecksPending);
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "SMS code gate configuration reloaded: {PolicyCount} policies.", EventName = "PoliciesReloaded")]
         public static partial void Reloaded(ILogger logger, int policyCount);
+
+        [LoggerMessage(3, LogLevel.Error, "SMS code policy {Policy} cannot run on this Redis deployment, seen once it answered; its requests are answered 503 until the configuration is fixed: {Reason}", EventName = "PolicyRejected")]
+        public static partial void PolicyRejected(ILogger logger, string policy, string reason);
 
         [LoggerMessage(2, LogLevel.Error, "Reloaded SMS code gate configuration is invalid and was ignored; the last good policies stay in force. {Reason}", EventName = "PoliciesReloadRejected")]
         public static partial void ReloadRejected(ILogger logger, string reason);
