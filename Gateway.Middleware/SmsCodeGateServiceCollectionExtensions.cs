@@ -2,6 +2,7 @@ using Gateway.Middleware.Codes;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Health;
+using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
 using Gateway.Middleware.Transforms;
 using Microsoft.Extensions.Configuration;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -54,6 +56,9 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<SmsCodePolicyRegistry>();
         services.TryAddSingleton<ISmsCodeGenerator, SmsCodeGenerator>();
         services.TryAddSingleton<SmsCodeGateMetrics>();
+        services.TryAddSingleton<LogThrottle>();
+        services.TryAddSingleton<GatedPathGuard>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<SmsCodePolicyRegistry>().Options.StoreBreakDuration));

@@ -10,7 +10,10 @@ internal sealed class SmsCodeGateMetrics
     private const string PolicyTag = "sms_code_gate.policy";
     private const string ReasonTag = "sms_code_gate.refusal.reason";
     private const string OutcomeTag = "sms_code_gate.store.outcome";
+    private const string ResultTag = "sms_code_gate.result";
+    private const string ErrorTypeTag = "error.type";
 
+    private readonly Counter<long> _requests;
     private readonly Counter<long> _codesIssued;
     private readonly Counter<long> _sendsRefused;
     private readonly Counter<long> _providerFailures;
@@ -21,6 +24,8 @@ internal sealed class SmsCodeGateMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(SmsCodeGateDiagnostics.MeterName);
+        _requests = meter.CreateCounter<long>("sms_code_gate.requests", "{request}",
+            "Requests the gate handled, by result: every exit, from issued to each refusal and failure.");
         _codesIssued = meter.CreateCounter<long>("sms_code_gate.codes.issued", "{code}",
             "Codes stored and forwarded to the SMS provider, which accepted them.");
         _sendsRefused = meter.CreateCounter<long>("sms_code_gate.sends.refused", "{request}",
@@ -32,6 +37,15 @@ internal sealed class SmsCodeGateMetrics
         _storeDuration = meter.CreateHistogram<double>("sms_code_gate.store.duration", "s",
             "Duration of the gate's atomic store call.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+    }
+
+    /// <summary>Counts one request under its <paramref name="result"/> (<see cref="SmsCodeGateResults"/>).</summary>
+    public void Request(string policy, string result)
+    {
+        if (_requests.Enabled)
+        {
+            _requests.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy), new KeyValuePair<string, object?>(ResultTag, result));
+        }
     }
 
     public void CodeIssued(string policy)
@@ -58,11 +72,11 @@ internal sealed class SmsCodeGateMetrics
         }
     }
 
-    public void StoreUnavailable(string policy)
+    public void StoreUnavailable(string policy, string errorType)
     {
         if (_storeUnavailable.Enabled)
         {
-            _storeUnavailable.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy));
+            _storeUnavailable.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy), new KeyValuePair<string, object?>(ErrorTypeTag, errorType));
         }
     }
 
@@ -76,6 +90,16 @@ internal sealed class SmsCodeGateMetrics
                 new KeyValuePair<string, object?>(OutcomeTag, succeeded ? "success" : "failure"));
         }
     }
+
+    internal static string ResultOf(SmsCodeRefusal reason) => reason switch
+    {
+        SmsCodeRefusal.Interval => SmsCodeGateResults.RefusedInterval,
+        SmsCodeRefusal.Hour => SmsCodeGateResults.RefusedHour,
+        SmsCodeRefusal.Day => SmsCodeGateResults.RefusedDay,
+        SmsCodeRefusal.Ip => SmsCodeGateResults.RefusedIp,
+        SmsCodeRefusal.Spend => SmsCodeGateResults.SpendGuard,
+        _ => "refused_unknown",
+    };
 
     internal static string ReasonName(SmsCodeRefusal reason) => reason switch
     {

@@ -1,19 +1,29 @@
 using System.Diagnostics;
+using System.Net.Http;
+using System.Net.Sockets;
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Middleware.Gate;
 
 /// <summary>
-/// The gate, a step of the YARP proxy pipeline. On a route whose metadata names a policy it validates the mobile,
-/// makes one atomic store call, then answers 400 (sent too often), 503 (store unavailable), or lets YARP forward
-/// the request with the code attached and turns the provider's answer into the legacy one.
+/// The gate, a step of the YARP proxy pipeline. On a route whose metadata names a policy it checks the method and
+/// the mobile, makes one atomic store call, then answers 400 (sent too often), 503 (store unavailable), or lets YARP
+/// forward the request with the code attached and turns the provider's answer into the legacy one. On every other
+/// route it only refuses spellings of a gated path that routing did not recognise (see <see cref="GatedPathGuard"/>).
 /// </summary>
+/// <remarks>
+/// Refusals (400, 404, 405) are counted by <c>sms_code_gate.requests</c> and logged at Debug: a flood of them must
+/// not become a flood of log lines. Warnings that every failing request would repeat go through <see cref="LogThrottle"/>.
+/// </remarks>
 internal sealed partial class SmsCodeGateMiddleware
 {
     private readonly RequestDelegate _next;
@@ -22,6 +32,9 @@ internal sealed partial class SmsCodeGateMiddleware
     private readonly ISmsCodeGenerator _codes;
     private readonly SmsCodeGateMetrics _metrics;
     private readonly TimeProvider _timeProvider;
+    private readonly GatedPathGuard _pathGuard;
+    private readonly LogThrottle _throttle;
+    private readonly int _ipv6PrefixLength;
     private readonly ILogger<SmsCodeGateMiddleware> _logger;
 
     public SmsCodeGateMiddleware(
@@ -31,6 +44,9 @@ internal sealed partial class SmsCodeGateMiddleware
         ISmsCodeGenerator codes,
         SmsCodeGateMetrics metrics,
         TimeProvider timeProvider,
+        GatedPathGuard pathGuard,
+        LogThrottle throttle,
+        IOptions<SmsCodeGateOptions> options,
         ILogger<SmsCodeGateMiddleware> logger)
     {
         ArgumentNullException.ThrowIfNull(next);
@@ -39,6 +55,9 @@ internal sealed partial class SmsCodeGateMiddleware
         ArgumentNullException.ThrowIfNull(codes);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(pathGuard);
+        ArgumentNullException.ThrowIfNull(throttle);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _next = next;
         _policies = policies;
@@ -46,6 +65,9 @@ internal sealed partial class SmsCodeGateMiddleware
         _codes = codes;
         _metrics = metrics;
         _timeProvider = timeProvider;
+        _pathGuard = pathGuard;
+        _throttle = throttle;
+        _ipv6PrefixLength = options.Value.ClientIpv6PrefixLength;
         _logger = logger;
     }
 
@@ -54,25 +76,87 @@ internal sealed partial class SmsCodeGateMiddleware
         var metadata = context.GetRouteModel().Config.Metadata;
         if (metadata is null || !metadata.TryGetValue(SmsCodeGateMetadata.PolicyName, out var policyName))
         {
-            return _next(context);
+            return GatedPathGuard.NeedsCheck(context.Request.Path) ? GuardUngatedAsync(context) : _next(context);
+        }
+
+        if (metadata.TryGetValue(GatedRouteMethodsFilter.AllowedMethodsMetadata, out var allowed) && !IsAllowed(context.Request.Method, allowed))
+        {
+            return MethodNotAllowedAsync(context, policyName, allowed);
         }
 
         return GateAsync(context, policyName);
+    }
+
+    private Task GuardUngatedAsync(HttpContext context)
+    {
+        if (!_pathGuard.IsGatedOrInvalid(context.Request.Path))
+        {
+            return _next(context);
+        }
+
+        _metrics.Request(string.Empty, SmsCodeGateResults.PathRefused);
+        Log.PathRefused(_logger, context.Request.Method);
+        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.PathRefused);
+    }
+
+    /// <summary>True when <paramref name="allowed"/> (the route's own methods, comma-separated; empty = any) lists <paramref name="method"/>.</summary>
+    internal static bool IsAllowed(string method, string allowed)
+    {
+        if (allowed.Length == 0)
+        {
+            return true;
+        }
+
+        foreach (var range in allowed.AsSpan().Split(','))
+        {
+            if (allowed.AsSpan()[range].Trim().Equals(method, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Task MethodNotAllowedAsync(HttpContext context, string policyName, string allowed)
+    {
+        _metrics.Request(policyName, SmsCodeGateResults.MethodNotAllowed);
+        Log.MethodNotAllowed(_logger, policyName, context.Request.Method);
+        context.Response.Headers.Allow = allowed;
+        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status405MethodNotAllowed, SmsCodeResponses.MethodNotAllowed(allowed));
     }
 
     private async Task GateAsync(HttpContext context, string policyName)
     {
         if (!_policies.TryGet(policyName, out var policy))
         {
-            Log.PolicyMissing(_logger, policyName);
+            _metrics.Request(policyName, SmsCodeGateResults.PolicyMissing);
+            if (_throttle.ShouldLog(105, policyName, out var suppressed))
+            {
+                Log.PolicyMissing(_logger, policyName, suppressed);
+            }
+
             await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, SmsCodeResponses.PolicyMissing);
+            return;
+        }
+
+        if (_policies.RejectionOf(policy) is { } rejection)
+        {
+            _metrics.Request(policy.Name, SmsCodeGateResults.PolicyRejected);
+            if (_throttle.ShouldLog(109, policy.Name, out var suppressed))
+            {
+                Log.PolicyRejected(_logger, policy.Name, rejection, suppressed);
+            }
+
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
             return;
         }
 
         var mobile = context.Request.RouteValues[SmsCodeGateMetadata.MobileRouteValue] as string;
         if (!policy.IsValidMobile(mobile))
         {
-            if (_logger.IsEnabled(LogLevel.Information))
+            _metrics.Request(policy.Name, SmsCodeGateResults.InvalidMobile);
+            if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
             }
@@ -93,7 +177,7 @@ internal sealed partial class SmsCodeGateMiddleware
         catch (SmsCodeStoreUnavailableException ex)
         {
             _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
-            await StoreUnavailableAsync(context, policy, mobile!, ex);
+            await StoreUnavailableAsync(context, policy, ex);
             return;
         }
 
@@ -110,28 +194,32 @@ internal sealed partial class SmsCodeGateMiddleware
     }
 
     private SmsCodeIssueRequest BuildRequest(HttpContext context, SmsCodePolicy policy, string mobile) =>
-        new(policy.Database, policy.SendFlagKey.Build(mobile), policy.CodeKey.Build(mobile), _codes.Generate(policy.CodeLength),
-            policy.SendIntervalMilliseconds, policy.CodeLifetimeMilliseconds)
+        new(policy.Database, policy.SendFlagKey.Build(mobile), policy.CodeKey.Build(mobile), policy.CodeStateKey.Build(mobile),
+            _codes.Generate(policy.CodeLength), IssueNonce.Next(), policy.SendIntervalMilliseconds, policy.CodeLifetimeMilliseconds)
         {
             PerHour = policy.MaxPerHour > 0 ? new(policy.HourCounterKey.Build(mobile), policy.MaxPerHour) : SmsCodeCounter.Off,
             PerDay = policy.MaxPerDay > 0 ? new(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
-            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientAddress.Of(context)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
+            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
             SendsPerMinute = policy.MaxSendsPerMinute > 0 ? new(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
         };
-
 
     private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueResult result)
     {
         _metrics.SendRefused(policy.Name, result.Refusal);
+        _metrics.Request(policy.Name, SmsCodeGateMetrics.ResultOf(result.Refusal));
         var retryAfter = result.RetryAfterSeconds;
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
         if (result.Refusal == SmsCodeRefusal.Spend)
         {
-            Log.SpendGuardReached(_logger, policy.Name, MobileMask.Mask(mobile), policy.MaxSendsPerMinute, retryAfter);
+            if (_throttle.ShouldLog(106, policy.Name, out var suppressed))
+            {
+                Log.SpendGuardReached(_logger, policy.Name, policy.MaxSendsPerMinute, retryAfter, suppressed);
+            }
+
             return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.SpendGuardReached);
         }
 
-        if (_logger.IsEnabled(LogLevel.Information))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
             Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
         }
@@ -139,10 +227,15 @@ internal sealed partial class SmsCodeGateMiddleware
         return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.SentTooOften);
     }
 
-    private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeStoreUnavailableException ex)
+    private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException ex)
     {
-        _metrics.StoreUnavailable(policy.Name);
-        Log.StoreUnavailable(_logger, policy.Name, MobileMask.Mask(mobile), ex.Message);
+        _metrics.StoreUnavailable(policy.Name, ex.ErrorType);
+        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable);
+        if (_throttle.ShouldLog(104, policy.Name, out var suppressed))
+        {
+            Log.StoreUnavailable(_logger, policy.Name, ex.Message, suppressed);
+        }
+
         return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
     }
 
@@ -158,16 +251,18 @@ internal sealed partial class SmsCodeGateMiddleware
             throw;
         }
 
-        var error = context.GetForwarderErrorFeature();
-        if (error is null && issue.ProviderSucceeded)
+        var policy = issue.Policy;
+        if (issue.ProviderSucceeded)
         {
-            _metrics.CodeIssued(issue.Policy.Name);
-            if (_logger.IsEnabled(LogLevel.Information))
+            // The SMS went out: nothing revokes its code now, not even a failure to copy the provider's answer.
+            _metrics.CodeIssued(policy.Name);
+            _metrics.Request(policy.Name, SmsCodeGateResults.Issued);
+            if (_logger.IsEnabled(LogLevel.Debug))
             {
-                Log.CodeSent(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile));
+                Log.CodeSent(_logger, policy.Name, MobileMask.Mask(issue.Mobile));
             }
 
-            if (!issue.Policy.PassProviderResponse && !context.Response.HasStarted)
+            if (!policy.PassProviderResponse && !context.Response.HasStarted)
             {
                 await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status200OK, SmsCodeResponses.Ok);
             }
@@ -175,15 +270,28 @@ internal sealed partial class SmsCodeGateMiddleware
             return;
         }
 
+        var error = context.GetForwarderErrorFeature();
         if (context.RequestAborted.IsCancellationRequested && issue.ProviderStatusCode is null)
         {
             // The client went away mid-forward, which cancels the provider call: it may have sent the SMS already.
             // Keep the code, so that a message that did go out can be verified; the flag expires with its TTL.
-            Log.ClientAborted(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile));
+            _metrics.Request(policy.Name, SmsCodeGateResults.ClientAborted);
+            if (_throttle.ShouldLog(108, policy.Name, out var suppressed))
+            {
+                Log.ClientAborted(_logger, policy.Name, suppressed);
+            }
+
             return;
         }
 
-        _metrics.ProviderFailed(issue.Policy.Name);
+        if (issue.ProviderStatusCode is null && IsUncertain(error))
+        {
+            await ProviderTimedOutAsync(context, issue, error!.Error);
+            return;
+        }
+
+        _metrics.ProviderFailed(policy.Name);
+        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
         if (!context.Response.HasStarted)
@@ -193,48 +301,119 @@ internal sealed partial class SmsCodeGateMiddleware
         }
     }
 
+    /// <summary>
+    /// True when the provider may have received the request and sent the SMS: it timed out, or the connection broke
+    /// after it was made. A refused connection, a failed name lookup or TLS handshake, no destination, or a request
+    /// that could not be built never reached the provider: those are definite failures, and revoke.
+    /// </summary>
+    internal static bool IsUncertain(IForwarderErrorFeature? error)
+    {
+        if (error is null)
+        {
+            return false;
+        }
+
+        switch (error.Error)
+        {
+            case ForwarderError.RequestTimedOut:
+                return true;
+            case ForwarderError.Request:
+                for (var exception = error.Exception; exception is not null; exception = exception.InnerException)
+                {
+                    if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError }
+                        or SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable })
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private Task ProviderTimedOutAsync(HttpContext context, SmsCodeIssue issue, ForwarderError error)
+    {
+        var policy = issue.Policy;
+        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderTimeout);
+        if (_throttle.ShouldLog(110, policy.Name, out var suppressed))
+        {
+            Log.ProviderTimedOut(_logger, policy.Name, error.ToString(), suppressed);
+        }
+
+        // The flag stays: the next request is refused until it expires, so that is when to come back.
+        var left = policy.SendIntervalMilliseconds - (long)_timeProvider.GetElapsedTime(issue.IssuedAt).TotalMilliseconds;
+        if (context.Response.HasStarted)
+        {
+            return Task.CompletedTask;
+        }
+
+        context.Response.Clear();
+        context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (left + 999) / 1000));
+        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status504GatewayTimeout, SmsCodeResponses.ProviderTimedOut);
+    }
+
     private async Task RevokeAsync(SmsCodeIssue issue, string failure)
     {
-        var elapsed = (long)_timeProvider.GetElapsedTime(issue.IssuedAt).TotalMilliseconds;
+        var policy = issue.Policy;
         try
         {
-            var revoked = await _store.RevokeAsync(issue.StoreRequest, elapsed);
-            Log.ProviderFailed(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile), failure, revoked);
+            var revoked = await _store.RevokeAsync(issue.StoreRequest);
+            if (_throttle.ShouldLog(102, policy.Name, out var suppressed))
+            {
+                Log.ProviderFailed(_logger, policy.Name, failure, revoked, suppressed);
+            }
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            Log.RevokeFailed(_logger, issue.Policy.Name, MobileMask.Mask(issue.Mobile), failure, ex.Message);
+            if (_throttle.ShouldLog(103, policy.Name, out var suppressed))
+            {
+                Log.RevokeFailed(_logger, policy.Name, failure, ex.Message, suppressed);
+            }
         }
     }
 
     private static partial class Log
     {
-        // The Information messages check IsEnabled at the call site, before masking the mobile for them.
-        [LoggerMessage(100, LogLevel.Information, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent", SkipEnabledCheck = true)]
+        // Per-request events are Debug (the metric counts them); the call sites check IsEnabled before masking the mobile.
+        [LoggerMessage(100, LogLevel.Debug, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent", SkipEnabledCheck = true)]
         public static partial void CodeSent(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(101, LogLevel.Information, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused", SkipEnabledCheck = true)]
+        [LoggerMessage(101, LogLevel.Debug, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused", SkipEnabledCheck = true)]
         public static partial void SendRefused(ILogger logger, string policy, string mobile, string reason, long retryAfterSeconds);
 
-        [LoggerMessage(102, LogLevel.Warning, "SMS provider failed: policy {Policy}, mobile {Mobile}, failure {Failure}; flag and code revoked: {Revoked}.", EventName = "ProviderFailed")]
-        public static partial void ProviderFailed(ILogger logger, string policy, string mobile, string failure, bool revoked);
+        [LoggerMessage(102, LogLevel.Warning, "SMS provider failed: policy {Policy}, failure {Failure}; flag and code revoked: {Revoked}. {Suppressed} more since the last such line.", EventName = "ProviderFailed")]
+        public static partial void ProviderFailed(ILogger logger, string policy, string failure, bool revoked, long suppressed);
 
-        [LoggerMessage(103, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, mobile {Mobile}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL.", EventName = "RevokeFailed")]
-        public static partial void RevokeFailed(ILogger logger, string policy, string mobile, string failure, string storeFailure);
+        [LoggerMessage(103, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL. {Suppressed} more since the last such line.", EventName = "RevokeFailed")]
+        public static partial void RevokeFailed(ILogger logger, string policy, string failure, string storeFailure, long suppressed);
 
-        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}, mobile {Mobile}: {StoreFailure}", EventName = "StoreUnavailable")]
-        public static partial void StoreUnavailable(ILogger logger, string policy, string mobile, string storeFailure);
+        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = "StoreUnavailable")]
+        public static partial void StoreUnavailable(ILogger logger, string policy, string storeFailure, long suppressed);
 
-        [LoggerMessage(106, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing mobile {Mobile} with 503 for {RetryAfterSeconds} s.", EventName = "SpendGuardReached")]
-        public static partial void SpendGuardReached(ILogger logger, string policy, string mobile, int maxSendsPerMinute, long retryAfterSeconds);
+        [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding. {Suppressed} more since the last such line.", EventName = "PolicyMissing")]
+        public static partial void PolicyMissing(ILogger logger, string policy, long suppressed);
 
-        [LoggerMessage(107, LogLevel.Information, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile", SkipEnabledCheck = true)]
+        [LoggerMessage(106, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing with 503 for {RetryAfterSeconds} s. {Suppressed} more since the last such line.", EventName = "SpendGuardReached")]
+        public static partial void SpendGuardReached(ILogger logger, string policy, int maxSendsPerMinute, long retryAfterSeconds, long suppressed);
+
+        [LoggerMessage(107, LogLevel.Debug, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile", SkipEnabledCheck = true)]
         public static partial void InvalidMobile(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(108, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}, mobile {Mobile}. The provider may have sent it, so the code is kept.", EventName = "ClientAborted")]
-        public static partial void ClientAborted(ILogger logger, string policy, string mobile);
+        [LoggerMessage(108, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}. The provider may have sent it, so the code is kept. {Suppressed} more since the last such line.", EventName = "ClientAborted")]
+        public static partial void ClientAborted(ILogger logger, string policy, long suppressed);
 
-        [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding.", EventName = "PolicyMissing")]
-        public static partial void PolicyMissing(ILogger logger, string policy);
+        [LoggerMessage(109, LogLevel.Error, "SMS code policy {Policy} cannot run on this store and is answered 503: {Rejection} {Suppressed} more since the last such line.", EventName = "PolicyRejected")]
+        public static partial void PolicyRejected(ILogger logger, string policy, string rejection, long suppressed);
+
+        [LoggerMessage(110, LogLevel.Warning, "SMS provider did not answer in time ({Failure}): policy {Policy}. It may have sent the SMS, so flag and code are kept; answered 504. {Suppressed} more since the last such line.", EventName = "ProviderTimedOut")]
+        public static partial void ProviderTimedOut(ILogger logger, string policy, string failure, long suppressed);
+
+        [LoggerMessage(111, LogLevel.Debug, "{Method} on a gated route that does not accept it; answered 405: policy {Policy}.", EventName = "MethodNotAllowed")]
+        public static partial void MethodNotAllowed(ILogger logger, string policy, string method);
+
+        [LoggerMessage(112, LogLevel.Debug, "{Method} for a path that spells a gated path in another form, or holds a control character; answered 400.", EventName = "PathRefused")]
+        public static partial void PathRefused(ILogger logger, string method);
     }
 }

@@ -31,7 +31,15 @@ internal static class SmsCodeResponses
 
     public static readonly byte[] TooManyRequests = Body("{\"message\":\"Too many requests from this client. Please try again later.\"}");
 
+    public static readonly byte[] ProviderTimedOut = Body("{\"message\":\"The SMS provider did not answer in time; the code may still arrive. Please wait before asking again.\"}");
+
+    public static readonly byte[] PathRefused = Body("{\"message\":\"Bad request: the path is not in canonical form.\"}");
+
     public static readonly byte[] PolicyMissing = Body("{\"message\":\"The SMS code gate is not configured for this route.\"}");
+
+    /// <summary>The 405 body for a route that accepts <paramref name="allowedMethods"/> (already upper case, comma-separated).</summary>
+    public static byte[] MethodNotAllowed(string allowedMethods) =>
+        Body($"{{\"message\":\"Method not allowed: this route accepts {allowedMethods}.\"}}");
 
     public static Task WriteAsync(HttpResponse response, int statusCode, byte[] body)
     {

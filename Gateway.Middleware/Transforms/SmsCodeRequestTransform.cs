@@ -5,8 +5,10 @@ using Yarp.ReverseProxy.Transforms;
 namespace Gateway.Middleware.Transforms;
 
 /// <summary>
-/// On a gated route: removes any code header the client sent and attaches the issued code. Without an issued
-/// code (the gate is missing from the proxy pipeline) it answers 500 so that no SMS goes out without a stored code.
+/// On a gated route: builds the provider's request from what it needs only. The client's headers are not copied
+/// (the provider sees no cookie, credential or forwarded-for header unless the policy lists it), nor its query
+/// string or body; the issued code is attached. Without an issued code (the gate is missing from the proxy
+/// pipeline) it answers 500, so that no SMS goes out without a stored code.
 /// </summary>
 internal sealed class SmsCodeRequestTransform : RequestTransform
 {
@@ -22,9 +24,27 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
                 context.HttpContext.Response, StatusCodes.Status500InternalServerError, SmsCodeResponses.PolicyMissing));
         }
 
+        var request = context.HttpContext.Request;
+        var proxyRequest = context.ProxyRequest;
+        foreach (var name in issue.Policy.ProviderRequestHeaders)
+        {
+            if (request.Headers.TryGetValue(name, out var values))
+            {
+                proxyRequest.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
+            }
+        }
+
+        if (request.QueryString.HasValue)
+        {
+            context.Query.Collection.Clear();
+        }
+
+        // The client's body never goes to the provider; YARP's copy of it is simply not started.
+        proxyRequest.Content = null;
+
         var header = issue.Policy.CodeHeader;
         RemoveHeader(context, header);
-        context.ProxyRequest.Headers.TryAddWithoutValidation(header, issue.StoreRequest.Code);
+        proxyRequest.Headers.TryAddWithoutValidation(header, issue.StoreRequest.Code);
         return ValueTask.CompletedTask;
     }
 }

@@ -53,6 +53,10 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
         ArgumentNullException.ThrowIfNull(context);
         if (TryGetPolicyName(context.Route, out _))
         {
+            // The provider is a third party: it gets only what SmsCodeRequestTransform puts in, no copy of the client's
+            // headers and no X-Forwarded-* with the client's address.
+            context.CopyRequestHeaders = false;
+            context.UseDefaultForwarders = false;
             context.RequestTransforms.Add(SmsCodeRequestTransform.Instance);
             context.ResponseTransforms.Add(SmsCodeResponseTransform.Instance);
         }

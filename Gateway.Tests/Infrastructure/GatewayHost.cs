@@ -15,8 +15,19 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _configureServices;
 
-    public GatewayHost(GatewayConfig config, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    private readonly LogLevel? _gateLogLevel;
+
+    /// <param name="gateLogLevel">
+    /// When set, the gateway's own categories (<c>Gateway.*</c>) are captured from this level, Debug and Trace included,
+    /// so that a scan for leaks sees every event the gate can write; other categories keep the shipped levels.
+    /// </param>
+    public GatewayHost(
+        GatewayConfig config,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null,
+        LogLevel? gateLogLevel = null)
     {
+        _gateLogLevel = gateLogLevel;
         ArgumentNullException.ThrowIfNull(config);
         ConfigPath = config.WriteTo(Path.Combine(_directory, "gateway.json"));
         _settings = settings ?? new Dictionary<string, string?>();
@@ -50,7 +61,14 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            if (_gateLogLevel is { } level)
+            {
+                logging.AddFilter<CapturingLoggerProvider>("Gateway", level);
+            }
+        });
         if (_configureServices is not null)
         {
             builder.ConfigureServices(_configureServices);
