@@ -5,4 +5,10 @@ internal static partial class GatewayLog
 {
     [LoggerMessage(1, LogLevel.Information, "Gateway configuration file: {ConfigFile}", EventName = "ConfigFile")]
     public static partial void ConfigFile(ILogger logger, string configFile);
+
+    [LoggerMessage(2, LogLevel.Information, "Trusted proxies: {KnownProxies}; trusted networks: {KnownNetworks}. X-Forwarded-For is read only from these, {ForwardLimit} hop(s) from the right.", EventName = "TrustedProxies")]
+    public static partial void TrustedProxies(ILogger logger, string knownProxies, string knownNetworks, int forwardLimit);
+
+    [LoggerMessage(3, LogLevel.Warning, "No trusted proxy is configured (ForwardedHeaders:KnownProxies and KnownNetworks are empty): X-Forwarded-For is ignored and every client is counted by its connection's address. Behind nginx, list nginx's address, e.g. --ForwardedHeaders:KnownProxies:0=127.0.0.1.", EventName = "NoTrustedProxies")]
+    public static partial void NoTrustedProxies(ILogger logger);
 }

@@ -15,6 +15,18 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         var failures = new List<string>();
         const string section = SmsCodeGateOptions.SectionName;
 
+        if (!string.IsNullOrWhiteSpace(options.Redis))
+        {
+            try
+            {
+                _ = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis);
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+            {
+                failures.Add($"{section}:{nameof(options.Redis)} is not a valid StackExchange.Redis configuration string: {ex.Message}");
+            }
+        }
+
         RequirePositive(failures, $"{section}:{nameof(options.StoreTimeout)}", options.StoreTimeout);
         RequirePositive(failures, $"{section}:{nameof(options.StoreBreakDuration)}", options.StoreBreakDuration);
         if (options.ClientIpv6PrefixLength is < 1 or > 128)

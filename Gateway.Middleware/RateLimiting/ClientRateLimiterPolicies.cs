@@ -93,7 +93,7 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
 
     private static partial class Log
     {
-        [LoggerMessage(300, LogLevel.Information, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
+        [LoggerMessage(300, LogLevel.Debug, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
         public static partial void Rejected(ILogger logger, string clientIp, string method);
     }
 }

@@ -18,7 +18,17 @@ internal static class RedisConnectionFactory
     public static ConfigurationOptions CreateOptions(SmsCodeGateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var configuration = ConfigurationOptions.Parse(options.Redis!);
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(options.Redis!);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+        {
+            throw new InvalidOperationException(
+                $"{SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Redis)} is not a valid StackExchange.Redis configuration string: {ex.Message}", ex);
+        }
+
         var timeoutMilliseconds = (int)Math.Ceiling(Math.Max(options.StoreTimeout.TotalMilliseconds * LibraryTimeoutFactor, MinLibraryTimeoutMilliseconds));
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;

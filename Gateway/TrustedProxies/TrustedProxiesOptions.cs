@@ -16,4 +16,17 @@ internal sealed class TrustedProxiesOptions
 
     /// <summary>How many proxy hops to read back from the right of <c>X-Forwarded-For</c>. Default 1.</summary>
     public int ForwardLimit { get; set; } = 1;
+
+    /// <summary>Writes which proxies are trusted, or that none is, to the start-up log.</summary>
+    public void LogTo(ILogger logger)
+    {
+        if (KnownProxies.Count == 0 && KnownNetworks.Count == 0)
+        {
+            GatewayLog.NoTrustedProxies(logger);
+            return;
+        }
+
+        GatewayLog.TrustedProxies(logger, KnownProxies.Count == 0 ? "none" : string.Join(", ", KnownProxies),
+            KnownNetworks.Count == 0 ? "none" : string.Join(", ", KnownNetworks), ForwardLimit);
+    }
 }

@@ -6,7 +6,9 @@ namespace Gateway.TrustedProxies;
 
 /// <summary>
 /// Configures the forwarded-headers middleware from <see cref="TrustedProxiesOptions"/> only: the framework's
-/// default trust of loopback is dropped, so that a header sent from an unlisted address changes nothing.
+/// default trust of loopback is dropped, so that a header sent from an unlisted address changes nothing. With both
+/// lists empty no forwarded header is read at all: the middleware checks the sender only when a list has an entry,
+/// and would otherwise take <c>X-Forwarded-For</c> from anyone.
 /// </summary>
 internal sealed class TrustedProxiesSetup : IConfigureOptions<ForwardedHeadersOptions>
 {
@@ -21,7 +23,9 @@ internal sealed class TrustedProxiesSetup : IConfigureOptions<ForwardedHeadersOp
     public void Configure(ForwardedHeadersOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        options.ForwardedHeaders = _trusted.KnownProxies.Count == 0 && _trusted.KnownNetworks.Count == 0
+            ? ForwardedHeaders.None
+            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
         options.ForwardLimit = _trusted.ForwardLimit;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
