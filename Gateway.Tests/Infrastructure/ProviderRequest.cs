@@ -1,7 +1,9 @@
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>What the recording provider received in one request.</summary>
-public sealed record ProviderRequest(string Method, string Path, string Mobile, IReadOnlyList<string> CodeHeaderValues, IReadOnlyDictionary<string, string> Headers)
+public sealed record ProviderRequest(
+    string Method, string Path, string Mobile, IReadOnlyList<string> CodeHeaderValues, IReadOnlyDictionary<string, string> Headers,
+    string Query = "", int BodyLength = 0)
 {
     public string? Code => CodeHeaderValues.Count == 1 ? CodeHeaderValues[0] : null;
 }

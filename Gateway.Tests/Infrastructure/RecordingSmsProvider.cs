@@ -36,6 +36,12 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
     public string Body { get; set; } = "{\"status\":\"sent\"}";
 
+    /// <summary>Answers 200 with its headers, then breaks the connection in the middle of the body.</summary>
+    public bool AbortMidBody { get; set; }
+
+    /// <summary>Every request to any other path: what a legacy app behind the catch-all route would receive.</summary>
+    public ConcurrentQueue<ProviderRequest> OtherRequests { get; } = new();
+
     public IReadOnlyList<ProviderRequest> RequestsFor(string mobile) => Requests.Where(r => r.Mobile == mobile).ToList();
 
     public static async Task<RecordingSmsProvider> StartAsync()
@@ -46,6 +52,7 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
         var app = builder.Build();
         var provider = new RecordingSmsProvider(app);
         app.Map("/send/{mobile}", provider.HandleAsync);
+        app.Map("{**path}", provider.RecordOtherAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         provider.Address = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -58,16 +65,32 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private async Task HandleAsync(HttpContext context)
+    private static async Task<ProviderRequest> RecordAsync(HttpContext context, string mobile)
     {
-        var codes = context.Request.Headers[CodeHeader].Select(v => v ?? "").ToList();
-        var mobile = (string)context.Request.RouteValues["mobile"]!;
-        Requests.Enqueue(new ProviderRequest(
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        return new ProviderRequest(
             context.Request.Method,
             context.Request.Path.Value!,
             mobile,
-            codes,
-            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+            context.Request.Headers[CodeHeader].Select(v => v ?? "").ToList(),
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            context.Request.QueryString.Value ?? "",
+            (int)body.Length);
+    }
+
+    private async Task RecordOtherAsync(HttpContext context)
+    {
+        OtherRequests.Enqueue(await RecordAsync(context, ""));
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        await context.Response.WriteAsync("{\"app\":\"legacy\"}");
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var recorded = await RecordAsync(context, (string)context.Request.RouteValues["mobile"]!);
+        var codes = recorded.CodeHeaderValues;
+        Requests.Enqueue(recorded);
 
         if (Delay > TimeSpan.Zero)
         {
@@ -76,6 +99,15 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
         context.Response.StatusCode = StatusCode;
         context.Response.ContentType = "application/json";
+        if (AbortMidBody)
+        {
+            context.Response.ContentLength = 1000;
+            await context.Response.WriteAsync("{\"status\":");
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+            return;
+        }
+
         if (EchoCode)
         {
             var code = string.Join(",", codes);
