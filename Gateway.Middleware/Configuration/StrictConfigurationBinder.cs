@@ -16,12 +16,16 @@ internal static class StrictConfigurationBinder
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(dictionary);
-        foreach (var entry in section.GetSection(dictionaryKey).GetChildren())
-        {
-            dictionary[entry.Key] = Bind(entry, new TEntry());
-        }
+        var entries = section.GetSection(dictionaryKey).GetChildren().Select(entry => (entry.Key, Value: Bind(entry, new TEntry()))).ToList();
 
+        // The whole section once more, for the options' own keys; it binds the entries a second time (and would
+        // append their lists twice), so the ones bound alone above replace them.
         Bind(section, target);
+        dictionary.Clear();
+        foreach (var (key, value) in entries)
+        {
+            dictionary[key] = value;
+        }
     }
 
     private static T Bind<T>(IConfiguration section, T target)

@@ -241,6 +241,7 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task ForwardAsync(HttpContext context, SmsCodeIssue issue)
     {
+        WithheldRequestBody.From(context);
         try
         {
             await _next(context);

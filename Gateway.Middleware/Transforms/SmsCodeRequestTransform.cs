@@ -7,7 +7,7 @@ namespace Gateway.Middleware.Transforms;
 /// <summary>
 /// On a gated route: builds the provider's request from what it needs only. The client's headers are not copied
 /// (the provider sees no cookie, credential or forwarded-for header unless the policy lists it), nor its query
-/// string or body; the issued code is attached. Without an issued code (the gate is missing from the proxy
+/// string (the gate withholds its body, see <see cref="WithheldRequestBody"/>); the issued code is attached. Without an issued code (the gate is missing from the proxy
 /// pipeline) it answers 500, so that no SMS goes out without a stored code.
 /// </summary>
 internal sealed class SmsCodeRequestTransform : RequestTransform
@@ -38,9 +38,6 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
         {
             context.Query.Collection.Clear();
         }
-
-        // The client's body never goes to the provider; YARP's copy of it is simply not started.
-        proxyRequest.Content = null;
 
         var header = issue.Policy.CodeHeader;
         RemoveHeader(context, header);

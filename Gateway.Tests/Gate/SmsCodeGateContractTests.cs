@@ -216,6 +216,95 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_ClientSendsCookiesCredentialsQueryAndBody_ProviderGetsNoneOfThem()
+    {
+        var host = StartGateway();
+        var mobile = TestMobiles.Next();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/sms_codes/{mobile}/?mobile=13900000000&token=secret")
+        {
+            Content = new StringContent("password=hunter2", Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        request.Headers.Add("Cookie", "sessionid=abc123");
+        request.Headers.Add("Authorization", "Bearer client-token");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+        request.Headers.Add("X-Api-Key", "client-key");
+        request.Headers.Add("X-Request-Id", "r-1");
+
+        var response = await host.CreateClient().SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal($"/send/{mobile}", sent.Path);
+        Assert.Equal("", sent.Query);
+        Assert.Equal(0, sent.BodyLength);
+        foreach (var header in new[] { "Cookie", "Authorization", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Api-Key", "X-Request-Id", "Content-Type", "Content-Length" })
+        {
+            Assert.False(sent.Headers.ContainsKey(header), $"the provider received {header}");
+        }
+
+        Assert.Equal(await ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Code);
+    }
+
+    [Fact]
+    public async Task Get_PolicyListsClientHeaders_ProviderGetsThoseOnly()
+    {
+        var host = StartGateway(config => config.Policy["ProviderRequestHeaders"] = new System.Text.Json.Nodes.JsonArray("X-Request-Id", "Accept-Language"));
+        var mobile = TestMobiles.Next();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/sms_codes/{mobile}/");
+        request.Headers.Add("X-Request-Id", "r-2");
+        request.Headers.Add("Accept-Language", "zh-CN");
+        request.Headers.Add("Cookie", "sessionid=abc123");
+
+        Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
+
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal("r-2", sent.Headers["X-Request-Id"]);
+        Assert.Equal("zh-CN", sent.Headers["Accept-Language"]);
+        Assert.False(sent.Headers.ContainsKey("Cookie"));
+    }
+
+    [Fact]
+    public async Task Get_ProviderAnswered2xxButItsAnswerBreaksMidCopy_KeepsTheCode()
+    {
+        Provider.AbortMidBody = true;
+        var host = StartGateway(config => config.Policy["PassProviderResponse"] = true);
+        var mobile = TestMobiles.Next();
+
+        try
+        {
+            using var response = await host.CreateClient().RequestCodeAsync(mobile);
+            await response.Content.ReadAsByteArrayAsync();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            // The client may see the broken body; what matters is what the store keeps.
+        }
+
+        // The provider accepted the SMS: its code must verify, however the copy of its answer ended.
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        Assert.True(await GatewayClient.EventuallyAsync(async () => host.Logs.Logs.Any(l => l.Category.StartsWith("Yarp", StringComparison.Ordinal) || l.Level >= LogLevel.Warning) || await ValueOfAsync(host, 2, $"sms_{mobile}") is not null));
+        Assert.Equal(sent.Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
+    }
+
+    [Fact]
+    public async Task Get_ProviderFailsAfterTheSendIntervalPassed_StillRevokesTheCode()
+    {
+        // A provider slower than the interval: the flag has expired by the time it fails, the code has not.
+        Provider.Delay = TimeSpan.FromSeconds(1.5);
+        Provider.StatusCode = 500;
+        var host = StartGateway(config => config.Policy["SendInterval"] = "00:00:01");
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_state_{mobile}"));
+    }
+
+    [Fact]
     public async Task Get_ClientAbortsWhileForwarding_KeepsTheCodeTheProviderMayHaveSent()
     {
         Provider.Delay = TimeSpan.FromSeconds(1.5);
