@@ -355,7 +355,7 @@ request GET "$GW_OPEN/sms_codes/13900000045/" -H "X-Forwarded-For: 203.0.113.45"
 check "straight to a gateway without KnownProxies, with a forged X-Forwarded-For: 200" 200 "$STATUS"
 check "... counted against the connection's address, 127.0.0.1" "$((${IP_COUNT_BEFORE:-0} + 1))" \
     "$(redis_ip GET sms_ip_hour_127.0.0.1)"
-check "... and not against the forged one" "" "$(redis_ip KEYS 'sms_ip_hour_203.*' | tr '\n' ' ')"
+check "... and not against the forged one" "" "$(redis_ip KEYS 'sms_ip_hour_203.*' | sed '/^$/d' | tr '\n' ' ')"
 stack_stop gateway-open
 
 # ---------------------------------------------------------------------------------------------------------------
