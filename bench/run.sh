@@ -99,56 +99,33 @@ GW1="http://127.0.0.1:$GW1_PORT"
 NGINX="http://127.0.0.1:$NGINX_PORT"
 NGINX_LEGACY="http://127.0.0.1:$NGINX_LEGACY_PORT"
 
-# The gated route and, for the baseline, the same forward without SmsCodePolicy metadata. The demo provider wants
-# a code header, so the plain route sets a constant one (the gate sets the issued code).
-cat >"$RUN_DIR/gateway.json" <<JSON
-{
-  "SmsCodeGate": {
-    "Redis": "127.0.0.1:$REDIS_PORT",
-    "Policies": {
-      "bench": {
-        "SendInterval": "$(printf '00:%02d:%02d' $((INTERVAL / 60)) $((INTERVAL % 60)))",
-        "CodeLifetime": "$(printf '00:%02d:%02d' $((LIFETIME / 60)) $((LIFETIME % 60)))",
-        "Database": 2,
-        "SendFlagKey": "send_flag_{mobile}",
-        "CodeKey": "sms_{mobile}"
-      }
-    }
-  },
-  "ReverseProxy": {
-    "Routes": {
-      "sms-codes": {
-        "ClusterId": "sms-provider",
-        "Match": { "Path": "/sms_codes/{mobile}/", "Methods": [ "GET" ] },
-        "Metadata": { "SmsCodePolicy": "bench" },
-        "Transforms": [ { "PathPattern": "/send/{mobile}" } ]
-      },
-      "plain-codes": {
-        "ClusterId": "sms-provider",
-        "Match": { "Path": "/plain_codes/{mobile}/", "Methods": [ "GET" ] },
-        "Transforms": [ { "PathPattern": "/send/{mobile}" }, { "RequestHeader": "X-Sms-Code", "Set": "000000" } ]
-      },
-      "legacy-app": {
-        "ClusterId": "legacy-app",
-        "Order": 1000,
-        "Match": { "Path": "{**catch-all}" }
-      }
-    },
-    "Clusters": {
-      "sms-provider": { "Destinations": { "demo": { "Address": "$PROVIDER/" } } },
-      "legacy-app": { "Destinations": { "legacy": { "Address": "http://127.0.0.1:$LEGACY_PORT/" } } }
-    }
-  }
-}
-JSON
-jq -e . "$RUN_DIR/gateway.json" >/dev/null
+# The gateways run the repository's yarp.json with the overrides below (start_gateway prints them): this run's
+# addresses; the bench interval and lifetime; no caps and no client rate limiter, since wrk sends thousands of
+# requests a second from one IP; and, for the baseline, a route "plain-codes" that makes the same forward without
+# SmsCodePolicy metadata. The demo provider wants a code header, so that route sets a constant one (the gate sets
+# the issued code).
+POLICY=--SmsCodeGate:Policies:legacy-sms
+PLAIN=--ReverseProxy:Routes:plain-codes
+GATEWAY_ARGS=(
+    "--SmsCodeGate:Redis=127.0.0.1:$REDIS_PORT"
+    "--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$PROVIDER/"
+    "--ReverseProxy:Clusters:legacy-app:Destinations:legacy:Address=http://127.0.0.1:$LEGACY_PORT/"
+    "--ForwardedHeaders:KnownProxies:0=127.0.0.1"
+    "$POLICY:SendInterval=$(printf '00:%02d:%02d' $((INTERVAL / 60)) $((INTERVAL % 60)))"
+    "$POLICY:CodeLifetime=$(printf '00:%02d:%02d' $((LIFETIME / 60)) $((LIFETIME % 60)))"
+    "$POLICY:MaxPerHour=0" "$POLICY:MaxPerDay=0" "$POLICY:MaxPerIpPerHour=0" "$POLICY:MaxSendsPerMinute=0"
+    "--ReverseProxy:Routes:sms-codes:RateLimiterPolicy=Disable"
+    "$PLAIN:ClusterId=sms-provider" "$PLAIN:Match:Path=/plain_codes/{mobile}/" "$PLAIN:Match:Methods:0=GET"
+    "$PLAIN:Transforms:0:PathPattern=/send/{mobile}"
+    "$PLAIN:Transforms:1:RequestHeader=X-Sms-Code" "$PLAIN:Transforms:1:Set=000000"
+)
 
 start_redis redis "$REDIS_PORT"
 start_provider provider "$PROVIDER_PORT" --DemoProvider:Quiet=true --DemoProvider:MaxRecorded=2000000
 WORKERS=$LEGACY_WORKERS start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
 export Logging__LogLevel__Default=Warning
-start_gateway gateway-1 "$GW1_PORT" "$RUN_DIR/gateway.json"
-start_gateway gateway-2 "$GW2_PORT" "$RUN_DIR/gateway.json"
+start_gateway gateway-1 "$GW1_PORT" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
+start_gateway gateway-2 "$GW2_PORT" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
 unset Logging__LogLevel__Default
 start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
 start_nginx nginx-legacy "$NGINX_LEGACY_PORT" "$LEGACY_PORT"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the real stack on loopback: redis-server, two gateway instances (Release build), nginx in
-# front (deploy/nginx/nginx-test.conf.template), the sample legacy Django app and the demo SMS provider, each on a
-# free 127.0.0.1 port. Every request under test goes through nginx. Run by CI; takes about a minute.
+# front (the shipped deploy/nginx configuration, ports changed), the sample legacy Django app and the demo SMS
+# provider, each on a free 127.0.0.1 port. Every request under test goes through nginx. Run by CI; takes about a minute.
 #
 #   tests/e2e/run.sh            builds the gateway and the demo provider (Release) first
 #   E2E_SKIP_BUILD=1 tests/e2e/run.sh
@@ -78,7 +78,10 @@ HEADERS="$RUN_DIR/response.headers"
 request() {
     local method=$1 url=$2
     shift 2
-    STATUS=$(curl -sS --max-time 10 -X "$method" -o "$BODY" -D "$HEADERS" -w '%{http_code}' "$@" "$url") || STATUS=000
+    local how=(-X "$method")
+    # curl -X HEAD would wait for the body that the Content-Length announces.
+    [ "$method" != HEAD ] || how=(--head)
+    STATUS=$(curl -sS --max-time 10 "${how[@]}" -o "$BODY" -D "$HEADERS" -w '%{http_code}' "$@" "$url") || STATUS=000
 }
 
 header() { grep -i "^$1:" "$HEADERS" | head -n 1 | cut -d: -f2- | tr -d ' \r'; }
@@ -101,65 +104,60 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 echo "==> starting the stack on loopback (run dir $RUN_DIR)"
-read -r REDIS_PORT PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT NGINX_PORT <<<"$(free_ports 6)"
+read -r REDIS_PORT REDIS_IP_PORT PROVIDER_PORT SLOW_PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT GW_IP_PORT \
+    GW_OPEN_PORT GW_SLOW_PORT NGINX_PORT NGINX_IP_PORT NGINX_SLOW_PORT <<<"$(free_ports 13)"
 PROVIDER="http://127.0.0.1:$PROVIDER_PORT"
+SLOW_PROVIDER="http://127.0.0.1:$SLOW_PROVIDER_PORT"
 LEGACY="http://127.0.0.1:$LEGACY_PORT"
 GW1="http://127.0.0.1:$GW1_PORT"
 GW2="http://127.0.0.1:$GW2_PORT"
+GW_OPEN="http://127.0.0.1:$GW_OPEN_PORT"
 NGINX="http://127.0.0.1:$NGINX_PORT"
+NGINX_IP="http://127.0.0.1:$NGINX_IP_PORT"
+NGINX_SLOW="http://127.0.0.1:$NGINX_SLOW_PORT"
+PUBLIC_HOST=sms.example.test
 
-# The production policy (yarp.json): 60 s interval, 300 s code lifetime, keys send_flag_/sms_ in db 2.
-cat >"$RUN_DIR/gateway.json" <<JSON
-{
-  "SmsCodeGate": {
-    "Redis": "127.0.0.1:$REDIS_PORT",
-    "StoreTimeout": "00:00:01",
-    "StoreBreakDuration": "00:00:01",
-    "Policies": {
-      "legacy-sms": {
-        "MobilePattern": "^1[3-9]\\\\d{9}\$",
-        "SendInterval": "00:01:00",
-        "CodeLifetime": "00:05:00",
-        "CodeLength": 6,
-        "Database": 2,
-        "SendFlagKey": "send_flag_{mobile}",
-        "CodeKey": "sms_{mobile}",
-        "CodeHeader": "X-Sms-Code"
-      }
-    }
-  },
-  "ReverseProxy": {
-    "Routes": {
-      "sms-codes": {
-        "ClusterId": "sms-provider",
-        "Match": { "Path": "/sms_codes/{mobile}/", "Methods": [ "GET" ] },
-        "Metadata": { "SmsCodePolicy": "legacy-sms" },
-        "Transforms": [ { "PathPattern": "/send/{mobile}" } ]
-      },
-      "legacy-app": {
-        "ClusterId": "legacy-app",
-        "Order": 1000,
-        "Match": { "Path": "{**catch-all}" }
-      }
-    },
-    "Clusters": {
-      "sms-provider": { "Destinations": { "demo": { "Address": "$PROVIDER/" } } },
-      "legacy-app": { "Destinations": { "legacy": { "Address": "$LEGACY/" } } }
-    }
-  }
-}
-JSON
-jq -e . "$RUN_DIR/gateway.json" >/dev/null
+# Every gateway runs the repository's yarp.json (policy legacy-sms: 60 s interval, 300 s code lifetime, keys
+# send_flag_/sms_ in db 2, caps 5/hour and 10/day per mobile, 30/hour per IP, 600 sends a minute, a token bucket
+# of 10 per IP). A run differs from it only by the overrides below, which start_gateway prints.
+CONFIG="$ROOT/yarp.json"
+# Where this run's Redis, provider and legacy app are; nginx, on 127.0.0.1, is the trusted proxy.
+USE_REDIS="--SmsCodeGate:Redis=127.0.0.1:$REDIS_PORT"
+USE_PROVIDER="--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$PROVIDER/"
+USE_LEGACY="--ReverseProxy:Clusters:legacy-app:Destinations:legacy:Address=$LEGACY/"
+TRUST_NGINX="--ForwardedHeaders:KnownProxies:0=127.0.0.1"
+# Every request of the run comes from 127.0.0.1: the bursts and streams below would meet the per-IP cap
+# (MaxPerIpPerHour 30) and the client rate limiter (a bucket of 10) long before they test anything.
+LOAD=(
+    "--SmsCodeGate:Policies:legacy-sms:MaxPerIpPerHour=100000"
+    "--ClientRateLimiting:Policies:sms-per-ip:TokenLimit=100000"
+)
 
 start_redis redis "$REDIS_PORT"
+# The per-IP cap test counts in its own Redis: the main one's 127.0.0.1 counter is far above any small cap.
+start_redis redis-ip "$REDIS_IP_PORT"
 # A provider that answers 100 ms after it has recorded an SMS, like a real one: the instance killed mid-stream
 # below then has requests in flight (flag and code written, SMS out, answer pending).
 start_provider provider "$PROVIDER_PORT" --DemoProvider:Delay=00:00:00.100
-WORKERS=2 start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
-start_gateway gateway-1 "$GW1_PORT" "$RUN_DIR/gateway.json"
-start_gateway gateway-2 "$GW2_PORT" "$RUN_DIR/gateway.json"
+# A provider slower than the provider timeout of gateway-slow: it records the SMS, then answers after 2 s.
+start_provider provider-slow "$SLOW_PROVIDER_PORT" --DemoProvider:Delay=00:00:02
+# The legacy app with a strict host list: the client's Host must reach it (127.0.0.1 for the direct checks).
+ALLOWED_HOSTS="$PUBLIC_HOST,127.0.0.1" WORKERS=2 start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
+start_gateway gateway-1 "$GW1_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" "$USE_LEGACY" "$TRUST_NGINX" "${LOAD[@]}"
+start_gateway gateway-2 "$GW2_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" "$USE_LEGACY" "$TRUST_NGINX" "${LOAD[@]}"
+# At most 2 sends an hour per client IP, counted in redis-ip; the rate limiter as shipped.
+start_gateway gateway-ip "$GW_IP_PORT" "$CONFIG" "--SmsCodeGate:Redis=127.0.0.1:$REDIS_IP_PORT" "$USE_PROVIDER" \
+    "$USE_LEGACY" "$TRUST_NGINX" "--SmsCodeGate:Policies:legacy-sms:MaxPerIpPerHour=2"
+# A provider timeout of 1 s in front of the 2 s provider.
+start_gateway gateway-slow "$GW_SLOW_PORT" "$CONFIG" "$USE_REDIS" \
+    "--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$SLOW_PROVIDER/" \
+    "--ReverseProxy:Clusters:sms-provider:HttpRequest:ActivityTimeout=00:00:01" "$USE_LEGACY" "$TRUST_NGINX" "${LOAD[@]}"
 start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
-echo "    redis :$REDIS_PORT  provider :$PROVIDER_PORT  legacy :$LEGACY_PORT  gateways :$GW1_PORT :$GW2_PORT  nginx :$NGINX_PORT"
+start_nginx nginx-ip "$NGINX_IP_PORT" "$GW_IP_PORT"
+start_nginx nginx-slow "$NGINX_SLOW_PORT" "$GW_SLOW_PORT"
+echo "    redis :$REDIS_PORT :$REDIS_IP_PORT (ip)  provider :$PROVIDER_PORT :$SLOW_PROVIDER_PORT (slow)" \
+    " legacy :$LEGACY_PORT  gateways :$GW1_PORT :$GW2_PORT :$GW_IP_PORT (ip) :$GW_SLOW_PORT (slow)" \
+    " nginx :$NGINX_PORT :$NGINX_IP_PORT (ip) :$NGINX_SLOW_PORT (slow)"
 
 request GET "$NGINX/healthz"
 check "GET /healthz through nginx answers 200" 200 "$STATUS"
@@ -247,6 +245,141 @@ check "an unknown path gets the legacy app's own status" "$DIRECT_STATUS" "$STAT
 check_true "... and its body byte for byte" cmp -s "$BODY" "$RUN_DIR/legacy-404.body"
 
 # ---------------------------------------------------------------------------------------------------------------
+echo "==> the legacy app gets the client's Host (nginx: Host \$host; yarp.json: RequestHeaderOriginalHost)"
+request GET "$NGINX/hello/" -H "Host: $PUBLIC_HOST"
+check "a legacy route with Host $PUBLIC_HOST (in its ALLOWED_HOSTS) answers 200" 200 "$STATUS"
+check "... and the app saw that Host" "$PUBLIC_HOST" "$(jq -r '.headers.host' "$BODY" 2>/dev/null)"
+request POST "$NGINX/verifications/sms/" -H "Host: $PUBLIC_HOST" --data-urlencode "mobile=13900000099" \
+    --data-urlencode "sms_code=000000"
+check "POST /verifications/sms/ with that Host reaches the view (its own 400, not DisallowedHost)" \
+    '400 {"message":"验证码已过期"}' "$STATUS $(body)"
+request GET "$NGINX/hello/" -H "Host: unlisted.example.test"
+check "an unlisted Host gets Django's 400 (DisallowedHost)" 400 "$STATUS"
+check_true "... its own HTML page, not a JSON answer" grep -q 'Bad Request' "$BODY"
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> one way in: GET only, and every spelling of the path nginx routes to the gate is gated"
+no_flag() { [ -z "$(redis_get "send_flag_$1")" ]; }
+M_METHODS=13900000031
+for method in HEAD POST PUT DELETE PATCH OPTIONS; do
+    for target in "nginx $NGINX" "gateway-1 $GW1"; do
+        read -r via base <<<"$target"
+        request "$method" "$base/sms_codes/$M_METHODS/"
+        check "$method /sms_codes/<mobile>/ via $via answers 405" 405 "$STATUS"
+        check "... with Allow: GET" GET "$(header Allow)"
+        if [ "$method" != HEAD ]; then
+            check_true "... and a JSON {\"message\":...} body" body_has '.message | type == "string"'
+        fi
+    done
+done
+check "no SMS was sent for the mobile" 0 "$(sent_count $M_METHODS)"
+check_true "no send_flag_<mobile> in Redis db 2" no_flag $M_METHODS
+
+M_SLASHES=13900000032
+request GET "$NGINX//sms_codes/$M_SLASHES/" --path-as-is
+check "//sms_codes/<mobile>/ (nginx merges the slashes) is gated: 200" '200 {"message":"ok"}' "$STATUS $(body)"
+check "... one SMS" 1 "$(sent_count $M_SLASHES)"
+check "... whose code is in Redis" "$(sent_code $M_SLASHES)" "$(redis_get "sms_$M_SLASHES")"
+
+M_ENCODED=13900000033
+request GET "$NGINX/sms_codes%2F$M_ENCODED/" --path-as-is
+check_true "/sms_codes%2F<mobile>/ answers a 4xx (was $STATUS)" test "${STATUS:0:1}" = 4
+check_true "... with a JSON {\"message\":...} body" body_has '.message | type == "string"'
+check "... no SMS" 0 "$(sent_count $M_ENCODED)"
+check_true "... and no send_flag_<mobile> (nor did the legacy view run)" no_flag $M_ENCODED
+
+M_CASE=13900000034
+request GET "$NGINX/SMS_CODES/$M_CASE/"
+check "/SMS_CODES/<mobile>/ is gated: 200" '200 {"message":"ok"}' "$STATUS $(body)"
+check "... one SMS from the gateway (the legacy view sends none)" 1 "$(sent_count $M_CASE)"
+check "... whose code is in Redis" "$(sent_code $M_CASE)" "$(redis_get "sms_$M_CASE")"
+request GET "$NGINX/SMS_CODES/$M_CASE/"
+check "... a second one is refused (400)" 400 "$STATUS"
+check "... and sends nothing" 1 "$(sent_count $M_CASE)"
+
+printf '%s\n' $M_METHODS $M_ENCODED 12800138000 13700137099 13900000036 13900000037 13900000043 13900000044 \
+    13900000051 13900000099 >>"$RUN_DIR/mobiles.used"
+# Spellings the gate refuses; the access log check at the end looks for them.
+for spelling in 12800138000 +8613700137099 %2B8613700137099 %31%33%39%30%30%30%30%30%30%33%35; do
+    request GET "$NGINX/sms_codes/$spelling/" --path-as-is
+    echo "    GET /sms_codes/$spelling/: $STATUS"
+done
+request GET "$NGINX/sms_codes/13900000036/verify?mobile=13900000037" --path-as-is
+echo "    GET /sms_codes/13900000036/verify?mobile=13900000037: $STATUS"
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> nginx's own errors are JSON"
+for path in /metrics /METRICS /%6detrics //metrics /metrics/; do
+    request GET "$NGINX$path" --path-as-is
+    check "$path through nginx answers 404" 404 "$STATUS"
+    check "... Content-Type application/json" application/json "$(header Content-Type)"
+    check_true "... {\"message\":...}" body_has '.message | type == "string"'
+done
+request GET "$GW1/metrics"
+check "the gateway itself still serves /metrics (200)" 200 "$STATUS"
+head -c 70000 /dev/zero | tr '\0' a >"$RUN_DIR/large.body"
+request POST "$NGINX/verifications/sms/" --data-binary "@$RUN_DIR/large.body"
+check "a 70 kB body answers 413" 413 "$STATUS"
+check "... Content-Type application/json" application/json "$(header Content-Type)"
+check_true "... {\"message\":...}" body_has '.message | type == "string"'
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> a forged X-Forwarded-For changes no client IP"
+redis_ip() { redis-cli -p "$REDIS_IP_PORT" -n 2 --raw "$@"; }
+for i in 1 2 3; do
+    request GET "$NGINX_IP/sms_codes/1390000004$i/" -H "X-Forwarded-For: 198.51.100.$i"
+    echo "$STATUS $(body)" >"$RUN_DIR/forged-$i.answer"
+done
+check "through nginx, forged X-Forwarded-For 1 of 3 (MaxPerIpPerHour 2): 200" \
+    '200 {"message":"ok"}' "$(cat "$RUN_DIR/forged-1.answer")"
+check "... 2 of 3: 200" '200 {"message":"ok"}' "$(cat "$RUN_DIR/forged-2.answer")"
+check "... 3 of 3: refused by the per-IP cap with the legacy body" '400 {"message":"手机频繁发送短信"}' \
+    "$(cat "$RUN_DIR/forged-3.answer")"
+check "... one IP counter in db 2, for 127.0.0.1, at 2" "sms_ip_hour_127.0.0.1 2" \
+    "$(redis_ip KEYS 'sms_ip_hour_*' | sort | tr '\n' ' ')$(redis_ip GET sms_ip_hour_127.0.0.1)"
+check "... the third mobile got no SMS" 0 "$(sent_count 13900000043)"
+
+stack_stop gateway-ip
+for path in /sms_codes/13900000044/ /hello/; do
+    request GET "$NGINX_IP$path"
+    check "every gateway down: $path through nginx answers 502" 502 "$STATUS"
+    check "... Content-Type application/json" application/json "$(header Content-Type)"
+    check_true "... {\"message\":...}" body_has '.message | type == "string"'
+done
+
+# yarp.json's ForwardedHeaders as shipped: no KnownProxies, no KnownNetworks, so no X-Forwarded-For is honoured.
+start_gateway gateway-open "$GW_OPEN_PORT" "$CONFIG" "--SmsCodeGate:Redis=127.0.0.1:$REDIS_IP_PORT" \
+    "$USE_PROVIDER" "$USE_LEGACY"
+IP_COUNT_BEFORE=$(redis_ip GET sms_ip_hour_127.0.0.1)
+request GET "$GW_OPEN/sms_codes/13900000045/" -H "X-Forwarded-For: 203.0.113.45"
+check "straight to a gateway without KnownProxies, with a forged X-Forwarded-For: 200" 200 "$STATUS"
+check "... counted against the connection's address, 127.0.0.1" "$((${IP_COUNT_BEFORE:-0} + 1))" \
+    "$(redis_ip GET sms_ip_hour_127.0.0.1)"
+check "... and not against the forged one" "" "$(redis_ip KEYS 'sms_ip_hour_203.*' | sed '/^$/d' | tr '\n' ' ')"
+stack_stop gateway-open
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> a provider slower than the provider timeout: the gateway's 504 reaches the client, not nginx's"
+M_SLOW=13900000051
+started=$EPOCHREALTIME
+request GET "$NGINX_SLOW/sms_codes/$M_SLOW/" --max-time 20
+elapsed=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')
+check "provider timeout 1 s, provider 2 s: 504 (after $elapsed s)" 504 "$STATUS"
+check_true "... well before nginx's own 10 s read timeout" awk -v e="$elapsed" 'BEGIN {exit !(e < 8)}'
+check_true "... with Retry-After (was '$(header Retry-After)')" test "$(header Retry-After)" -ge 1 2>/dev/null
+NGINX_504=$(sed -n "s/.*return 504 '\(.*\)';.*/\\1/p" "$ROOT/deploy/nginx/gateway.conf")
+check_true "... with a JSON message" body_has '.message | type == "string"'
+check_true "... the gateway's, not nginx's $NGINX_504" test "$(body)" != "$NGINX_504" -a -n "$NGINX_504"
+SLOW_CODE=$(curl -fsS "$SLOW_PROVIDER/sent?mobile=$M_SLOW" | jq -r '.[-1].code // empty')
+check "the slow provider recorded the SMS" 1 "$(curl -fsS "$SLOW_PROVIDER/sent?mobile=$M_SLOW" | jq length)"
+check "the send flag stays (the SMS may have gone)" 1 "$(redis_get "send_flag_$M_SLOW")"
+check "the code stays, the one the SMS carried" "$SLOW_CODE" "$(redis_get "sms_$M_SLOW")"
+SLOW_CODES=$(curl -fsS "$SLOW_PROVIDER/sent" | jq -r '.[].code')
+stack_stop nginx-slow
+stack_stop gateway-slow
+stack_stop provider-slow
+
+# ---------------------------------------------------------------------------------------------------------------
 echo "==> a burst for one mobile, spread over both instances, forwards exactly one SMS"
 M4=13900000004
 BURST=40
@@ -260,8 +393,8 @@ check "$BURST concurrent requests: one 200, the rest 400" "1x200 $((BURST - 1))x
     "$(sort "$RUN_DIR/burst.status" | uniq -c | awk '{printf "%s%sx%s", sep, $1, $2; sep=" "}')"
 check "the provider received exactly one SMS for the mobile" 1 "$(sent_count $M4)"
 check "Redis holds that SMS's code" "$(sent_code $M4)" "$(redis_get "sms_$M4")"
-# nginx's access log is buffered (flush=1s) and masks the mobile: 139****0004.
-MASKED="/sms_codes/${M4:0:3}****${M4:7:4}/"
+# nginx's access log is buffered (flush=1s) and masks the mobile: /sms_codes/****0004/.
+MASKED="/sms_codes/****${M4: -4}/"
 burst_upstreams() { grep -F "$MASKED" "$RUN_DIR/nginx/access.log" | grep -o 'upstream=[0-9.:]*' | sort -u | wc -l; }
 burst_logged() { [ "$(grep -cF "$MASKED" "$RUN_DIR/nginx/access.log")" -ge $BURST ]; }
 wait_for "the burst in nginx's access log" 5 burst_logged || true
@@ -315,6 +448,7 @@ start_redis redis-restarted "$REDIS_PORT"
 recovered=""
 started_wait=$SECONDS
 for i in $(seq 200); do
+    echo "1390001$(printf %04d "$i")" >>"$RUN_DIR/mobiles.used"
     request GET "$NGINX/sms_codes/1390001$(printf %04d "$i")/"
     if [ "$STATUS" = 200 ]; then
         recovered="after $((SECONDS - started_wait)) s, attempt $i"
@@ -401,6 +535,35 @@ after=$(awk -v t="$KILLED_AT" '$3 > t + 0.2' "$RUN_DIR/stream.log" | wc -l)
 after_ok=$(awk -v t="$KILLED_AT" '$3 > t + 0.2 && $2 == 200' "$RUN_DIR/stream.log" | wc -l)
 check_true "nginx failed over: requests after the kill get 200 ($after_ok of $after)" \
     test "$after" -ge 20 -a "$after_ok" -eq "$after"
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> no log holds a full mobile or a code"
+# Every mobile the run asked for and every code an SMS carried (the demo providers record them).
+{
+    curl -fsS "$PROVIDER/sent" | jq -r '.[].mobile'
+    awk '{print $1}' "$RUN_DIR/stream.log"
+    cat "$RUN_DIR/mobiles.used"
+} | grep -oE '1[0-9]{10}' | sort -u >"$RUN_DIR/audit.mobiles"
+{
+    curl -fsS "$PROVIDER/sent" | jq -r '.[].code'
+    printf '%s\n' $SLOW_CODES
+} | grep -E '^[0-9]+$' | sort -u >"$RUN_DIR/audit.codes"
+echo "    $(wc -l <"$RUN_DIR/audit.mobiles") mobiles, $(wc -l <"$RUN_DIR/audit.codes") codes"
+# Stopping nginx and the gateways flushes their logs.
+stack_stop_all
+NGINX_ACCESS_LOGS=("$RUN_DIR"/nginx*/access.log)
+check "nginx's access logs hold no run of 7 or more digits (so no mobile, however spelt)" "" \
+    "$(grep -ohE '[0-9]{7,}' "${NGINX_ACCESS_LOGS[@]}" | sort -u | head -n 3 | tr '\n' ' ')"
+check "... nor the spellings of this run" "" "$(grep -ohF -e 12800138000 -e +8613700137099 -e %2B8613700137099 \
+    -e 13700137099 -e %31%33 "${NGINX_ACCESS_LOGS[@]}" | sort -u | tr '\n' ' ')"
+check "... nor a query string" "" "$(grep -ohF -e '?mobile=' -e 'mobile=' "${NGINX_ACCESS_LOGS[@]}" | sort -u)"
+check_true "... yet they logged the gated requests, masked (/sms_codes/****0031/)" \
+    grep -qF "/sms_codes/****${M_METHODS: -4}/" "$RUN_DIR/nginx/access.log"
+grep -ohE '[0-9]+' "$RUN_DIR"/gateway-*.log | sort -u >"$RUN_DIR/audit.gateway-numbers"
+check "the gateways' logs hold none of the run's mobiles" "" \
+    "$(grep -F -f "$RUN_DIR/audit.mobiles" "$RUN_DIR/audit.gateway-numbers" | head -n 3 | tr '\n' ' ')"
+check "the gateways' logs hold none of the codes the SMS carried" "" \
+    "$(grep -xF -f "$RUN_DIR/audit.codes" "$RUN_DIR/audit.gateway-numbers" | head -n 3 | tr '\n' ' ')"
 
 COMPLETED=1
 echo

@@ -112,28 +112,41 @@ start_legacy() {
     wait_for "$name on :$port" 30 http_ok "http://127.0.0.1:$port/healthz/"
 }
 
-# start_gateway NAME PORT CONFIG [--Key=value...]: one gateway instance; waits until /healthz answers.
+# start_gateway NAME PORT CONFIG [--Key=value...]: one gateway instance with CONFIG (--config) and the overrides
+# given, printed (an override is the only way a run differs from CONFIG); waits until /healthz answers.
 start_gateway() {
     local name=$1 port=$2 config=$3
     shift 3
-    dotnet "$GATEWAY_DLL" --config "$config" --urls "http://127.0.0.1:$port" \
-        --ForwardedHeaders:KnownProxies:0=127.0.0.1 "$@" >>"$RUN_DIR/$name.log" 2>&1 &
+    echo "    $name :$port --config ${config#"$ROOT"/}${*:+ $*}"
+    dotnet "$GATEWAY_DLL" --config "$config" --urls "http://127.0.0.1:$port" "$@" >>"$RUN_DIR/$name.log" 2>&1 &
     stack_track "$name" $!
     wait_for "$name on :$port" 30 http_ok "http://127.0.0.1:$port/healthz"
 }
 
-# start_nginx NAME PORT UPSTREAM_PORT...: a non-system nginx from deploy/nginx/nginx-test.conf.template, in the
-# foreground (so that its master is our child), with its own run dir under RUN_DIR.
+# start_nginx NAME PORT UPSTREAM_PORT...: a non-system nginx running the shipped deploy/nginx configuration, in
+# the foreground (so that its master is our child), with its own prefix RUN_DIR/NAME. The shipped files are
+# copied to RUN_DIR/NAME/conf unchanged but for the port of sms-gateway/listen.conf and the addresses of
+# sms-gateway/upstreams.conf (its first "server" line, once per UPSTREAM_PORT).
 start_nginx() {
     local name=$1 port=$2
     shift 2
-    local dir="$RUN_DIR/$name"
-    mkdir -p "$dir"
+    local dir="$RUN_DIR/$name" shipped="$ROOT/deploy/nginx"
+    mkdir -p "$dir/conf/sms-gateway"
     # Workers run as nobody when nginx starts as root: let them into the run dir.
     chmod 755 "$RUN_DIR" "$dir"
-    "$ROOT/deploy/nginx/render-test-conf.sh" "$port" "$dir" "$@" >/dev/null
-    nginx -q -t -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir/"
-    nginx -e "$dir/error.log" -c "$dir/nginx.conf" -p "$dir/" -g 'daemon off;' >>"$RUN_DIR/$name.log" 2>&1 &
+    cp "$shipped/nginx.conf" "$shipped/gateway.conf" "$dir/conf/"
+    sed -E "s/^listen 127\.0\.0\.1:[0-9]+;/listen 127.0.0.1:$port;/" "$shipped/sms-gateway/listen.conf" \
+        >"$dir/conf/sms-gateway/listen.conf"
+    local server upstream
+    server=$(grep -m 1 -E '^server 127\.0\.0\.1:[0-9]+ ' "$shipped/sms-gateway/upstreams.conf")
+    grep -vE '^server ' "$shipped/sms-gateway/upstreams.conf" >"$dir/conf/sms-gateway/upstreams.conf"
+    for upstream in "$@"; do
+        sed -E "s/^server 127\.0\.0\.1:[0-9]+ /server 127.0.0.1:$upstream /" <<<"$server" \
+            >>"$dir/conf/sms-gateway/upstreams.conf"
+    done
+    grep -q "^listen 127.0.0.1:$port;" "$dir/conf/sms-gateway/listen.conf"
+    nginx -q -t -p "$dir/" -e error.log -c "$dir/conf/nginx.conf"
+    nginx -p "$dir/" -e error.log -c "$dir/conf/nginx.conf" -g 'daemon off;' >>"$RUN_DIR/$name.log" 2>&1 &
     stack_track "$name" $!
     wait_for "$name on :$port" 10 curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$port/"
 }

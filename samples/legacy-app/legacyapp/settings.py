@@ -12,7 +12,11 @@ SECRET_KEY = os.environ.get(
     "DJANGO_SECRET_KEY", "dev-only-insecure-legacy-app-secret-key-change-me"
 )
 DEBUG = False
-ALLOWED_HOSTS = ["*"]
+# Comma-separated, e.g. ALLOWED_HOSTS=sms.example.test,127.0.0.1; default any.
+# Behind the gateway the app sees the client's Host (RequestHeaderOriginalHost).
+ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("ALLOWED_HOSTS", "*").split(",") if host.strip()
+]
 
 INSTALLED_APPS = [
     "rest_framework",
