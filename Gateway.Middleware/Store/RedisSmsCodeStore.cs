@@ -331,6 +331,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
                 return;
             }
         }
+        catch (RedisServerException)
+        {
+            // Redis answered with an error: the script stopped in its checks, before any write.
+            return;
+        }
         catch (Exception ex) when (ex is SmsCodeStoreUnavailableException || RedisFailure.Is(ex))
         {
             Log.LateIssueUnknown(_logger, ex.GetType().Name);

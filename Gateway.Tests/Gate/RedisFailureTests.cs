@@ -1,0 +1,119 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Store;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Tests.Gate;
+
+/// <summary>
+/// Redis failing halfway: stopped, back again, or answering an error. Time is a fake clock, so the breaker and the
+/// log throttle move only when the test moves them; what reached Redis is counted with INFO commandstats.
+/// </summary>
+public sealed class RedisFailureTests : IAsyncLifetime
+{
+    private readonly TestResources _resources = new();
+    private readonly FakeTimeProvider _time = new();
+    private RedisServer _redis = null!;
+    private RecordingSmsProvider _provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = _resources.Add(await RedisServer.StartNewAsync());
+        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
+    }
+
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task BreakerOpen_RequestsAnswer503AndSendNothingToRedis_NotEvenALateRevoke()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        await _redis.StopAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        await _redis.StartAsync();
+        var connection = host.Services.GetRequiredService<RedisConnection>();
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var refused = await client.RequestCodeAsync(TestMobiles.Next());
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("temporarily unavailable", await GatewayClient.MessageOfAsync(refused), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await ScriptCallsAsync());
+
+        // Once the break is over, the next request goes through: the connection was there all along.
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(1, await ScriptCallsAsync());
+    }
+
+    [Fact]
+    public async Task ServerError_WrongTypeAtACounter_Answers503CountsTheErrorTypeAndOpensTheBreaker()
+    {
+        var host = StartGateway(config => config.Policy["MaxPerHour"] = 5);
+        using var unavailable = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.store.unavailable");
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+        await _redis.Database(2).ListLeftPushAsync($"sms_hour_{mobile}", "not a counter");
+
+        var response = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("temporarily unavailable", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
+        Assert.Equal("server_error", Assert.Single(unavailable.GetMeasurementSnapshot()).Tags["error.type"]);
+        Assert.Empty(_provider.Requests);
+        Assert.False(await _redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
+
+        var calls = await ScriptCallsAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(calls, await ScriptCallsAsync());
+        Assert.Equal("breaker_open", unavailable.GetMeasurementSnapshot()[^1].Tags["error.type"]);
+    }
+
+    [Fact]
+    public async Task StoreDown_FloodOfRequests_OneWarningPerIntervalWithTheCountSuppressed()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        await _redis.StopAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        }
+
+        Assert.Single(StoreUnavailableWarnings(host));
+        _time.Advance(LogThrottle.Interval + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        var warnings = StoreUnavailableWarnings(host);
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("19 more since the last such line", warnings[1].Message, StringComparison.Ordinal);
+    }
+
+    private static List<CapturedLog> StoreUnavailableWarnings(GatewayHost host) =>
+        host.Logs.Logs.Where(l => l.EventId.Name == "StoreUnavailable" && l.Level == LogLevel.Warning).ToList();
+
+    private async Task<long> ScriptCallsAsync()
+    {
+        var counts = await _redis.CommandCountsAsync();
+        return counts.GetValueOrDefault("evalsha") + counts.GetValueOrDefault("eval");
+    }
+
+    private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
+    {
+        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        edit?.Invoke(config);
+        return _resources.Add(new GatewayHost(config, configureServices: services => services.AddSingleton<TimeProvider>(_time)).Start());
+    }
+}
