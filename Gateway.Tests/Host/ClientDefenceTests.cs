@@ -87,6 +87,40 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task ForwardedFor_NoProxyListed_IsIgnoredAndThePerIpCapHolds()
+    {
+        // Both lists empty, as shipped: ASP.NET Core would take the header from anyone; the gateway reads none.
+        var host = Start(config => config.Policy["MaxPerIpPerHour"] = 2, kestrel: true);
+        var client = host.CreateClient();
+
+        var answers = new List<HttpStatusCode>();
+        foreach (var forged in new[] { "203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4", "203.0.113.5" })
+        {
+            answers.Add((await SendFromAsync(client, forged)).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest], answers);
+        Assert.Equal("2", (string?)await redis.Server.Database(2).StringGetAsync("sms_ip_hour_127.0.0.1"));
+        var ipKeys = redis.Server.Server.Keys(2, "sms_ip_hour_*").Select(k => (string)k!).ToList();
+        Assert.Equal(["sms_ip_hour_127.0.0.1"], ipKeys);
+        Assert.Contains(host.Logs.Logs, l => l.EventId.Name == "NoTrustedProxies" && l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task Start_ProxiesListed_LogsWhichAreTrusted()
+    {
+        var host = Start(config => config.Root["ForwardedHeaders"] = new JsonObject
+        {
+            ["KnownProxies"] = new JsonArray("127.0.0.1", "::1"),
+            ["KnownNetworks"] = new JsonArray("10.0.0.0/8"),
+        }, kestrel: false);
+
+        var log = Assert.Single(host.Logs.Logs, l => l.EventId.Name == "TrustedProxies");
+        Assert.Contains("127.0.0.1, ::1", log.Message, StringComparison.Ordinal);
+        Assert.Contains("10.0.0.0/8", log.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ForwardedFor_FromAKnownProxy_SetsTheClientIp()
     {
         var host = Start(config =>

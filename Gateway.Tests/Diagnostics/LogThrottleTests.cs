@@ -1,0 +1,34 @@
+using Gateway.Middleware.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Tests.Diagnostics;
+
+public sealed class LogThrottleTests
+{
+    [Fact]
+    public void ShouldLog_RepeatsWithinTheInterval_FirstOnlyThenCountsWhatWasSuppressed()
+    {
+        var time = new FakeTimeProvider();
+        var throttle = new LogThrottle(time);
+
+        Assert.True(throttle.ShouldLog(1, "p", out var first));
+        Assert.False(throttle.ShouldLog(1, "p", out _));
+        Assert.False(throttle.ShouldLog(1, "p", out _));
+        time.Advance(LogThrottle.Interval);
+        Assert.True(throttle.ShouldLog(1, "p", out var next));
+
+        Assert.Equal(0, first);
+        Assert.Equal(2, next);
+    }
+
+    [Fact]
+    public void ShouldLog_OtherEventOrScope_HasItsOwnWindow()
+    {
+        var throttle = new LogThrottle(new FakeTimeProvider());
+
+        Assert.True(throttle.ShouldLog(1, "p", out _));
+        Assert.True(throttle.ShouldLog(2, "p", out _));
+        Assert.True(throttle.ShouldLog(1, "q", out _));
+        Assert.False(throttle.ShouldLog(1, "p", out _));
+    }
+}
