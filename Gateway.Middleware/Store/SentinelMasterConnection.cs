@@ -29,7 +29,10 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ITimer _poll;
-    private readonly Lock _switchLock = new();
+    private readonly SemaphoreSlim _switchGate = new(1, 1);
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Lock _refreshLock = new();
+    private Task _refresh = Task.CompletedTask;
     private volatile ConnectionMultiplexer? _master;
     private EndPoint? _masterEndPoint;
     private long _failoverUntil;
@@ -54,8 +57,11 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         _masterTemplate.EndPoints.Clear();
 
         _sentinels.GetSubscriber().Subscribe(RedisChannel.Pattern("*"), OnSentinelEvent);
-        Refresh();
-        _poll = timeProvider.CreateTimer(static state => ((SentinelMasterConnection)state!).Refresh(), this, PollInterval, PollInterval);
+
+        // The first answer is awaited here (the connection is opened on the first store call, which should find the
+        // master); later polls run on the timer without blocking it.
+        RefreshAsync().GetAwaiter().GetResult();
+        _poll = timeProvider.CreateTimer(static state => _ = ((SentinelMasterConnection)state!).RefreshAsync(), this, PollInterval, PollInterval);
     }
 
     /// <summary>The current master's connection; throws (answered 503 by the store) while none is known or a failover runs.</summary>
@@ -74,6 +80,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
     public void Dispose()
     {
+        _disposing.Cancel();
         _poll.Dispose();
         _sentinels.Dispose();
         _master?.Dispose();
@@ -89,7 +96,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             var parts = text.Split(' ');
             if (parts.Length == 5 && parts[0] == _serviceName && IPAddress.TryParse(parts[3], out var address) && int.TryParse(parts[4], out var port))
             {
-                _ = Task.Run(() => SwitchTo(new IPEndPoint(address, port), endFailover: true));
+                _ = Task.Run(() => SwitchToAsync(new IPEndPoint(address, port), endFailover: true));
             }
         }
         else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
@@ -105,15 +112,32 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         }
     }
 
-    /// <summary>Asks the sentinels for the master and switches when it moved; ends a failover the events did not end.</summary>
-    private void Refresh()
+    /// <summary>
+    /// One poll: asks the sentinels for the master and switches when it moved; ends a failover the events did not end.
+    /// A poll still running (a slow sentinel) is joined, not overlapped, so the returned task ends after a whole poll.
+    /// Never throws. Internal so that tests can await a poll.
+    /// </summary>
+    internal Task RefreshAsync()
+    {
+        lock (_refreshLock)
+        {
+            if (_refresh.IsCompleted)
+            {
+                _refresh = PollAsync();
+            }
+
+            return _refresh;
+        }
+    }
+
+    private async Task PollAsync()
     {
         try
         {
-            var master = ResolveMaster();
+            var master = await ResolveMasterAsync().ConfigureAwait(false);
             if (master is not null)
             {
-                SwitchTo(master, endFailover: false);
+                await SwitchToAsync(master, endFailover: false).ConfigureAwait(false);
             }
 
             if (Interlocked.Read(ref _failoverUntil) is var until && until != 0 && until <= _timeProvider.GetTimestamp())
@@ -121,17 +145,21 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 Interlocked.CompareExchange(ref _failoverUntil, 0, until);
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            // RedisTimeoutException is a TimeoutException, not a RedisException: it too must not escape the poll.
             Log.SentinelsUnavailable(_logger, _serviceName, ex.GetType().Name);
+        }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        {
         }
     }
 
-    private EndPoint? ResolveMaster()
+    private async Task<EndPoint?> ResolveMasterAsync()
     {
         foreach (var sentinel in _sentinels.GetServers())
         {
-            if (sentinel.IsConnected && sentinel.SentinelGetMasterAddressByName(_serviceName) is { } master)
+            if (sentinel.IsConnected && await sentinel.SentinelGetMasterAddressByNameAsync(_serviceName).ConfigureAwait(false) is { } master)
             {
                 return master;
             }
@@ -140,17 +168,33 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         return null;
     }
 
-    private void SwitchTo(EndPoint master, bool endFailover)
+    /// <summary>Moves the data connection to <paramref name="master"/> unless it is there already; one switch at a time.</summary>
+    private async Task SwitchToAsync(EndPoint master, bool endFailover)
     {
-        lock (_switchLock)
+        try
+        {
+            await _switchGate.WaitAsync(_disposing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
         {
             if (!master.Equals(_masterEndPoint))
             {
                 var options = _masterTemplate.Clone();
                 options.EndPoints.Add(master);
                 var previous = _master;
-                _master = ConnectionMultiplexer.Connect(options);
+                _master = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
                 _masterEndPoint = master;
+                if (_disposing.IsCancellationRequested)
+                {
+                    _master.Dispose();
+                    return;
+                }
+
                 Log.MasterSwitched(_logger, _serviceName, master.ToString() ?? "?");
                 if (previous is not null)
                 {
@@ -163,12 +207,23 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 Interlocked.Exchange(ref _failoverUntil, 0);
             }
         }
+        finally
+        {
+            _switchGate.Release();
+        }
     }
 
     private async Task RetireAsync(ConnectionMultiplexer previous)
     {
-        // Calls already sent to the old master finish (or time out) before its connection closes.
-        await Task.Delay(RetireDelay, _timeProvider).ConfigureAwait(false);
+        // Calls already sent to the old master finish (or time out) before its connection closes; at once on Dispose.
+        try
+        {
+            await Task.Delay(RetireDelay, _timeProvider, _disposing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
         await previous.DisposeAsync().ConfigureAwait(false);
     }
 
