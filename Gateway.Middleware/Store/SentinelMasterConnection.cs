@@ -35,6 +35,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private Task _refresh = Task.CompletedTask;
     private volatile ConnectionMultiplexer? _master;
     private EndPoint? _masterEndPoint;
+    private string? _lastRejection;
     private long _failoverUntil;
 
     public SentinelMasterConnection(ConfigurationOptions options, TimeProvider timeProvider, ILogger logger)
@@ -168,7 +169,11 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         return null;
     }
 
-    /// <summary>Moves the data connection to <paramref name="master"/> unless it is there already; one switch at a time.</summary>
+    /// <summary>
+    /// Moves the data connection to <paramref name="master"/> unless it is there already, once it answers ROLE as
+    /// master; while it does not (a stale sentinel, a promotion not done yet), stays put and the next poll retries.
+    /// One switch at a time.
+    /// </summary>
     private async Task SwitchToAsync(EndPoint master, bool endFailover)
     {
         try
@@ -184,14 +189,19 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         {
             if (!master.Equals(_masterEndPoint))
             {
-                var options = _masterTemplate.Clone();
-                options.EndPoints.Add(master);
+                var confirmed = await ConnectIfMasterAsync(master).ConfigureAwait(false);
+                if (confirmed is null)
+                {
+                    return;
+                }
+
                 var previous = _master;
-                _master = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+                _master = confirmed;
                 _masterEndPoint = master;
+                _lastRejection = null;
                 if (_disposing.IsCancellationRequested)
                 {
-                    _master.Dispose();
+                    confirmed.Dispose();
                     return;
                 }
 
@@ -211,6 +221,43 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         {
             _switchGate.Release();
         }
+    }
+
+    /// <summary>A connection to <paramref name="master"/> if it answers ROLE as master, else null (logged once per answer).</summary>
+    private async Task<ConnectionMultiplexer?> ConnectIfMasterAsync(EndPoint master)
+    {
+        var options = _masterTemplate.Clone();
+        options.EndPoints.Add(master);
+        var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        string answer;
+        try
+        {
+            var server = connection.GetServer(master);
+            var role = await server.RoleAsync().ConfigureAwait(false);
+
+            // The library decided at connect time whether the node is a replica; one promoted just after that would
+            // still refuse writes on this connection, so it must agree too.
+            if (role is Role.Master && !server.IsReplica)
+            {
+                return connection;
+            }
+
+            answer = role is Role.Master ? "master, connected as replica" : role.Value;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            answer = ex.GetType().Name;
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        var rejection = $"{master} {answer}";
+        if (rejection != _lastRejection)
+        {
+            _lastRejection = rejection;
+            Log.CandidateNotMaster(_logger, _serviceName, master.ToString() ?? "?", answer);
+        }
+
+        return null;
     }
 
     private async Task RetireAsync(ConnectionMultiplexer previous)
@@ -237,5 +284,8 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
         [LoggerMessage(22, LogLevel.Warning, "Sentinel service {Service}: no sentinel answered ({FailureKind}); keeping the current master.", EventName = "SentinelsUnavailable")]
         public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind);
+
+        [LoggerMessage(23, LogLevel.Warning, "Sentinel service {Service}: the sentinels name {Master} as master, but it answers {Answer}; not switching to it yet.", EventName = "SentinelCandidateNotMaster")]
+        public static partial void CandidateNotMaster(ILogger logger, string service, string master, string answer);
     }
 }

@@ -30,6 +30,12 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     /// <summary>The gateway's <c>SmsCodeGate:Redis</c>: the three sentinels and the service name.</summary>
     public string ConnectionString => string.Join(",", _sentinels.Select(sentinel => sentinel.EndPoint)) + ",serviceName=" + ServiceName;
 
+    /// <summary>The sentinels' ports, in start order (<c>SENTINEL FAILOVER</c> goes to the first).</summary>
+    public IReadOnlyList<int> SentinelPorts => _sentinels.Select(sentinel => sentinel.Port).ToList();
+
+    /// <summary>The data nodes' ports: the first started as master, the second as its replica.</summary>
+    public IReadOnlyList<int> DataPorts => _dataNodes.Select(node => node.Port).ToList();
+
     /// <summary>Starts the group and waits until the replica is in sync and every sentinel knows the replica and the other sentinels.</summary>
     public static async Task<RedisSentinelGroup> StartNewAsync()
     {
@@ -99,6 +105,34 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             return role == "master" ? null : $"{newMaster} answers ROLE {role}";
         });
         return watch.Elapsed;
+    }
+
+    /// <summary>
+    /// Makes the sentinel on <paramref name="sentinelPort"/> name the data node on <paramref name="dataPort"/> as the
+    /// master (<c>SENTINEL REMOVE</c>, then <c>SENTINEL MONITOR</c>): a stale or wrong sentinel answer. The other
+    /// sentinels keep the real master; with no failover yet every config epoch is 0, so none corrects the other.
+    /// </summary>
+    public async Task PointSentinelAtAsync(int sentinelPort, int dataPort)
+    {
+        var sentinel = _sentinelAdmin!.GetServer("127.0.0.1", sentinelPort);
+        await sentinel.ExecuteAsync("SENTINEL", "REMOVE", ServiceName);
+        await sentinel.ExecuteAsync("SENTINEL", "MONITOR", ServiceName, "127.0.0.1", RedisProcess.Invariant(dataPort), "2");
+        var reported = PortOf(await sentinel.SentinelGetMasterAddressByNameAsync(ServiceName));
+        if (reported != dataPort)
+        {
+            throw new InvalidOperationException($"Sentinel {sentinelPort} reports master {reported} after MONITOR {dataPort}.");
+        }
+    }
+
+    /// <summary>Makes the data node on <paramref name="port"/> a master (<c>REPLICAOF NO ONE</c>) behind the sentinels' backs.</summary>
+    public async Task PromoteAsync(int port)
+    {
+        await DataServer(port).ExecuteAsync("REPLICAOF", "NO", "ONE");
+        var role = (await DataServer(port).RoleAsync()).Value;
+        if (role != "master")
+        {
+            throw new InvalidOperationException($"{port} answers ROLE {role} after REPLICAOF NO ONE.");
+        }
     }
 
     /// <summary>

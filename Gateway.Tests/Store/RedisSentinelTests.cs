@@ -1,5 +1,10 @@
 using System.Net;
+using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Store;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Store;
@@ -7,11 +12,14 @@ namespace Gateway.Tests.Store;
 /// <summary>
 /// The gate on a real Sentinel deployment (a master, a replica, three sentinels), configured with the sentinels and
 /// the service name only: it finds the master, and after a failover under a steady stream of requests it recovers
-/// without a restart, with a short run of 503s and nothing else.
+/// without a restart, with a short run of 503s and nothing else. The <see cref="SentinelMasterConnection"/> tests drive
+/// its poll by hand (a fake clock, <see cref="SentinelMasterConnection.RefreshAsync"/>), so that only the path under
+/// test can move it.
 /// </summary>
 public sealed class RedisSentinelTests : IAsyncLifetime
 {
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan PollWait = TimeSpan.FromSeconds(10);
     private readonly ITestOutputHelper _output;
     private readonly TestResources _resources = new();
     private RedisSentinelGroup _group = null!;
@@ -77,6 +85,41 @@ public sealed class RedisSentinelTests : IAsyncLifetime
             async () => (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode == HttpStatusCode.OK, RecoveryBound),
             "no 200 after the failover:" + Environment.NewLine + FailoverLoad.DescribeLogs(host.Logs));
     }
+
+    [Fact]
+    public async Task RefreshAsync_SentinelNamesAReplica_KeepsTheMasterUntilTheReplicaIsPromoted()
+    {
+        var (master, replica) = (_group.DataPorts[0], _group.DataPorts[1]);
+        var sentinel = _group.SentinelPorts[0];
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect([sentinel], new FakeTimeProvider(), logger);
+        Assert.Equal(master, PortOf(connection.Current));
+
+        await _group.PointSentinelAtAsync(sentinel, replica);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+
+        Assert.Equal(master, PortOf(connection.Current));
+        Assert.Single(logger.Collector.GetSnapshot(), record => record.Id.Name == "SentinelCandidateNotMaster");
+
+        await _group.PromoteAsync(replica);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+
+        Assert.Equal(replica, PortOf(connection.Current));
+    }
+
+    private static SentinelMasterConnection Connect(IEnumerable<int> sentinelPorts, TimeProvider time, FakeLogger<SentinelMasterConnection> logger)
+    {
+        var redis = string.Join(",", sentinelPorts.Select(port => $"127.0.0.1:{port}")) + ",serviceName=" + RedisSentinelGroup.ServiceName;
+        return new SentinelMasterConnection(RedisConnectionFactory.CreateOptions(new SmsCodeGateOptions { Redis = redis }), time, logger);
+    }
+
+    private static int PortOf(IConnectionMultiplexer connection) => connection.GetEndPoints().Single() switch
+    {
+        IPEndPoint ip => ip.Port,
+        DnsEndPoint dns => dns.Port,
+        var other => throw new InvalidOperationException($"Unexpected endpoint {other}."),
+    };
 
     private GatewayHost StartGateway()
     {
