@@ -97,7 +97,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             var parts = text.Split(' ');
             if (parts.Length == 5 && parts[0] == _serviceName && IPAddress.TryParse(parts[3], out var address) && int.TryParse(parts[4], out var port))
             {
-                _ = Task.Run(() => SwitchToAsync(new IPEndPoint(address, port), endFailover: true));
+                _ = Task.Run(() => SwitchToAsync(new IPEndPoint(address, port), fromSwitchEvent: true));
             }
         }
         else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
@@ -138,7 +138,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             var master = await ResolveMasterAsync().ConfigureAwait(false);
             if (master is not null)
             {
-                await SwitchToAsync(master, endFailover: false).ConfigureAwait(false);
+                await SwitchToAsync(master, fromSwitchEvent: false).ConfigureAwait(false);
             }
 
             if (Interlocked.Read(ref _failoverUntil) is var until && until != 0 && until <= _timeProvider.GetTimestamp())
@@ -172,9 +172,11 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     /// <summary>
     /// Moves the data connection to <paramref name="master"/> unless it is there already, once it answers ROLE as
     /// master; while it does not (a stale sentinel, a promotion not done yet), stays put and the next poll retries.
+    /// A switch ends the failover refusal, whether <c>+switch-master</c> or the poll saw the move (the event can be
+    /// lost with its connection); <paramref name="fromSwitchEvent"/> ends it too when the connection is there already.
     /// One switch at a time.
     /// </summary>
-    private async Task SwitchToAsync(EndPoint master, bool endFailover)
+    private async Task SwitchToAsync(EndPoint master, bool fromSwitchEvent)
     {
         try
         {
@@ -210,9 +212,10 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 {
                     _ = RetireAsync(previous);
                 }
-            }
 
-            if (endFailover)
+                Interlocked.Exchange(ref _failoverUntil, 0);
+            }
+            else if (fromSwitchEvent)
             {
                 Interlocked.Exchange(ref _failoverUntil, 0);
             }
