@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -93,11 +95,12 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         var text = message.ToString();
         if (name == "+switch-master")
         {
-            // "<service> <old ip> <old port> <new ip> <new port>"
+            // "<service> <old host> <old port> <new host> <new port>"; a host is an address, or a name when the sentinels
+            // announce host names (sentinel announce-hostnames yes).
             var parts = text.Split(' ');
-            if (parts.Length == 5 && parts[0] == _serviceName && IPAddress.TryParse(parts[3], out var address) && int.TryParse(parts[4], out var port))
+            if (parts.Length == 5 && parts[0] == _serviceName && ParseEndPoint(parts[3], parts[4]) is { } master)
             {
-                _ = Task.Run(() => SwitchToAsync(new IPEndPoint(address, port), fromSwitchEvent: true));
+                _ = Task.Run(() => SwitchToAsync(master, fromSwitchEvent: true));
             }
         }
         else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
@@ -189,7 +192,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
         try
         {
-            if (!master.Equals(_masterEndPoint))
+            if (_masterEndPoint is null || !await SameServerAsync(master, _masterEndPoint, _disposing.Token).ConfigureAwait(false))
             {
                 var confirmed = await ConnectIfMasterAsync(master).ConfigureAwait(false);
                 if (confirmed is null)
@@ -207,7 +210,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                     return;
                 }
 
-                Log.MasterSwitched(_logger, _serviceName, master.ToString() ?? "?");
+                Log.MasterSwitched(_logger, _serviceName, Describe(master));
                 if (previous is not null)
                 {
                     _ = RetireAsync(previous);
@@ -253,15 +256,80 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);
-        var rejection = $"{master} {answer}";
+        var rejection = $"{Describe(master)} {answer}";
         if (rejection != _lastRejection)
         {
             _lastRejection = rejection;
-            Log.CandidateNotMaster(_logger, _serviceName, master.ToString() ?? "?", answer);
+            Log.CandidateNotMaster(_logger, _serviceName, Describe(master), answer);
         }
 
         return null;
     }
+
+    /// <summary>The endpoint a sentinel names by <paramref name="host"/> (an address or a host name) and <paramref name="port"/>; null if neither.</summary>
+    internal static EndPoint? ParseEndPoint(string host, string port)
+    {
+        if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number is 0 or > IPEndPoint.MaxPort)
+        {
+            return null;
+        }
+
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return new IPEndPoint(address, number);
+        }
+
+        return Uri.CheckHostName(host) == UriHostNameType.Dns ? new DnsEndPoint(host, number) : null;
+    }
+
+    /// <summary>
+    /// Whether two sentinel answers name the same server: the same address, the same host name (in any case), or a
+    /// host name that resolves to the address, so that a master named both ways is not switched to again.
+    /// </summary>
+    internal static async Task<bool> SameServerAsync(EndPoint left, EndPoint right, CancellationToken cancellationToken)
+    {
+        switch (Normalize(left), Normalize(right))
+        {
+            case (IPEndPoint a, IPEndPoint b):
+                return a.Equals(b);
+            case (DnsEndPoint a, DnsEndPoint b):
+                return a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase);
+            case (DnsEndPoint name, IPEndPoint address):
+                return await ResolvesToAsync(name, address, cancellationToken).ConfigureAwait(false);
+            case (IPEndPoint address, DnsEndPoint name):
+                return await ResolvesToAsync(name, address, cancellationToken).ConfigureAwait(false);
+            case var (a, b):
+                return a.Equals(b);
+        }
+
+        static EndPoint Normalize(EndPoint endPoint) =>
+            endPoint is DnsEndPoint dns && IPAddress.TryParse(dns.Host, out var address) ? new IPEndPoint(address, dns.Port) : endPoint;
+
+        static async Task<bool> ResolvesToAsync(DnsEndPoint name, IPEndPoint address, CancellationToken cancellationToken)
+        {
+            if (name.Port != address.Port)
+            {
+                return false;
+            }
+
+            try
+            {
+                var addresses = await Dns.GetHostAddressesAsync(name.Host, cancellationToken).ConfigureAwait(false);
+                return Array.IndexOf(addresses, address.Address) >= 0;
+            }
+            catch (SocketException)
+            {
+                // Unresolvable now: treat as another server; connecting to it will fail and be logged.
+                return false;
+            }
+        }
+    }
+
+    private static string Describe(EndPoint endPoint) => endPoint switch
+    {
+        DnsEndPoint dns => $"{dns.Host}:{dns.Port.ToString(CultureInfo.InvariantCulture)}",
+        _ => endPoint.ToString() ?? "?",
+    };
 
     private async Task RetireAsync(ConnectionMultiplexer previous)
     {

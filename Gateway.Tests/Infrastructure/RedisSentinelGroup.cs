@@ -17,14 +17,16 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(20);
     private readonly string _directory;
+    private readonly bool _announceHostnames;
     private readonly List<RedisProcess> _dataNodes = [];
     private readonly List<RedisProcess> _sentinels = [];
     private ConnectionMultiplexer? _sentinelAdmin;
     private ConnectionMultiplexer? _dataAdmin;
 
-    private RedisSentinelGroup(string directory)
+    private RedisSentinelGroup(string directory, bool announceHostnames)
     {
         _directory = directory;
+        _announceHostnames = announceHostnames;
     }
 
     /// <summary>The gateway's <c>SmsCodeGate:Redis</c>: the three sentinels and the service name.</summary>
@@ -36,10 +38,15 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     /// <summary>The data nodes' ports: the first started as master, the second as its replica.</summary>
     public IReadOnlyList<int> DataPorts => _dataNodes.Select(node => node.Port).ToList();
 
-    /// <summary>Starts the group and waits until the replica is in sync and every sentinel knows the replica and the other sentinels.</summary>
-    public static async Task<RedisSentinelGroup> StartNewAsync()
+    /// <summary>
+    /// Starts the group and waits until the replica is in sync and every sentinel knows the replica and the other
+    /// sentinels. With <paramref name="announceHostnames"/> the nodes are known as <c>localhost</c>
+    /// (<c>sentinel resolve-hostnames</c>, <c>sentinel announce-hostnames</c>, <c>replica-announce-ip localhost</c>),
+    /// so the sentinels name the master by host name in their answers and events.
+    /// </summary>
+    public static async Task<RedisSentinelGroup> StartNewAsync(bool announceHostnames = false)
     {
-        var group = new RedisSentinelGroup(Directory.CreateTempSubdirectory("redis-sentinel-").FullName);
+        var group = new RedisSentinelGroup(Directory.CreateTempSubdirectory("redis-sentinel-").FullName, announceHostnames);
         try
         {
             await group.FormAsync();
@@ -258,6 +265,11 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     private Task<RedisProcess> StartDataNodeAsync(int port, string[] extraArguments)
     {
         var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName);
+        if (_announceHostnames)
+        {
+            arguments.AddRange(["--replica-announce-ip", "localhost"]);
+        }
+
         arguments.AddRange(extraArguments);
         return RedisProcess.StartAsync(port, arguments);
     }
@@ -266,13 +278,15 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     {
         var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisProcess.Invariant(port))).FullName;
         var config = Path.Combine(directory, "sentinel.conf");
+        string[] hostnames = _announceHostnames ? ["sentinel resolve-hostnames yes", "sentinel announce-hostnames yes"] : [];
         File.WriteAllLines(config,
         [
             $"port {RedisProcess.Invariant(port)}",
             "bind 127.0.0.1",
             "protected-mode no",
             $"dir {directory}",
-            $"sentinel monitor {ServiceName} 127.0.0.1 {RedisProcess.Invariant(masterPort)} 2",
+            .. hostnames,
+            $"sentinel monitor {ServiceName} {(_announceHostnames ? "localhost" : "127.0.0.1")} {RedisProcess.Invariant(masterPort)} 2",
             $"sentinel down-after-milliseconds {ServiceName} 1000",
             $"sentinel failover-timeout {ServiceName} 5000",
             $"sentinel parallel-syncs {ServiceName} 1",

@@ -144,6 +144,48 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     private static string Describe(FakeLogger logger) =>
         string.Join(Environment.NewLine, logger.Collector.GetSnapshot().Select(record => $"{record.Id.Name}: {record.Message}"));
 
+    [Fact]
+    public async Task SwitchMasterEvent_SentinelsAnnounceHostNames_SwitchesToTheNamedMasterOnce()
+    {
+        await using var group = await RedisSentinelGroup.StartNewAsync(announceHostnames: true);
+        var (oldMaster, newMaster) = (group.DataPorts[0], group.DataPorts[1]);
+
+        // The clock never moves, so no poll runs: only +switch-master can move the connection or end the refusal.
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect([group.SentinelPorts[0]], time, logger);
+        Assert.Equal(new DnsEndPoint("localhost", oldMaster), connection.Current.GetEndPoints().Single());
+
+        await group.FailoverAsync().WaitAsync(FailoverWait);
+
+        Assert.True(
+            await GatewayClient.EventuallyAsync(() => Task.FromResult(!Refuses(connection) && PortOf(connection.Current) == newMaster), PollWait),
+            "+switch-master with a host name did not move the connection:" + Environment.NewLine + Describe(logger));
+        var switched = connection.Current;
+        Assert.Equal(new DnsEndPoint("localhost", newMaster), switched.GetEndPoints().Single());
+
+        // The poll's answer names the same master the same way: no second switch.
+        time.Advance(PollInterval);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        Assert.Same(switched, connection.Current);
+        Assert.Equal(2, logger.Collector.GetSnapshot().Count(record => record.Id.Name == "SentinelMasterSwitched"));
+    }
+
+    [Fact]
+    public async Task SameServerAsync_NameAndAddress_SameOnlyWhenTheNameResolvesToTheAddressAndPort()
+    {
+        using var cancellation = new CancellationTokenSource(PollWait);
+        var timeout = cancellation.Token;
+        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
+        Assert.True(await SentinelMasterConnection.SameServerAsync(new IPEndPoint(IPAddress.Loopback, 6379), new DnsEndPoint("LOCALHOST", 6379), timeout));
+        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("127.0.0.1", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
+        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6380), timeout));
+        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6379), timeout));
+        Assert.Equal(new DnsEndPoint("localhost", 6379), SentinelMasterConnection.ParseEndPoint("localhost", "6379"));
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 6379), SentinelMasterConnection.ParseEndPoint("127.0.0.1", "6379"));
+        Assert.Null(SentinelMasterConnection.ParseEndPoint("localhost", "-1"));
+    }
+
     private static bool Refuses(SentinelMasterConnection connection)
     {
         try
