@@ -19,6 +19,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetireDelay = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan UnavailableLogInterval = TimeSpan.FromMinutes(1);
     private static readonly string[] FailoverEvents =
     [
         "+try-failover", "+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
@@ -39,6 +40,10 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private EndPoint? _masterEndPoint;
     private string? _lastRejection;
     private long _failoverUntil;
+
+    // Touched by the poll alone (one at a time).
+    private int _failedPolls;
+    private long _lastUnavailableLog;
 
     public SentinelMasterConnection(ConfigurationOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -138,9 +143,19 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     {
         try
         {
-            var master = await ResolveMasterAsync().ConfigureAwait(false);
-            if (master is not null)
+            var (master, failure) = await ResolveMasterAsync().ConfigureAwait(false);
+            if (master is null)
             {
+                ReportUnavailable(failure);
+            }
+            else
+            {
+                if (_failedPolls > 0)
+                {
+                    Log.SentinelsAnswering(_logger, _serviceName, _failedPolls);
+                    _failedPolls = 0;
+                }
+
                 await SwitchToAsync(master, fromSwitchEvent: false).ConfigureAwait(false);
             }
 
@@ -152,24 +167,51 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // RedisTimeoutException is a TimeoutException, not a RedisException: it too must not escape the poll.
-            Log.SentinelsUnavailable(_logger, _serviceName, ex.GetType().Name);
+            ReportUnavailable(ex.GetType().Name);
         }
         catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
         {
         }
     }
 
-    private async Task<EndPoint?> ResolveMasterAsync()
+    /// <summary>The master the first sentinel that knows it names, asking each connected one in turn; else why none did.</summary>
+    private async Task<(EndPoint? Master, string Failure)> ResolveMasterAsync()
     {
+        var failure = "none connected";
         foreach (var sentinel in _sentinels.GetServers())
         {
-            if (sentinel.IsConnected && await sentinel.SentinelGetMasterAddressByNameAsync(_serviceName).ConfigureAwait(false) is { } master)
+            if (!sentinel.IsConnected)
             {
-                return master;
+                continue;
+            }
+
+            try
+            {
+                if (await sentinel.SentinelGetMasterAddressByNameAsync(_serviceName).ConfigureAwait(false) is { } master)
+                {
+                    return (master, failure);
+                }
+
+                failure = "service unknown";
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                failure = ex.GetType().Name;
             }
         }
 
-        return null;
+        return (null, failure);
+    }
+
+    /// <summary>Logs a poll no sentinel answered: the first of a run, then at most once per <see cref="UnavailableLogInterval"/>.</summary>
+    private void ReportUnavailable(string failure)
+    {
+        var now = _timeProvider.GetTimestamp();
+        if (_failedPolls++ == 0 || _timeProvider.GetElapsedTime(_lastUnavailableLog, now) >= UnavailableLogInterval)
+        {
+            _lastUnavailableLog = now;
+            Log.SentinelsUnavailable(_logger, _serviceName, failure, _failedPolls, UnavailableLogInterval);
+        }
     }
 
     /// <summary>
@@ -234,10 +276,11 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     {
         var options = _masterTemplate.Clone();
         options.EndPoints.Add(master);
-        var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        ConnectionMultiplexer? connection = null;
         string answer;
         try
         {
+            connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
             var server = connection.GetServer(master);
             var role = await server.RoleAsync().ConfigureAwait(false);
 
@@ -255,7 +298,11 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             answer = ex.GetType().Name;
         }
 
-        await connection.DisposeAsync().ConfigureAwait(false);
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
         var rejection = $"{Describe(master)} {answer}";
         if (rejection != _lastRejection)
         {
@@ -353,10 +400,13 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         [LoggerMessage(21, LogLevel.Warning, "Sentinel service {Service}: master is now {Master}.", EventName = "SentinelMasterSwitched")]
         public static partial void MasterSwitched(ILogger logger, string service, string master);
 
-        [LoggerMessage(22, LogLevel.Warning, "Sentinel service {Service}: no sentinel answered ({FailureKind}); keeping the current master.", EventName = "SentinelsUnavailable")]
-        public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind);
+        [LoggerMessage(22, LogLevel.Warning, "Sentinel service {Service}: no sentinel named the master ({FailureKind}) in {FailedPolls} polls in a row; keeping the current master. Repeated at most every {Interval} while it lasts.", EventName = "SentinelsUnavailable")]
+        public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind, int failedPolls, TimeSpan interval);
 
         [LoggerMessage(23, LogLevel.Warning, "Sentinel service {Service}: the sentinels name {Master} as master, but it answers {Answer}; not switching to it yet.", EventName = "SentinelCandidateNotMaster")]
         public static partial void CandidateNotMaster(ILogger logger, string service, string master, string answer);
+
+        [LoggerMessage(24, LogLevel.Information, "Sentinel service {Service}: the sentinels answer again, after {FailedPolls} failed polls.", EventName = "SentinelsAnswering")]
+        public static partial void SentinelsAnswering(ILogger logger, string service, int failedPolls);
     }
 }

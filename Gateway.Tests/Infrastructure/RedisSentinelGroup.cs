@@ -131,6 +131,18 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Denies (or allows again) <c>SENTINEL GET-MASTER-ADDR-BY-NAME</c> to the default user on every sentinel: the
+    /// sentinels stay up and connected, but every master lookup is answered NOPERM.
+    /// </summary>
+    public async Task DenyMasterLookupsAsync(bool deny)
+    {
+        foreach (var sentinel in _sentinels)
+        {
+            await SentinelServer(sentinel).ExecuteAsync("ACL", "SETUSER", "default", (deny ? "-" : "+") + "sentinel|get-master-addr-by-name");
+        }
+    }
+
     /// <summary>Makes the data node on <paramref name="port"/> a master (<c>REPLICAOF NO ONE</c>) behind the sentinels' backs.</summary>
     public async Task PromoteAsync(int port)
     {

@@ -141,6 +141,9 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         Assert.Equal(newMaster, PortOf(connection.Current));
     }
 
+    private static int Count(FakeLogger logger, string eventName) =>
+        logger.Collector.GetSnapshot().Count(record => record.Id.Name == eventName);
+
     private static string Describe(FakeLogger logger) =>
         string.Join(Environment.NewLine, logger.Collector.GetSnapshot().Select(record => $"{record.Id.Name}: {record.Message}"));
 
@@ -169,6 +172,35 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         await connection.RefreshAsync().WaitAsync(PollWait);
         Assert.Same(switched, connection.Current);
         Assert.Equal(2, logger.Collector.GetSnapshot().Count(record => record.Id.Name == "SentinelMasterSwitched"));
+    }
+
+    [Fact]
+    public async Task RefreshAsync_SentinelsFailEveryPoll_WarnsOncePerIntervalAndOnceWhenTheyAnswerAgain()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect(_group.SentinelPorts, time, logger);
+        var master = PortOf(connection.Current);
+
+        await _group.DenyMasterLookupsAsync(deny: true);
+        for (var poll = 0; poll < 10; poll++)
+        {
+            time.Advance(PollInterval);
+            await connection.RefreshAsync().WaitAsync(PollWait);
+        }
+
+        Assert.True(Count(logger, "SentinelsUnavailable") == 1, "10 failed polls:" + Environment.NewLine + Describe(logger));
+        Assert.Equal(master, PortOf(connection.Current));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        Assert.True(Count(logger, "SentinelsUnavailable") == 2, "a minute more:" + Environment.NewLine + Describe(logger));
+
+        await _group.DenyMasterLookupsAsync(deny: false);
+        time.Advance(PollInterval);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        Assert.Equal(1, Count(logger, "SentinelsAnswering"));
+        Assert.Equal(2, Count(logger, "SentinelsUnavailable"));
     }
 
     [Fact]
