@@ -12,7 +12,8 @@ namespace Gateway.Middleware.Store;
 /// the failover tests: codes answered 200 were wiped when the old master was demoted). Here the data connection
 /// only ever holds the current master; while the sentinels report a failover in progress the store is refused
 /// (503) instead of writing to a master that is being replaced; <c>+switch-master</c> (and a poll every second,
-/// in case an event is missed) moves it to the new master.
+/// in case an event is missed) moves it to the new master, once that answers <c>ROLE</c> as master, and ends the
+/// refusal. Sentinels may name nodes by address or by host name.
 /// </summary>
 internal sealed partial class SentinelMasterConnection : IDisposable
 {
@@ -169,8 +170,9 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             // RedisTimeoutException is a TimeoutException, not a RedisException: it too must not escape the poll.
             ReportUnavailable(ex.GetType().Name);
         }
-        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        catch (Exception ex) when ((ex is OperationCanceledException or ObjectDisposedException) && _disposing.IsCancellationRequested)
         {
+            // Disposed while polling.
         }
     }
 
@@ -264,6 +266,10 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             {
                 Interlocked.Exchange(ref _failoverUntil, 0);
             }
+        }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        {
+            // Disposed while comparing endpoints (a host name lookup).
         }
         finally
         {
