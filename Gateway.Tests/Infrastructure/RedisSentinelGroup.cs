@@ -17,23 +17,36 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(20);
     private readonly string _directory;
+    private readonly bool _announceHostnames;
     private readonly List<RedisProcess> _dataNodes = [];
     private readonly List<RedisProcess> _sentinels = [];
     private ConnectionMultiplexer? _sentinelAdmin;
     private ConnectionMultiplexer? _dataAdmin;
 
-    private RedisSentinelGroup(string directory)
+    private RedisSentinelGroup(string directory, bool announceHostnames)
     {
         _directory = directory;
+        _announceHostnames = announceHostnames;
     }
 
     /// <summary>The gateway's <c>SmsCodeGate:Redis</c>: the three sentinels and the service name.</summary>
     public string ConnectionString => string.Join(",", _sentinels.Select(sentinel => sentinel.EndPoint)) + ",serviceName=" + ServiceName;
 
-    /// <summary>Starts the group and waits until the replica is in sync and every sentinel knows the replica and the other sentinels.</summary>
-    public static async Task<RedisSentinelGroup> StartNewAsync()
+    /// <summary>The sentinels' ports, in start order (<c>SENTINEL FAILOVER</c> goes to the first).</summary>
+    public IReadOnlyList<int> SentinelPorts => _sentinels.Select(sentinel => sentinel.Port).ToList();
+
+    /// <summary>The data nodes' ports: the first started as master, the second as its replica.</summary>
+    public IReadOnlyList<int> DataPorts => _dataNodes.Select(node => node.Port).ToList();
+
+    /// <summary>
+    /// Starts the group and waits until the replica is in sync and every sentinel knows the replica and the other
+    /// sentinels. With <paramref name="announceHostnames"/> the nodes are known as <c>localhost</c>
+    /// (<c>sentinel resolve-hostnames</c>, <c>sentinel announce-hostnames</c>, <c>replica-announce-ip localhost</c>),
+    /// so the sentinels name the master by host name in their answers and events.
+    /// </summary>
+    public static async Task<RedisSentinelGroup> StartNewAsync(bool announceHostnames = false)
     {
-        var group = new RedisSentinelGroup(Directory.CreateTempSubdirectory("redis-sentinel-").FullName);
+        var group = new RedisSentinelGroup(Directory.CreateTempSubdirectory("redis-sentinel-").FullName, announceHostnames);
         try
         {
             await group.FormAsync();
@@ -99,6 +112,46 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             return role == "master" ? null : $"{newMaster} answers ROLE {role}";
         });
         return watch.Elapsed;
+    }
+
+    /// <summary>
+    /// Makes the sentinel on <paramref name="sentinelPort"/> name the data node on <paramref name="dataPort"/> as the
+    /// master (<c>SENTINEL REMOVE</c>, then <c>SENTINEL MONITOR</c>): a stale or wrong sentinel answer. The other
+    /// sentinels keep the real master; with no failover yet every config epoch is 0, so none corrects the other.
+    /// </summary>
+    public async Task PointSentinelAtAsync(int sentinelPort, int dataPort)
+    {
+        var sentinel = _sentinelAdmin!.GetServer("127.0.0.1", sentinelPort);
+        await sentinel.ExecuteAsync("SENTINEL", "REMOVE", ServiceName);
+        await sentinel.ExecuteAsync("SENTINEL", "MONITOR", ServiceName, "127.0.0.1", RedisProcess.Invariant(dataPort), "2");
+        var reported = PortOf(await sentinel.SentinelGetMasterAddressByNameAsync(ServiceName));
+        if (reported != dataPort)
+        {
+            throw new InvalidOperationException($"Sentinel {sentinelPort} reports master {reported} after MONITOR {dataPort}.");
+        }
+    }
+
+    /// <summary>
+    /// Denies (or allows again) <c>SENTINEL GET-MASTER-ADDR-BY-NAME</c> to the default user on every sentinel: the
+    /// sentinels stay up and connected, but every master lookup is answered NOPERM.
+    /// </summary>
+    public async Task DenyMasterLookupsAsync(bool deny)
+    {
+        foreach (var sentinel in _sentinels)
+        {
+            await SentinelServer(sentinel).ExecuteAsync("ACL", "SETUSER", "default", (deny ? "-" : "+") + "sentinel|get-master-addr-by-name");
+        }
+    }
+
+    /// <summary>Makes the data node on <paramref name="port"/> a master (<c>REPLICAOF NO ONE</c>) behind the sentinels' backs.</summary>
+    public async Task PromoteAsync(int port)
+    {
+        await DataServer(port).ExecuteAsync("REPLICAOF", "NO", "ONE");
+        var role = (await DataServer(port).RoleAsync()).Value;
+        if (role != "master")
+        {
+            throw new InvalidOperationException($"{port} answers ROLE {role} after REPLICAOF NO ONE.");
+        }
     }
 
     /// <summary>
@@ -224,6 +277,11 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     private Task<RedisProcess> StartDataNodeAsync(int port, string[] extraArguments)
     {
         var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName);
+        if (_announceHostnames)
+        {
+            arguments.AddRange(["--replica-announce-ip", "localhost"]);
+        }
+
         arguments.AddRange(extraArguments);
         return RedisProcess.StartAsync(port, arguments);
     }
@@ -232,13 +290,15 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     {
         var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisProcess.Invariant(port))).FullName;
         var config = Path.Combine(directory, "sentinel.conf");
+        string[] hostnames = _announceHostnames ? ["sentinel resolve-hostnames yes", "sentinel announce-hostnames yes"] : [];
         File.WriteAllLines(config,
         [
             $"port {RedisProcess.Invariant(port)}",
             "bind 127.0.0.1",
             "protected-mode no",
             $"dir {directory}",
-            $"sentinel monitor {ServiceName} 127.0.0.1 {RedisProcess.Invariant(masterPort)} 2",
+            .. hostnames,
+            $"sentinel monitor {ServiceName} {(_announceHostnames ? "localhost" : "127.0.0.1")} {RedisProcess.Invariant(masterPort)} 2",
             $"sentinel down-after-milliseconds {ServiceName} 1000",
             $"sentinel failover-timeout {ServiceName} 5000",
             $"sentinel parallel-syncs {ServiceName} 1",

@@ -1,5 +1,12 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Store;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Store;
@@ -7,11 +14,16 @@ namespace Gateway.Tests.Store;
 /// <summary>
 /// The gate on a real Sentinel deployment (a master, a replica, three sentinels), configured with the sentinels and
 /// the service name only: it finds the master, and after a failover under a steady stream of requests it recovers
-/// without a restart, with a short run of 503s and nothing else.
+/// without a restart, with a short run of 503s and nothing else. The <see cref="SentinelMasterConnection"/> tests drive
+/// its poll by hand (a fake clock, <see cref="SentinelMasterConnection.RefreshAsync"/>), so that only the path under
+/// test can move it.
 /// </summary>
 public sealed class RedisSentinelTests : IAsyncLifetime
 {
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan PollWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FailoverWait = TimeSpan.FromSeconds(30);
     private readonly ITestOutputHelper _output;
     private readonly TestResources _resources = new();
     private RedisSentinelGroup _group = null!;
@@ -78,10 +90,267 @@ public sealed class RedisSentinelTests : IAsyncLifetime
             "no 200 after the failover:" + Environment.NewLine + FailoverLoad.DescribeLogs(host.Logs));
     }
 
+    [Fact]
+    public async Task RefreshAsync_SentinelNamesAReplica_KeepsTheMasterUntilTheReplicaIsPromoted()
+    {
+        var (master, replica) = (_group.DataPorts[0], _group.DataPorts[1]);
+        var sentinel = _group.SentinelPorts[0];
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect([sentinel], new FakeTimeProvider(), logger);
+        Assert.Equal(master, PortOf(connection.Current));
+
+        await _group.PointSentinelAtAsync(sentinel, replica);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+
+        Assert.Equal(master, PortOf(connection.Current));
+        Assert.Equal(1, Count(logger, "SentinelCandidateNotMaster"));
+
+        await _group.PromoteAsync(replica);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+
+        Assert.Equal(replica, PortOf(connection.Current));
+    }
+
+    [Fact]
+    public async Task RefreshAsync_SwitchMasterEventLost_EndsTheRefusalAtTheNextPoll()
+    {
+        var (oldMaster, newMaster) = (_group.DataPorts[0], _group.DataPorts[1]);
+
+        // Through the sentinel that runs SENTINEL FAILOVER, which is the one that publishes the failover events.
+        await using var proxy = new SwitchMasterDroppingProxy(_group.SentinelPorts[0]);
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect([proxy.Port], time, logger);
+        Assert.Equal(oldMaster, PortOf(connection.Current));
+
+        var failover = _group.FailoverAsync();
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Refuses(connection)), FailoverWait), "the failover events did not start the refusal");
+        await failover.WaitAsync(FailoverWait);
+        await proxy.SwitchMasterDropped.WaitAsync(FailoverWait);
+        Assert.True(Refuses(connection), "the refusal ended before any poll");
+
+        // A few polls on the timer (the sentinel link that dropped may still be reconnecting), far inside the 30 s bound.
+        for (var poll = 0; poll < 5 && Refuses(connection); poll++)
+        {
+            time.Advance(PollInterval);
+            await connection.RefreshAsync().WaitAsync(PollWait);
+        }
+
+        Assert.False(Refuses(connection), "still refusing after 5 polls:" + Environment.NewLine + Describe(logger));
+        Assert.Equal(newMaster, PortOf(connection.Current));
+    }
+
+    [Fact]
+    public async Task SwitchMasterEvent_SentinelsAnnounceHostNames_SwitchesToTheNamedMasterOnce()
+    {
+        await using var group = await RedisSentinelGroup.StartNewAsync(announceHostnames: true);
+        var (oldMaster, newMaster) = (group.DataPorts[0], group.DataPorts[1]);
+
+        // The clock never moves, so no poll runs: only +switch-master can move the connection or end the refusal.
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect([group.SentinelPorts[0]], time, logger);
+        Assert.Equal(new DnsEndPoint("localhost", oldMaster), connection.Current.GetEndPoints().Single());
+
+        await group.FailoverAsync().WaitAsync(FailoverWait);
+
+        Assert.True(
+            await GatewayClient.EventuallyAsync(() => Task.FromResult(!Refuses(connection) && PortOf(connection.Current) == newMaster), PollWait),
+            "+switch-master with a host name did not move the connection:" + Environment.NewLine + Describe(logger));
+        var switched = connection.Current;
+        Assert.Equal(new DnsEndPoint("localhost", newMaster), switched.GetEndPoints().Single());
+
+        // The poll's answer names the same master the same way: no second switch.
+        time.Advance(PollInterval);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        Assert.Same(switched, connection.Current);
+        Assert.Equal(2, Count(logger, "SentinelMasterSwitched"));
+    }
+
+    [Fact]
+    public async Task RefreshAsync_SentinelsFailEveryPoll_WarnsOncePerIntervalAndOnceWhenTheyAnswerAgain()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect(_group.SentinelPorts, time, logger);
+        var master = PortOf(connection.Current);
+
+        await _group.DenyMasterLookupsAsync(deny: true);
+        for (var poll = 0; poll < 10; poll++)
+        {
+            time.Advance(PollInterval);
+            await connection.RefreshAsync().WaitAsync(PollWait);
+        }
+
+        Assert.True(Count(logger, "SentinelsUnavailable") == 1, "10 failed polls:" + Environment.NewLine + Describe(logger));
+        Assert.Equal(master, PortOf(connection.Current));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        Assert.True(Count(logger, "SentinelsUnavailable") == 2, "a minute more:" + Environment.NewLine + Describe(logger));
+
+        await _group.DenyMasterLookupsAsync(deny: false);
+        time.Advance(PollInterval);
+        await connection.RefreshAsync().WaitAsync(PollWait);
+        Assert.Equal(1, Count(logger, "SentinelsAnswering"));
+        Assert.Equal(2, Count(logger, "SentinelsUnavailable"));
+    }
+
+    [Fact]
+    public async Task SameServerAsync_NameAndAddress_SameOnlyWhenTheNameResolvesToTheAddressAndPort()
+    {
+        using var cancellation = new CancellationTokenSource(PollWait);
+        var timeout = cancellation.Token;
+        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
+        Assert.True(await SentinelMasterConnection.SameServerAsync(new IPEndPoint(IPAddress.Loopback, 6379), new DnsEndPoint("LOCALHOST", 6379), timeout));
+        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("127.0.0.1", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
+        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6380), timeout));
+        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6379), timeout));
+        Assert.Equal(new DnsEndPoint("localhost", 6379), SentinelMasterConnection.ParseEndPoint("localhost", "6379"));
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 6379), SentinelMasterConnection.ParseEndPoint("127.0.0.1", "6379"));
+        Assert.Null(SentinelMasterConnection.ParseEndPoint("localhost", "-1"));
+    }
+
+    private static int Count(FakeLogger logger, string eventName) =>
+        logger.Collector.GetSnapshot().Count(record => record.Id.Name == eventName);
+
+    private static string Describe(FakeLogger logger) =>
+        string.Join(Environment.NewLine, logger.Collector.GetSnapshot().Select(record => $"{record.Id.Name}: {record.Message}"));
+
+    private static bool Refuses(SentinelMasterConnection connection)
+    {
+        try
+        {
+            _ = connection.Current;
+            return false;
+        }
+        catch (SmsCodeStoreUnavailableException)
+        {
+            return true;
+        }
+    }
+
+    private static SentinelMasterConnection Connect(IEnumerable<int> sentinelPorts, TimeProvider time, FakeLogger<SentinelMasterConnection> logger)
+    {
+        var redis = string.Join(",", sentinelPorts.Select(port => $"127.0.0.1:{port}")) + ",serviceName=" + RedisSentinelGroup.ServiceName;
+        return new SentinelMasterConnection(RedisConnectionFactory.CreateOptions(new SmsCodeGateOptions { Redis = redis }), time, logger);
+    }
+
+    private static int PortOf(IConnectionMultiplexer connection) => connection.GetEndPoints().Single() switch
+    {
+        IPEndPoint ip => ip.Port,
+        DnsEndPoint dns => dns.Port,
+        var other => throw new InvalidOperationException($"Unexpected endpoint {other}."),
+    };
+
     private GatewayHost StartGateway()
     {
         var host = new GatewayHost(new GatewayConfig(_provider.Address, _group.ConnectionString)).Start();
         _resources.Add(host);
         return host;
+    }
+
+    /// <summary>
+    /// A loopback TCP proxy in front of one sentinel that closes a connection instead of passing on a read from the
+    /// sentinel that carries <c>+switch-master</c>: the event is lost the way it is when the link breaks as it is sent.
+    /// Everything else passes, and the client may reconnect at once.
+    /// </summary>
+    private sealed class SwitchMasterDroppingProxy : IAsyncDisposable
+    {
+        private static readonly byte[] Marker = "+switch-master"u8.ToArray();
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly int _sentinelPort;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly ConcurrentBag<Task> _relays = [];
+        private readonly TaskCompletionSource _dropped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task _accepting;
+
+        public SwitchMasterDroppingProxy(int sentinelPort)
+        {
+            _sentinelPort = sentinelPort;
+            _listener.Start();
+            Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+            _accepting = AcceptAsync();
+        }
+
+        public int Port { get; }
+
+        /// <summary>Completes when a <c>+switch-master</c> was dropped.</summary>
+        public Task SwitchMasterDropped => _dropped.Task;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting.WaitAsync(PollWait);
+            await Task.WhenAll(_relays).WaitAsync(PollWait);
+            _stop.Dispose();
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (true)
+            {
+                TcpClient client;
+                try
+                {
+                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _relays.Add(RelayAsync(client));
+            }
+        }
+
+        private async Task RelayAsync(TcpClient client)
+        {
+            using var sentinel = new TcpClient();
+            using var link = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using (client)
+            {
+                try
+                {
+                    await sentinel.ConnectAsync(IPAddress.Loopback, _sentinelPort, link.Token);
+                    var up = CopyAsync(client.GetStream(), sentinel.GetStream(), dropSwitchMaster: false, link.Token);
+                    var down = CopyAsync(sentinel.GetStream(), client.GetStream(), dropSwitchMaster: true, link.Token);
+                    await Task.WhenAny(up, down);
+                    await link.CancelAsync();
+                    await Task.WhenAll(up, down);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+                {
+                    // The link is gone; closing both ends below is all that is left to do.
+                }
+            }
+        }
+
+        private async Task CopyAsync(NetworkStream from, NetworkStream to, bool dropSwitchMaster, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[Marker.Length + 16 * 1024];
+            var carried = 0; // the end of the previous read, in case the marker straddles two reads
+            while (true)
+            {
+                var read = await from.ReadAsync(buffer.AsMemory(carried), cancellationToken);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                if (dropSwitchMaster && buffer.AsSpan(0, carried + read).IndexOf(Marker) >= 0)
+                {
+                    _dropped.TrySetResult();
+                    return;
+                }
+
+                await to.WriteAsync(buffer.AsMemory(carried, read), cancellationToken);
+                var keep = Math.Min(Marker.Length - 1, carried + read);
+                buffer.AsSpan(carried + read - keep, keep).CopyTo(buffer);
+                carried = keep;
+            }
+        }
     }
 }
