@@ -53,6 +53,16 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
         return current.Policies.TryGetValue(name, out policy);
     }
 
+    /// <summary>The policies found unable to run on the store, with why; empty when every one can.</summary>
+    public IReadOnlyDictionary<string, string> Rejections
+    {
+        get
+        {
+            var current = _current;
+            return (current.ChecksPending ? RecheckWhenReady() : current).Rejections;
+        }
+    }
+
     /// <summary>Why <paramref name="policy"/> cannot run on the store, found once the store's topology was known; null when it can.</summary>
     public string? RejectionOf(SmsCodePolicy policy)
     {

@@ -58,6 +58,28 @@ public sealed class RedisFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Readiness_WhileTheGateWouldAnswer503_Is503AndRecoversWithIt()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        await _redis.StopAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        await _redis.StartAsync();
+        var connection = host.Services.GetRequiredService<RedisConnection>();
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
+
+        // Redis answers again, but the breaker still refuses: readiness says so, and a probe does not close it.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+    }
+
+    [Fact]
     public async Task ServerError_WrongTypeAtACounter_Answers503CountsTheErrorTypeAndOpensTheBreaker()
     {
         var host = StartGateway(config => config.Policy["MaxPerHour"] = 5);
