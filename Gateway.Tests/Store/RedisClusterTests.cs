@@ -77,6 +77,36 @@ public sealed class RedisClusterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_ClusterUnreachableThenBack_ChecksRunOnceKnownAndTheBadPolicyAnswers503NeverA500()
+    {
+        // Every node stalls its clients for a few seconds: the gateway starts without knowing it is on a cluster.
+        foreach (var endPoint in _cluster.Admin.GetEndPoints())
+        {
+            await _cluster.Server(endPoint).ExecuteAsync("CLIENT", "PAUSE", 4000, "ALL");
+        }
+
+        var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString + ",connectTimeout=500");
+        config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
+        config.Policy["CodeKey"] = "sms_{{{mobile}}}";
+        config.Policy["CodeStateKey"] = "sms_state_{{{mobile}}}";
+        var host = _resources.Add(new GatewayHost(config).Start());
+        var client = host.CreateClient();
+
+        // Database 2 cannot exist on a cluster: once the gateway sees the topology, the policy is refused with 503.
+        var statuses = new List<HttpStatusCode>();
+        Assert.True(await GatewayClient.EventuallyAsync(async () =>
+        {
+            statuses.Add((await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+            return host.Logs.Logs.Any(l => l.EventId.Name == "PolicyRejected" && l.Message.Contains("Database must be 0 on Redis Cluster", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(30)));
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Empty(_provider.Requests);
+    }
+
+    [Fact]
     public async Task Issue_IpAndSpendCapsInOtherSlots_CountApartAndAreTakenBackOnRefusal()
     {
         var client = StartGateway(config =>
