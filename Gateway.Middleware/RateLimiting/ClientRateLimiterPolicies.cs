@@ -26,7 +26,8 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
         ArgumentNullException.ThrowIfNull(options);
         foreach (var (name, policy) in _options.Value.Policies)
         {
-            options.AddPolicy(name, context => Partition(ClientAddress.Of(context), policy));
+            var prefixLength = _options.Value.Ipv6PrefixLength;
+            options.AddPolicy(name, context => Partition(ClientAddress.Of(context, prefixLength), policy));
         }
 
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -65,7 +66,7 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
             response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
         }
 
-        Log.Rejected(_logger, ClientAddress.Of(context.HttpContext), context.HttpContext.Request.Method);
+        Log.Rejected(_logger, ClientAddress.Of(context.HttpContext, _options.Value.Ipv6PrefixLength), context.HttpContext.Request.Method);
         await SmsCodeResponses.WriteAsync(response, StatusCodes.Status429TooManyRequests, SmsCodeResponses.TooManyRequests);
     }
 

@@ -9,6 +9,12 @@ public sealed class ClientRateLimitingOptions
     /// <summary>The configuration section bound by default.</summary>
     public const string SectionName = "ClientRateLimiting";
 
+    /// <summary>
+    /// How many leading bits of an IPv6 client address a client is partitioned by. Default 64, so that one host
+    /// cannot rotate through the addresses of its own /64; 1 to 128. IPv4 addresses are partitioned whole.
+    /// </summary>
+    public int Ipv6PrefixLength { get; set; } = 64;
+
     /// <summary>The policies by name.</summary>
     public IDictionary<string, ClientRateLimitPolicyOptions> Policies { get; } =
         new Dictionary<string, ClientRateLimitPolicyOptions>(StringComparer.OrdinalIgnoreCase);

@@ -9,6 +9,11 @@ internal sealed class ClientRateLimitingOptionsValidator : IValidateOptions<Clie
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
+        if (options.Ipv6PrefixLength is < 1 or > 128)
+        {
+            failures.Add($"{ClientRateLimitingOptions.SectionName}:{nameof(options.Ipv6PrefixLength)} must be between 1 and 128 (was {options.Ipv6PrefixLength}).");
+        }
+
         foreach (var (policyName, policy) in options.Policies)
         {
             var key = $"{ClientRateLimitingOptions.SectionName}:{nameof(options.Policies)}:{policyName}";
