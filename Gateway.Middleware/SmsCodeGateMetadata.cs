@@ -3,9 +3,26 @@ namespace Gateway.Middleware;
 /// <summary>Names of the YARP route metadata keys the gate reads.</summary>
 public static class SmsCodeGateMetadata
 {
-    /// <summary>The route metadata key that names the gate policy, e.g. <c>"Metadata": { "SmsCodePolicy": "default" }</c>.</summary>
+    /// <summary>The route metadata key that names the gate policy of a send route, e.g. <c>"Metadata": { "SmsCodePolicy": "default" }</c>.</summary>
     public const string PolicyName = "SmsCodePolicy";
 
-    /// <summary>The route value that holds the mobile, e.g. <c>"Path": "/sms_codes/{mobile}/"</c>.</summary>
+    /// <summary>
+    /// The route metadata key that names the policy guarding a legacy app's verify route: each request counts as
+    /// an attempt against the mobile's current code before it goes on to the app, and a 2xx answer uses the code up.
+    /// </summary>
+    public const string VerifyPolicyName = "SmsVerifyPolicy";
+
+    /// <summary>
+    /// The route metadata key that makes a route the gate's own verify endpoint: the gate compares the code itself,
+    /// in the store, and answers; nothing is forwarded.
+    /// </summary>
+    public const string VerifyEndpointName = "SmsVerifyEndpoint";
+
+    /// <summary>The route value that holds the mobile by default, e.g. <c>"Path": "/sms_codes/{mobile}/"</c>.</summary>
     public const string MobileRouteValue = "mobile";
+
+    /// <summary>True when the metadata puts the route under the gate in any of its roles.</summary>
+    public static bool IsGated(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null
+        && (metadata.ContainsKey(PolicyName) || metadata.ContainsKey(VerifyPolicyName) || metadata.ContainsKey(VerifyEndpointName));
 }

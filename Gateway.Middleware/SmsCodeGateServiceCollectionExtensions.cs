@@ -1,6 +1,7 @@
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Gate;
 using Gateway.Middleware.Health;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
@@ -58,6 +59,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<SmsCodeGateMetrics>();
         services.TryAddSingleton<LogThrottle>();
         services.TryAddSingleton<GatedPathGuard>();
+        services.TryAddSingleton<SmsCodeVerifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),

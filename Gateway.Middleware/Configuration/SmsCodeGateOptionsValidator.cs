@@ -8,6 +8,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 {
     private const int MinCodeLength = 4;
     private const int MaxCodeLength = 10;
+    private const int MaxBodySizeLimit = 1024 * 1024;
 
     public ValidateOptionsResult Validate(string? name, SmsCodeGateOptions options)
     {
@@ -72,6 +73,16 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         ValidateTemplate(failures, $"{key}:{nameof(policy.DayCounterKey)}", policy.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.IpCounterKey)}", policy.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.SpendCounterKey)}", policy.SpendCounterKey, SmsCodePolicyOptions.PolicyPlaceholder);
+        ValidateSource(failures, $"{key}:{nameof(policy.MobileFrom)}", policy.MobileFrom);
+        ValidateSource(failures, $"{key}:{nameof(policy.CodeFrom)}", policy.CodeFrom);
+        if (policy.MaxBodySize is < 1 or > MaxBodySizeLimit)
+        {
+            failures.Add($"{key}:{nameof(policy.MaxBodySize)} must be between 1 and {MaxBodySizeLimit} bytes (was {policy.MaxBodySize}).");
+        }
+
+        RequireNotNegative(failures, $"{key}:{nameof(policy.MaxVerifyAttempts)}", policy.MaxVerifyAttempts);
+        RequireNotNegative(failures, $"{key}:{nameof(policy.MaxVerifyFailuresPerDay)}", policy.MaxVerifyFailuresPerDay);
+        ValidateTemplate(failures, $"{key}:{nameof(policy.VerifyFailureCounterKey)}", policy.VerifyFailureCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerHour)}", policy.MaxPerHour);
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerDay)}", policy.MaxPerDay);
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerIpPerHour)}", policy.MaxPerIpPerHour);
@@ -82,6 +93,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
             (nameof(policy.CodeStateKey), policy.CodeStateKey),
             (nameof(policy.HourCounterKey), policy.HourCounterKey),
             (nameof(policy.DayCounterKey), policy.DayCounterKey),
+            (nameof(policy.VerifyFailureCounterKey), policy.VerifyFailureCounterKey),
         ]);
         if (string.IsNullOrWhiteSpace(policy.CodeHeader) || !IsHeaderToken(policy.CodeHeader))
         {
@@ -148,6 +160,14 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         catch (ArgumentException ex)
         {
             failures.Add($"{key} is not a valid regular expression: {ex.Message}");
+        }
+    }
+
+    private static void ValidateSource(List<string> failures, string key, string? source)
+    {
+        if (RequestValueSource.TryParse(source, out var error) is null)
+        {
+            failures.Add($"{key} {error} (was '{source}').");
         }
     }
 

@@ -22,6 +22,12 @@ internal sealed class SmsCodePolicy
         DayCounterKey = Parse(options.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         IpCounterKey = Parse(options.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
         SpendCounterKey = Parse(options.SpendCounterKey, SmsCodePolicyOptions.PolicyPlaceholder).Build(name);
+        MobileFrom = RequestValueSource.TryParse(options.MobileFrom, out var mobileError) ?? throw new InvalidOperationException(mobileError);
+        CodeFrom = RequestValueSource.TryParse(options.CodeFrom, out var codeError) ?? throw new InvalidOperationException(codeError);
+        MaxBodySize = options.MaxBodySize;
+        MaxVerifyAttempts = options.MaxVerifyAttempts;
+        MaxVerifyFailuresPerDay = options.MaxVerifyFailuresPerDay;
+        VerifyFailureCounterKey = Parse(options.VerifyFailureCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         MaxPerHour = options.MaxPerHour;
         MaxPerDay = options.MaxPerDay;
         MaxPerIpPerHour = options.MaxPerIpPerHour;
@@ -53,6 +59,18 @@ internal sealed class SmsCodePolicy
 
     /// <summary>The spend guard's key: its template has only the policy's name to fill in.</summary>
     public string SpendCounterKey { get; }
+
+    public RequestValueSource MobileFrom { get; }
+
+    public RequestValueSource CodeFrom { get; }
+
+    public int MaxBodySize { get; }
+
+    public int MaxVerifyAttempts { get; }
+
+    public int MaxVerifyFailuresPerDay { get; }
+
+    public SmsCodeKeyTemplate VerifyFailureCounterKey { get; }
 
     public int MaxPerHour { get; }
 

@@ -25,6 +25,19 @@ public sealed class SmsCodePolicyOptions
     /// </summary>
     public string MobilePattern { get; set; } = DefaultMobilePattern;
 
+    /// <summary>The default <see cref="MobileFrom"/>: the route value <c>mobile</c>.</summary>
+    public const string DefaultMobileFrom = "Route:mobile";
+
+    /// <summary>
+    /// Where the mobile comes from: <c>Route:mobile</c> (the default), <c>Query:&lt;name&gt;</c>, <c>Header:&lt;name&gt;</c>,
+    /// <c>Form:&lt;field&gt;</c>, <c>Json:&lt;property.path&gt;</c>, or <c>Body:&lt;field&gt;</c> (a form field or a JSON
+    /// property, as the request's <c>Content-Type</c> says). Missing, empty or given twice: an invalid mobile.
+    /// </summary>
+    public string MobileFrom { get; set; } = DefaultMobileFrom;
+
+    /// <summary>The largest request body the gate reads for <see cref="MobileFrom"/> or <see cref="CodeFrom"/>, in bytes; over it, 413. Default 8192.</summary>
+    public int MaxBodySize { get; set; } = 8192;
+
     /// <summary>How long a mobile is refused after a code was sent (the send flag's TTL). Default 60 s.</summary>
     public TimeSpan SendInterval { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -88,6 +101,24 @@ public sealed class SmsCodePolicyOptions
     /// When reached, requests are answered 503 and a warning is logged.
     /// </summary>
     public int MaxSendsPerMinute { get; set; }
+
+    /// <summary>
+    /// Verification attempts allowed per issued code, on a verify route or the verify endpoint; the next one deletes
+    /// the code and is answered 429. Counted atomically across instances. Default 5; 0 is off.
+    /// </summary>
+    public int MaxVerifyAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Failed verification attempts allowed per mobile per day, across codes, so that a resend does not reset the
+    /// count; over it, 429. Default 0 (off).
+    /// </summary>
+    public int MaxVerifyFailuresPerDay { get; set; }
+
+    /// <summary>The daily failed-attempts counter's key template. Default <c>sms_verify_fail_day_{mobile}</c>.</summary>
+    public string VerifyFailureCounterKey { get; set; } = "sms_verify_fail_day_" + MobilePlaceholder;
+
+    /// <summary>Where the gate's own verify endpoint reads the code from; same syntax as <see cref="MobileFrom"/>. Default <c>Body:code</c>.</summary>
+    public string CodeFrom { get; set; } = "Body:code";
 
     /// <summary>The hourly per-mobile counter's key template. Default <c>sms_hour_{mobile}</c>.</summary>
     public string HourCounterKey { get; set; } = "sms_hour_" + MobilePlaceholder;

@@ -47,4 +47,28 @@ public static class SmsCodeGateResults
 
     /// <summary>The policy cannot run on this store (a Redis Cluster check failed once the topology was known) (503).</summary>
     public const string PolicyRejected = "policy_rejected";
+
+    /// <summary>The request body is over the policy's <c>MaxBodySize</c> (413).</summary>
+    public const string BodyTooLarge = "body_too_large";
+
+    /// <summary>Verify endpoint: the code was right and is used up (200).</summary>
+    public const string Verified = "verified";
+
+    /// <summary>Verify endpoint: the code was wrong (400).</summary>
+    public const string VerifyWrong = "verify_wrong";
+
+    /// <summary>Verify endpoint or route: no code is stored for the mobile (400 from the endpoint; the route forwards).</summary>
+    public const string VerifyNoCode = "verify_no_code";
+
+    /// <summary>Verify endpoint or route: the code's attempts are spent; the code is deleted (429).</summary>
+    public const string VerifyOverLimit = "verify_over_limit";
+
+    /// <summary>Verify endpoint or route: the mobile's failed attempts for the day are spent (429).</summary>
+    public const string VerifyFailuresPerDay = "verify_failures_per_day";
+
+    /// <summary>Verify route: the attempt was counted and went on to the legacy app, which accepted the code (it is used up).</summary>
+    public const string VerifyAppAccepted = "verify_app_accepted";
+
+    /// <summary>Verify route: the attempt was counted and went on to the legacy app, which refused it.</summary>
+    public const string VerifyAppRefused = "verify_app_refused";
 }

@@ -33,6 +33,7 @@ internal sealed partial class SmsCodeGateMiddleware
     private readonly SmsCodeGateMetrics _metrics;
     private readonly TimeProvider _timeProvider;
     private readonly GatedPathGuard _pathGuard;
+    private readonly SmsCodeVerifier _verifier;
     private readonly LogThrottle _throttle;
     private readonly int _ipv6PrefixLength;
     private readonly ILogger<SmsCodeGateMiddleware> _logger;
@@ -45,6 +46,7 @@ internal sealed partial class SmsCodeGateMiddleware
         SmsCodeGateMetrics metrics,
         TimeProvider timeProvider,
         GatedPathGuard pathGuard,
+        SmsCodeVerifier verifier,
         LogThrottle throttle,
         IOptions<SmsCodeGateOptions> options,
         ILogger<SmsCodeGateMiddleware> logger)
@@ -56,6 +58,7 @@ internal sealed partial class SmsCodeGateMiddleware
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(pathGuard);
+        ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -66,6 +69,7 @@ internal sealed partial class SmsCodeGateMiddleware
         _metrics = metrics;
         _timeProvider = timeProvider;
         _pathGuard = pathGuard;
+        _verifier = verifier;
         _throttle = throttle;
         _ipv6PrefixLength = options.Value.ClientIpv6PrefixLength;
         _logger = logger;
@@ -74,17 +78,114 @@ internal sealed partial class SmsCodeGateMiddleware
     public Task InvokeAsync(HttpContext context)
     {
         var metadata = context.GetRouteModel().Config.Metadata;
-        if (metadata is null || !metadata.TryGetValue(SmsCodeGateMetadata.PolicyName, out var policyName))
+        if (metadata is not null && metadata.TryGetValue(SmsCodeGateMetadata.PolicyName, out var policyName))
+        {
+            return HasAllowedMethod(context, metadata) ? GateAsync(context, policyName) : MethodNotAllowedAsync(context, policyName, metadata);
+        }
+
+        if (!SmsCodeGateMetadata.IsGated(metadata))
         {
             return GatedPathGuard.NeedsCheck(context.Request.Path) ? GuardUngatedAsync(context) : _next(context);
         }
 
-        if (metadata.TryGetValue(GatedRouteMethodsFilter.AllowedMethodsMetadata, out var allowed) && !IsAllowed(context.Request.Method, allowed))
+        var role = metadata!.TryGetValue(SmsCodeGateMetadata.VerifyPolicyName, out policyName) ? GateRole.VerifyRoute : GateRole.VerifyEndpoint;
+        policyName ??= metadata[SmsCodeGateMetadata.VerifyEndpointName];
+        return HasAllowedMethod(context, metadata) ? VerifyAsync(context, policyName, role) : MethodNotAllowedAsync(context, policyName, metadata);
+    }
+
+    private static bool HasAllowedMethod(HttpContext context, IReadOnlyDictionary<string, string> metadata) =>
+        !metadata.TryGetValue(GatedRouteMethodsFilter.AllowedMethodsMetadata, out var allowed) || IsAllowed(context.Request.Method, allowed);
+
+    private async Task VerifyAsync(HttpContext context, string policyName, GateRole role)
+    {
+        if (await PolicyForAsync(context, policyName) is not { } policy)
         {
-            return MethodNotAllowedAsync(context, policyName, allowed);
+            return;
         }
 
-        return GateAsync(context, policyName);
+        var mobile = await MobileOfAsync(context, policy);
+        if (mobile is null)
+        {
+            return;
+        }
+
+        if (role == GateRole.VerifyRoute)
+        {
+            await _verifier.GuardAsync(context, policy, mobile, _next);
+        }
+        else
+        {
+            await _verifier.AnswerAsync(context, policy, mobile);
+        }
+    }
+
+    /// <summary>The policy, or null once the answer (500 not configured, 503 cannot run on this store) is written.</summary>
+    private async ValueTask<SmsCodePolicy?> PolicyForAsync(HttpContext context, string policyName)
+    {
+        if (!_policies.TryGet(policyName, out var policy))
+        {
+            _metrics.Request(policyName, SmsCodeGateResults.PolicyMissing);
+            if (_throttle.ShouldLog(105, policyName, out var suppressed))
+            {
+                Log.PolicyMissing(_logger, policyName, suppressed);
+            }
+
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, SmsCodeResponses.PolicyMissing);
+            return null;
+        }
+
+        if (_policies.RejectionOf(policy) is { } rejection)
+        {
+            _metrics.Request(policy.Name, SmsCodeGateResults.PolicyRejected);
+            if (_throttle.ShouldLog(109, policy.Name, out var suppressed))
+            {
+                Log.PolicyRejected(_logger, policy.Name, rejection, suppressed);
+            }
+
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
+            return null;
+        }
+
+        return policy;
+    }
+
+    /// <summary>The canonical mobile from where the policy says, or null once the answer (404, 413) is written.</summary>
+    private async ValueTask<string?> MobileOfAsync(HttpContext context, SmsCodePolicy policy)
+    {
+        var source = policy.MobileFrom;
+        var mobile = source.Location == RequestValueLocation.Route
+            ? context.Request.RouteValues[source.Name] as string
+            : await ReadMobileAsync(context, policy);
+        if (policy.IsValidMobile(mobile))
+        {
+            return mobile;
+        }
+
+        if (context.Response.HasStarted || context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        _metrics.Request(policy.Name, SmsCodeGateResults.InvalidMobile);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
+        }
+
+        await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status404NotFound, SmsCodeResponses.InvalidMobile);
+        return null;
+    }
+
+    private async ValueTask<string?> ReadMobileAsync(HttpContext context, SmsCodePolicy policy)
+    {
+        var read = await RequestValueReader.ReadAsync(context, policy.MobileFrom, policy.MaxBodySize);
+        if (read.Outcome == RequestValueOutcome.TooLarge)
+        {
+            _metrics.Request(policy.Name, SmsCodeGateResults.BodyTooLarge);
+            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, SmsCodeResponses.BodyTooLarge);
+        }
+
+        return read.Outcome == RequestValueOutcome.Found ? read.Value : null;
     }
 
     private Task GuardUngatedAsync(HttpContext context)
@@ -118,8 +219,9 @@ internal sealed partial class SmsCodeGateMiddleware
         return false;
     }
 
-    private Task MethodNotAllowedAsync(HttpContext context, string policyName, string allowed)
+    private Task MethodNotAllowedAsync(HttpContext context, string policyName, IReadOnlyDictionary<string, string> metadata)
     {
+        var allowed = metadata[GatedRouteMethodsFilter.AllowedMethodsMetadata];
         _metrics.Request(policyName, SmsCodeGateResults.MethodNotAllowed);
         Log.MethodNotAllowed(_logger, policyName, context.Request.Method);
         context.Response.Headers.Allow = allowed;
@@ -128,40 +230,14 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task GateAsync(HttpContext context, string policyName)
     {
-        if (!_policies.TryGet(policyName, out var policy))
+        if (await PolicyForAsync(context, policyName) is not { } policy)
         {
-            _metrics.Request(policyName, SmsCodeGateResults.PolicyMissing);
-            if (_throttle.ShouldLog(105, policyName, out var suppressed))
-            {
-                Log.PolicyMissing(_logger, policyName, suppressed);
-            }
-
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status500InternalServerError, SmsCodeResponses.PolicyMissing);
             return;
         }
 
-        if (_policies.RejectionOf(policy) is { } rejection)
+        var mobile = await MobileOfAsync(context, policy);
+        if (mobile is null)
         {
-            _metrics.Request(policy.Name, SmsCodeGateResults.PolicyRejected);
-            if (_throttle.ShouldLog(109, policy.Name, out var suppressed))
-            {
-                Log.PolicyRejected(_logger, policy.Name, rejection, suppressed);
-            }
-
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
-            return;
-        }
-
-        var mobile = context.Request.RouteValues[SmsCodeGateMetadata.MobileRouteValue] as string;
-        if (!policy.IsValidMobile(mobile))
-        {
-            _metrics.Request(policy.Name, SmsCodeGateResults.InvalidMobile);
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
-            }
-
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status404NotFound, SmsCodeResponses.InvalidMobile);
             return;
         }
 
@@ -373,6 +449,12 @@ internal sealed partial class SmsCodeGateMiddleware
                 Log.RevokeFailed(_logger, policy.Name, failure, ex.Message, suppressed);
             }
         }
+    }
+
+    private enum GateRole
+    {
+        VerifyRoute,
+        VerifyEndpoint,
     }
 
     private static partial class Log

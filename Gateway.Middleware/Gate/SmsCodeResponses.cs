@@ -35,6 +35,14 @@ internal static class SmsCodeResponses
 
     public static readonly byte[] PathRefused = Body("{\"message\":\"Bad request: the path is not in canonical form.\"}");
 
+    public static readonly byte[] BodyTooLarge = Body("{\"message\":\"Payload too large.\"}");
+
+    public static readonly byte[] WrongCode = Body("{\"message\":\"The code is wrong or has expired.\"}");
+
+    public static readonly byte[] VerifyAttemptsSpent = Body("{\"message\":\"Too many attempts: ask for a new code.\"}");
+
+    public static readonly byte[] VerifyFailuresPerDaySpent = Body("{\"message\":\"Too many failed attempts for this mobile today. Please try again later.\"}");
+
     public static readonly byte[] PolicyMissing = Body("{\"message\":\"The SMS code gate is not configured for this route.\"}");
 
     /// <summary>The 405 body for a route that accepts <paramref name="allowedMethods"/> (already upper case, comma-separated).</summary>

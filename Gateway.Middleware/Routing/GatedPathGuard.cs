@@ -55,7 +55,7 @@ internal sealed class GatedPathGuard
         foreach (var route in _routes.GetRoutes())
         {
             var config = route.Config;
-            if (config.Metadata?.ContainsKey(SmsCodeGateMetadata.PolicyName) == true && config.Match.Path is { } template
+            if (SmsCodeGateMetadata.IsGated(config.Metadata) && config.Match.Path is { } template
                 && MatcherFor(template).TryMatch(candidate, new RouteValueDictionary()))
             {
                 return true;

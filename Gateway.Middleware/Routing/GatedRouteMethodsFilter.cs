@@ -18,13 +18,13 @@ internal sealed class GatedRouteMethodsFilter : IProxyConfigFilter
     {
         ArgumentNullException.ThrowIfNull(route);
         var metadata = route.Metadata;
-        if (metadata is null || !metadata.ContainsKey(SmsCodeGateMetadata.PolicyName))
+        if (!SmsCodeGateMetadata.IsGated(metadata))
         {
             return ValueTask.FromResult(route);
         }
 
         var methods = route.Match.Methods;
-        var withMethods = new Dictionary<string, string>(metadata, StringComparer.OrdinalIgnoreCase)
+        var withMethods = new Dictionary<string, string>(metadata!, StringComparer.OrdinalIgnoreCase)
         {
             // Written even when empty, so that a value put there by hand cannot widen what the route accepts.
             [AllowedMethodsMetadata] = methods is { Count: > 0 } ? string.Join(", ", methods.Select(m => m.ToUpperInvariant())) : string.Empty,

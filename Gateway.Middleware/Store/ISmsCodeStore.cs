@@ -18,6 +18,24 @@ internal interface ISmsCodeStore
     /// </summary>
     ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request);
 
+    /// <summary>
+    /// Counts one attempt at the mobile's current code, for a legacy app's verify route: within the limit it may go
+    /// on (the result carries the code's nonce); past it the code is deleted. No code: nothing is counted.
+    /// </summary>
+    ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request);
+
+    /// <summary>
+    /// The legacy app accepted the code that <paramref name="nonce"/> names: deletes it and its state, unless a newer
+    /// code was issued meanwhile, and takes the attempt off the day's failures.
+    /// </summary>
+    ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce);
+
+    /// <summary>
+    /// The gate's own verify endpoint: counts the attempt and compares <paramref name="guess"/> with the stored code
+    /// in one step; a right guess uses the code up, a wrong one (or no code) counts as a failure for the day.
+    /// </summary>
+    ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess);
+
     /// <summary>Checks that the store answers.</summary>
     ValueTask PingAsync(CancellationToken cancellationToken);
 }

@@ -47,6 +47,11 @@ internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
             templates.Add((nameof(SmsCodePolicyOptions.HourCounterKey), policy.HourCounterKey));
         }
 
+        if (policy.MaxVerifyFailuresPerDay > 0)
+        {
+            templates.Add((nameof(SmsCodePolicyOptions.VerifyFailureCounterKey), policy.VerifyFailureCounterKey));
+        }
+
         if (policy.MaxPerDay > 0)
         {
             templates.Add((nameof(SmsCodePolicyOptions.DayCounterKey), policy.DayCounterKey));

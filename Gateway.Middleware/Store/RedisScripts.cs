@@ -85,4 +85,76 @@ internal static class RedisScripts
         end
         return 1
         """;
+
+    /// <summary>
+    /// A legacy verify route's attempt. KEYS: [1] code, [2] code state, [3] send flag, [4] daily failures counter
+    /// (the code's key when that cap is off). ARGV: [1] attempts per code (0 = off), [2] failures per day (0 = off),
+    /// [3] the day (ms), [4] the code lifetime (ms, for a state that a code written by someone else lacks).
+    /// Returns {outcome, ms until the client may try again, nonce} (see <c>SmsCodeVerifyOutcome</c>).
+    /// </summary>
+    public const string CountAttempt = """
+        local left = redis.call('PTTL', KEYS[1])
+        if left == -2 then return {2, 0, ''} end
+        local cap = tonumber(ARGV[2])
+        if cap > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') >= cap then
+          local wait = redis.call('PTTL', KEYS[4])
+          if wait < 0 then wait = tonumber(ARGV[3]) end
+          return {3, wait, ''}
+        end
+        local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+        if redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], left > 0 and left or ARGV[4]) end
+        local max = tonumber(ARGV[1])
+        if max > 0 and attempts > max then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return {1, math.max(redis.call('PTTL', KEYS[3]), 0), ''}
+        end
+        if cap > 0 and redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
+        return {0, 0, redis.call('HGET', KEYS[2], 'nonce') or ''}
+        """;
+
+    /// <summary>
+    /// The legacy app accepted a code. KEYS as <see cref="CountAttempt"/>. ARGV: [1] the nonce the attempt was
+    /// counted against, [2] failures per day (0 = off). Deletes code and state while they are still that code's,
+    /// and takes the attempt back from the day's failures. Returns 1.
+    /// </summary>
+    public const string UseUp = """
+        if (redis.call('HGET', KEYS[2], 'nonce') or '') == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
+        if tonumber(ARGV[2]) > 0 and redis.call('EXISTS', KEYS[4]) == 1 and redis.call('DECR', KEYS[4]) <= 0 then
+          redis.call('DEL', KEYS[4])
+        end
+        return 1
+        """;
+
+    /// <summary>
+    /// The gate's own verify endpoint. KEYS as <see cref="CountAttempt"/>. ARGV: [1] the guess, then [2..5] as
+    /// <see cref="CountAttempt"/>'s [1..4]. A right guess deletes code and state; a wrong one, or no code, counts
+    /// as a failure for the day. Returns {outcome, ms until the client may try again}.
+    /// </summary>
+    public const string Verify = """
+        local cap = tonumber(ARGV[3])
+        local function failed(outcome)
+          if cap > 0 and redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[4]) end
+          return {outcome, 0}
+        end
+        if cap > 0 and tonumber(redis.call('GET', KEYS[4]) or '0') >= cap then
+          local wait = redis.call('PTTL', KEYS[4])
+          if wait < 0 then wait = tonumber(ARGV[4]) end
+          return {3, wait}
+        end
+        local stored = redis.call('GET', KEYS[1])
+        if not stored then return failed(2) end
+        local left = redis.call('PTTL', KEYS[1])
+        local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+        if redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], left > 0 and left or ARGV[5]) end
+        local max = tonumber(ARGV[2])
+        if max > 0 and attempts > max then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return {1, math.max(redis.call('PTTL', KEYS[3]), 0)}
+        end
+        if stored == ARGV[1] then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return {4, 0}
+        end
+        return failed(5)
+        """;
 }

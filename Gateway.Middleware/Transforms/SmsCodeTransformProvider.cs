@@ -5,11 +5,14 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Gateway.Middleware.Transforms;
 
 /// <summary>
-/// Validates the <c>SmsCodePolicy</c> metadata of YARP routes (an unknown policy fails start-up, and a reload
-/// keeps the last good routes) and adds the code transforms to gated routes.
+/// Validates the gate's metadata on YARP routes (an unknown policy fails start-up, and a reload keeps the last good
+/// routes) and adds the code transforms to send routes.
 /// </summary>
 internal sealed class SmsCodeTransformProvider : ITransformProvider
 {
+    private static readonly string[] Roles =
+        [SmsCodeGateMetadata.PolicyName, SmsCodeGateMetadata.VerifyPolicyName, SmsCodeGateMetadata.VerifyEndpointName];
+
     private readonly SmsCodePolicyRegistry _policies;
 
     public SmsCodeTransformProvider(SmsCodePolicyRegistry policies)
@@ -21,26 +24,46 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
     public void ValidateRoute(TransformRouteValidationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!TryGetPolicyName(context.Route, out var name))
+        var route = context.Route;
+        var roles = Roles.Where(role => route.Metadata?.ContainsKey(role) == true).ToList();
+        if (roles.Count == 0)
         {
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(name))
+        if (roles.Count > 1)
         {
             context.Errors.Add(new ArgumentException(
-                $"Route '{context.Route.RouteId}': Metadata:{SmsCodeGateMetadata.PolicyName} is empty."));
-        }
-        else if (!_policies.TryGetFresh(name, out _))
-        {
-            context.Errors.Add(new ArgumentException(
-                $"Route '{context.Route.RouteId}': Metadata:{SmsCodeGateMetadata.PolicyName} names '{name}', which is not defined under {SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Policies)}."));
+                $"Route '{route.RouteId}': Metadata names more than one gate role ({string.Join(", ", roles)}); a route sends, guards a verify route, or is the verify endpoint."));
+            return;
         }
 
-        if (context.Route.Match.Path?.Contains('{' + SmsCodeGateMetadata.MobileRouteValue, StringComparison.Ordinal) != true)
+        var role = roles[0];
+        var name = route.Metadata![role];
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            context.Errors.Add(new ArgumentException($"Route '{route.RouteId}': Metadata:{role} is empty."));
+            return;
+        }
+
+        if (!_policies.TryGetFresh(name, out var policy))
         {
             context.Errors.Add(new ArgumentException(
-                $"Route '{context.Route.RouteId}': a gated route's Match:Path must capture the route value '{{{SmsCodeGateMetadata.MobileRouteValue}}}' (was '{context.Route.Match.Path}')."));
+                $"Route '{route.RouteId}': Metadata:{role} names '{name}', which is not defined under {SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Policies)}."));
+            return;
+        }
+
+        var source = policy.MobileFrom;
+        if (source.Location == RequestValueLocation.Route && route.Match.Path?.Contains('{' + source.Name, StringComparison.OrdinalIgnoreCase) != true)
+        {
+            context.Errors.Add(new ArgumentException(
+                $"Route '{route.RouteId}': policy '{name}' takes the mobile from {source}, so the route's Match:Path must capture '{{{source.Name}}}' (was '{route.Match.Path}')."));
+        }
+
+        if (role != SmsCodeGateMetadata.VerifyEndpointName && string.IsNullOrEmpty(route.ClusterId))
+        {
+            context.Errors.Add(new ArgumentException(
+                $"Route '{route.RouteId}': Metadata:{role} forwards (to the SMS provider, or to the app that verifies), so the route needs a ClusterId."));
         }
     }
 
@@ -51,7 +74,7 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
     public void Apply(TransformBuilderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (TryGetPolicyName(context.Route, out _))
+        if (context.Route.Metadata?.ContainsKey(SmsCodeGateMetadata.PolicyName) == true)
         {
             // The provider is a third party: it gets only what SmsCodeRequestTransform puts in, no copy of the client's
             // headers and no X-Forwarded-* with the client's address.
@@ -60,11 +83,5 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
             context.RequestTransforms.Add(SmsCodeRequestTransform.Instance);
             context.ResponseTransforms.Add(SmsCodeResponseTransform.Instance);
         }
-    }
-
-    private static bool TryGetPolicyName(RouteConfig route, out string name)
-    {
-        name = string.Empty;
-        return route.Metadata is not null && route.Metadata.TryGetValue(SmsCodeGateMetadata.PolicyName, out name!);
     }
 }

@@ -61,7 +61,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
 
         var error = Assert.ThrowsAny<Exception>(() => host.Start());
 
-        Assert.Contains("must capture the route value '{mobile}'", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("takes the mobile from Route:mobile, so the route's Match:Path must capture '{mobile}'", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
