@@ -18,6 +18,13 @@ public static class SmsCodeGateMetadata
     /// </summary>
     public const string VerifyEndpointName = "SmsVerifyEndpoint";
 
+    /// <summary>
+    /// The route metadata key that says where this route's mobile comes from, over the policy's <c>MobileFrom</c>:
+    /// one policy (one set of keys) can serve a send route with the mobile in the path and a verify route that
+    /// posts it, e.g. <c>"SmsMobileFrom": "Body:mobile"</c>.
+    /// </summary>
+    public const string MobileFromName = "SmsMobileFrom";
+
     /// <summary>The route value that holds the mobile by default, e.g. <c>"Path": "/sms_codes/{mobile}/"</c>.</summary>
     public const string MobileRouteValue = "mobile";
 

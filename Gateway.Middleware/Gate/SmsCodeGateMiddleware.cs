@@ -26,6 +26,8 @@ namespace Gateway.Middleware.Gate;
 /// </remarks>
 internal sealed partial class SmsCodeGateMiddleware
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RequestValueSource> RouteSources = new(StringComparer.Ordinal);
+
     private readonly RequestDelegate _next;
     private readonly SmsCodePolicyRegistry _policies;
     private readonly ISmsCodeStore _store;
@@ -103,7 +105,7 @@ internal sealed partial class SmsCodeGateMiddleware
             return;
         }
 
-        var mobile = await MobileOfAsync(context, policy);
+        var mobile = await MobileOfAsync(context, policy, SourceOf(context, policy));
         if (mobile is null)
         {
             return;
@@ -150,12 +152,11 @@ internal sealed partial class SmsCodeGateMiddleware
     }
 
     /// <summary>The canonical mobile from where the policy says, or null once the answer (404, 413) is written.</summary>
-    private async ValueTask<string?> MobileOfAsync(HttpContext context, SmsCodePolicy policy)
+    private async ValueTask<string?> MobileOfAsync(HttpContext context, SmsCodePolicy policy, RequestValueSource source)
     {
-        var source = policy.MobileFrom;
         var mobile = source.Location == RequestValueLocation.Route
             ? context.Request.RouteValues[source.Name] as string
-            : await ReadMobileAsync(context, policy);
+            : await ReadMobileAsync(context, policy, source);
         if (policy.IsValidMobile(mobile))
         {
             return mobile;
@@ -176,9 +177,15 @@ internal sealed partial class SmsCodeGateMiddleware
         return null;
     }
 
-    private async ValueTask<string?> ReadMobileAsync(HttpContext context, SmsCodePolicy policy)
+    /// <summary>The route's own <c>SmsMobileFrom</c> (validated when the route was loaded), else the policy's.</summary>
+    private static RequestValueSource SourceOf(HttpContext context, SmsCodePolicy policy) =>
+        context.GetRouteModel().Config.Metadata!.TryGetValue(SmsCodeGateMetadata.MobileFromName, out var text)
+            ? RouteSources.GetOrAdd(text, static t => RequestValueSource.TryParse(t, out _)!)
+            : policy.MobileFrom;
+
+    private async ValueTask<string?> ReadMobileAsync(HttpContext context, SmsCodePolicy policy, RequestValueSource source)
     {
-        var read = await RequestValueReader.ReadAsync(context, policy.MobileFrom, policy.MaxBodySize);
+        var read = await RequestValueReader.ReadAsync(context, source, policy.MaxBodySize);
         if (read.Outcome == RequestValueOutcome.TooLarge)
         {
             _metrics.Request(policy.Name, SmsCodeGateResults.BodyTooLarge);
@@ -235,7 +242,7 @@ internal sealed partial class SmsCodeGateMiddleware
             return;
         }
 
-        var mobile = await MobileOfAsync(context, policy);
+        var mobile = await MobileOfAsync(context, policy, SourceOf(context, policy));
         if (mobile is null)
         {
             return;

@@ -109,6 +109,11 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         lock (_lock)
         {
             var now = _timeProvider.GetTimestamp();
+            if (SpentAlready(request, now) is { } spentAlready)
+            {
+                return ValueTask.FromResult(spentAlready);
+            }
+
             if (!TryGetLive((request.Database, request.CodeKey), now, out _))
             {
                 return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.NoCode, 0, string.Empty));
@@ -169,6 +174,11 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
                 return ValueTask.FromResult(spent);
             }
 
+            if (SpentAlready(request, now) is { } spentAlready)
+            {
+                return ValueTask.FromResult(spentAlready);
+            }
+
             if (!TryGetLive((request.Database, request.CodeKey), now, out var code))
             {
                 CountFailure(request, now);
@@ -192,6 +202,12 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
+    /// <summary>The code's attempts were spent before: refused like the attempt that spent them.</summary>
+    private SmsCodeVerifyResult? SpentAlready(in SmsCodeVerifyRequest request, long now) =>
+        TryGetLive((request.Database, request.CodeStateKey), now, out var state) && state.Spent
+            ? new SmsCodeVerifyResult(SmsCodeVerifyOutcome.OverLimit, MillisecondsLeft((request.Database, request.SendFlagKey), now), null)
+            : null;
+
     private SmsCodeVerifyResult? FailuresSpent(in SmsCodeVerifyRequest request, long now)
     {
         var failures = (request.Database, request.FailuresPerDay.Key ?? string.Empty);
@@ -212,7 +228,7 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         if (request.MaxAttempts > 0 && state.Count > request.MaxAttempts)
         {
             _entries.Remove(codeKey);
-            _entries.Remove(stateKey);
+            _entries[stateKey] = state with { Spent = true };
             return new SmsCodeVerifyResult(SmsCodeVerifyOutcome.OverLimit, MillisecondsLeft((request.Database, request.SendFlagKey), now), null);
         }
 
@@ -285,5 +301,6 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
     }
 
     /// <summary>A stored value, or for a counter its count (Value null).</summary>
-    private readonly record struct Entry(string? Value, long Count, long ExpiresAt);
+    /// <summary>A key's value, count and expiry; <paramref name="Spent"/> marks a code state whose attempts are spent.</summary>
+    private readonly record struct Entry(string? Value, long Count, long ExpiresAt, bool Spent = false);
 }

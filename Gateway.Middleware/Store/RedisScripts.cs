@@ -90,9 +90,12 @@ internal static class RedisScripts
     /// A legacy verify route's attempt. KEYS: [1] code, [2] code state, [3] send flag, [4] daily failures counter
     /// (the code's key when that cap is off). ARGV: [1] attempts per code (0 = off), [2] failures per day (0 = off),
     /// [3] the day (ms), [4] the code lifetime (ms, for a state that a code written by someone else lacks).
+    /// Past the limit the code is deleted and its state marked spent, so that later guesses at it are refused too
+    /// instead of reaching the app as "no code"; the next issue starts a fresh state.
     /// Returns {outcome, ms until the client may try again, nonce} (see <c>SmsCodeVerifyOutcome</c>).
     /// </summary>
     public const string CountAttempt = """
+        if redis.call('HGET', KEYS[2], 'spent') then return {1, math.max(redis.call('PTTL', KEYS[3]), 0), ''} end
         local left = redis.call('PTTL', KEYS[1])
         if left == -2 then return {2, 0, ''} end
         local cap = tonumber(ARGV[2])
@@ -105,7 +108,8 @@ internal static class RedisScripts
         if redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], left > 0 and left or ARGV[4]) end
         local max = tonumber(ARGV[1])
         if max > 0 and attempts > max then
-          redis.call('DEL', KEYS[1], KEYS[2])
+          redis.call('DEL', KEYS[1])
+          redis.call('HSET', KEYS[2], 'spent', '1')
           return {1, math.max(redis.call('PTTL', KEYS[3]), 0), ''}
         end
         if cap > 0 and redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
@@ -141,6 +145,7 @@ internal static class RedisScripts
           if wait < 0 then wait = tonumber(ARGV[4]) end
           return {3, wait}
         end
+        if redis.call('HGET', KEYS[2], 'spent') then return {1, math.max(redis.call('PTTL', KEYS[3]), 0)} end
         local stored = redis.call('GET', KEYS[1])
         if not stored then return failed(2) end
         local left = redis.call('PTTL', KEYS[1])
@@ -148,7 +153,8 @@ internal static class RedisScripts
         if redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], left > 0 and left or ARGV[5]) end
         local max = tonumber(ARGV[2])
         if max > 0 and attempts > max then
-          redis.call('DEL', KEYS[1], KEYS[2])
+          redis.call('DEL', KEYS[1])
+          redis.call('HSET', KEYS[2], 'spent', '1')
           return {1, math.max(redis.call('PTTL', KEYS[3]), 0)}
         end
         if stored == ARGV[1] then

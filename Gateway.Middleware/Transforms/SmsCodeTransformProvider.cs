@@ -54,16 +54,27 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
         }
 
         var source = policy.MobileFrom;
+        if (route.Metadata.TryGetValue(SmsCodeGateMetadata.MobileFromName, out var routeSource))
+        {
+            source = RequestValueSource.TryParse(routeSource, out var error)!;
+            if (source is null)
+            {
+                context.Errors.Add(new ArgumentException($"Route '{route.RouteId}': Metadata:{SmsCodeGateMetadata.MobileFromName} {error} (was '{routeSource}')."));
+                return;
+            }
+        }
+
         if (source.Location == RequestValueLocation.Route && route.Match.Path?.Contains('{' + source.Name, StringComparison.OrdinalIgnoreCase) != true)
         {
             context.Errors.Add(new ArgumentException(
                 $"Route '{route.RouteId}': policy '{name}' takes the mobile from {source}, so the route's Match:Path must capture '{{{source.Name}}}' (was '{route.Match.Path}')."));
         }
 
-        if (role != SmsCodeGateMetadata.VerifyEndpointName && string.IsNullOrEmpty(route.ClusterId))
+        if (string.IsNullOrEmpty(route.ClusterId))
         {
+            // YARP answers a route without a cluster 503 before any proxy step runs; the verify endpoint's is never called.
             context.Errors.Add(new ArgumentException(
-                $"Route '{route.RouteId}': Metadata:{role} forwards (to the SMS provider, or to the app that verifies), so the route needs a ClusterId."));
+                $"Route '{route.RouteId}': a gated route needs a ClusterId (the verify endpoint's is never called: name any cluster, e.g. the SMS provider's)."));
         }
     }
 

@@ -69,6 +69,28 @@ public sealed class GatewayConfig
 
     public JsonObject GatedRoute => Root["ReverseProxy"]!["Routes"]![GatedRouteId]!.AsObject();
 
+    /// <summary>
+    /// Adds the verify half: <c>POST /verifications/sms/</c> guarded on its way to the legacy app (the mobile in the
+    /// body, as the seed's view reads it), and the gate's own endpoint <c>POST /sms_codes/{mobile}/verify</c>.
+    /// </summary>
+    public GatewayConfig WithVerifyRoutes()
+    {
+        var routes = Root["ReverseProxy"]!["Routes"]!.AsObject();
+        routes["legacy-verify"] = new JsonObject
+        {
+            ["ClusterId"] = "legacy-app",
+            ["Match"] = new JsonObject { ["Path"] = "/verifications/sms/", ["Methods"] = new JsonArray("POST") },
+            ["Metadata"] = new JsonObject { ["SmsVerifyPolicy"] = Name, ["SmsMobileFrom"] = "Body:mobile" },
+        };
+        routes["sms-verify"] = new JsonObject
+        {
+            ["ClusterId"] = "sms-provider",
+            ["Match"] = new JsonObject { ["Path"] = "/sms_codes/{mobile}/verify", ["Methods"] = new JsonArray("POST") },
+            ["Metadata"] = new JsonObject { ["SmsVerifyEndpoint"] = Name },
+        };
+        return this;
+    }
+
     public string WriteTo(string path)
     {
         File.WriteAllText(path, Root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

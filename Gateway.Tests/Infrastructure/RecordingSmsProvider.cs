@@ -39,6 +39,9 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
     /// <summary>Answers 200 with its headers, then breaks the connection in the middle of the body.</summary>
     public bool AbortMidBody { get; set; }
 
+    /// <summary>The status of the answer to any other path (the stand-in legacy app's verify view: 200 accepts, 400 refuses).</summary>
+    public int OtherStatusCode { get; set; } = StatusCodes.Status200OK;
+
     /// <summary>Every request to any other path: what a legacy app behind the catch-all route would receive.</summary>
     public ConcurrentQueue<ProviderRequest> OtherRequests { get; } = new();
 
@@ -82,7 +85,7 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
     private async Task RecordOtherAsync(HttpContext context)
     {
         OtherRequests.Enqueue(await RecordAsync(context, ""));
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.StatusCode = OtherStatusCode;
         await context.Response.WriteAsync("{\"app\":\"legacy\"}");
     }
 

@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.Tests.Gate;
+
+/// <summary>
+/// The verify half through the real host and a real store: the gate's own endpoint, and a legacy app's verify route
+/// (the recording provider's other paths stand in for the app: 200 accepts, 400 refuses). Runs on both stores.
+/// </summary>
+public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
+{
+    private static readonly byte[] WrongCodeBody = Encoding.UTF8.GetBytes("{\"message\":\"The code is wrong or has expired.\"}");
+    private readonly TestResources _resources = new();
+
+    protected RecordingSmsProvider Provider { get; private set; } = null!;
+
+    protected abstract string? Redis { get; }
+
+    protected abstract Task<string?> ValueOfAsync(GatewayHost host, int database, string key);
+
+    protected abstract Task PassSendIntervalAsync(GatewayHost host, string mobile);
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    protected virtual Task ResetStoreAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        await ResetStoreAsync();
+        Provider = _resources.Add(await RecordingSmsProvider.StartAsync());
+    }
+
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task VerifyEndpoint_RightCode_200ThenTheCodeIsUsedUp()
+    {
+        var (host, client) = Start();
+        var (mobile, code) = await SendCodeAsync(client);
+
+        var verified = await VerifyAsync(client, mobile, code);
+        var again = await VerifyAsync(client, mobile, code);
+
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        Assert.Equal(GatewayClient.LegacyOkBody, await verified.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+    }
+
+    [Fact]
+    public async Task VerifyEndpoint_FormField_IsReadToo()
+    {
+        var (_, client) = Start();
+        var (mobile, code) = await SendCodeAsync(client);
+
+        var response = await client.PostAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative),
+            new FormUrlEncodedContent([new("code", code)])).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task VerifyEndpoint_WrongCodeAndNoCode_OneAnswerForBoth()
+    {
+        var (_, client) = Start();
+        var (mobile, code) = await SendCodeAsync(client);
+
+        var wrong = await VerifyAsync(client, mobile, Other(code));
+        var none = await VerifyAsync(client, TestMobiles.Next(), code);
+
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.Equal(WrongCodeBody, await wrong.Content.ReadAsByteArrayAsync());
+        Assert.Equal(WrongCodeBody, await none.Content.ReadAsByteArrayAsync());
+        Assert.Equal("application/json", wrong.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task VerifyEndpoint_AttemptsSpent_429WithRetryAfterAndTheRightCodeNoLongerWorks()
+    {
+        var (host, client) = Start(config => config.Policy["MaxVerifyAttempts"] = 3);
+        var (mobile, code) = await SendCodeAsync(client);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(code))).StatusCode);
+        }
+
+        var spent = await VerifyAsync(client, mobile, code);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
+        Assert.True(spent.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("Too many attempts", await GatewayClient.MessageOfAsync(spent), StringComparison.Ordinal);
+        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await VerifyAsync(client, mobile, code)).StatusCode);
+
+        // A new code starts a fresh count.
+        await PassSendIntervalAsync(host, mobile);
+        var (_, next) = await SendCodeAsync(client, mobile);
+        Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, mobile, next)).StatusCode);
+    }
+
+    [Fact]
+    public async Task VerifyEndpoint_ResendStartsAFreshCountButTheDailyFailuresHold()
+    {
+        var (host, client) = Start(config =>
+        {
+            config.Policy["MaxVerifyAttempts"] = 2;
+            config.Policy["MaxVerifyFailuresPerDay"] = 3;
+        });
+        var (mobile, first) = await SendCodeAsync(client);
+        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(first))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(first))).StatusCode);
+
+        await PassSendIntervalAsync(host, mobile);
+        var (_, second) = await SendCodeAsync(client, mobile);
+        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(second))).StatusCode);
+        var spent = await VerifyAsync(client, mobile, second);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
+        Assert.Contains("today", await GatewayClient.MessageOfAsync(spent), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("12345")]
+    [InlineData("1234567")]
+    [InlineData("12345a")]
+    public async Task VerifyEndpoint_GuessThatCannotBeACode_400WithoutSpendingAnAttempt(string guess)
+    {
+        var (_, client) = Start(config => config.Policy["MaxVerifyAttempts"] = 1);
+        var (mobile, code) = await SendCodeAsync(client);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, guess)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, mobile, code)).StatusCode);
+    }
+
+    [Fact]
+    public async Task VerifyRoute_ConcurrentWrongGuesses_AtMostMaxAttemptsReachTheAppAndTheRightCodeThenFails()
+    {
+        Provider.OtherStatusCode = 400;
+        var (host, client) = Start(config => config.Policy["MaxVerifyAttempts"] = 5);
+        var (mobile, code) = await SendCodeAsync(client);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => LegacyVerifyAsync(client, mobile, Other(code))));
+
+        Assert.InRange(Provider.OtherRequests.Count, 1, 5);
+        Assert.Equal(Provider.OtherRequests.Count, answers.Count(a => a.StatusCode == HttpStatusCode.BadRequest));
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.BadRequest), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.StatusCode));
+        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+    }
+
+    [Fact]
+    public async Task VerifyRoute_AppAccepts_TheCodeIsUsedUpAndTheAnswerPassesThrough()
+    {
+        var (host, client) = Start();
+        var (mobile, code) = await SendCodeAsync(client);
+
+        var accepted = await LegacyVerifyAsync(client, mobile, code);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal("{\"app\":\"legacy\"}", await accepted.Content.ReadAsStringAsync());
+        var forwarded = Assert.Single(Provider.OtherRequests);
+        Assert.Equal("/verifications/sms/", forwarded.Path);
+        Assert.True(forwarded.BodyLength > 0);
+        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+    }
+
+    [Theory]
+    [InlineData("mobile=%20{0}&sms_code=123456")]
+    [InlineData("mobile={0}&mobile=13900000000&sms_code=123456")]
+    [InlineData("sms_code=123456")]
+    [InlineData("mobile=%EF%BC%91{1}&sms_code=123456")]
+    public async Task VerifyRoute_MobileNotCanonicalOrAmbiguous_404AndNothingReachesTheApp(string form)
+    {
+        var (_, client) = Start();
+        var mobile = TestMobiles.Next();
+        var body = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, mobile, mobile[1..]);
+
+        var response = await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
+            new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Empty(Provider.OtherRequests);
+    }
+
+    [Fact]
+    public async Task VerifyRoute_JsonBodyWithTheMobile_IsGatedLikeAForm()
+    {
+        Provider.OtherStatusCode = 400;
+        var (_, client) = Start(config => config.Policy["MaxVerifyAttempts"] = 1);
+        var (mobile, code) = await SendCodeAsync(client);
+
+        var first = await client.PostAsJsonAsync(new Uri("/verifications/sms/", UriKind.Relative), new { mobile, sms_code = Other(code) });
+        var second = await client.PostAsJsonAsync(new Uri("/verifications/sms/", UriKind.Relative), new { mobile, sms_code = code });
+
+        Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Single(Provider.OtherRequests);
+    }
+
+    [Fact]
+    public async Task VerifyRoute_BodyOverTheLimit_413AndNothingReachesTheApp()
+    {
+        var (_, client) = Start(config => config.Policy["MaxBodySize"] = 64);
+
+        var response = await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
+            new StringContent("mobile=13800138000&sms_code=123456&pad=" + new string('x', 100), Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("too large", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
+        Assert.Empty(Provider.OtherRequests);
+    }
+
+    private (GatewayHost Host, HttpClient Client) Start(Action<GatewayConfig>? edit = null)
+    {
+        var config = new GatewayConfig(Provider.Address, Redis).WithVerifyRoutes();
+        edit?.Invoke(config);
+        var host = _resources.Add(new GatewayHost(config, configureServices: ConfigureServices).Start());
+        return (host, host.CreateClient());
+    }
+
+    private async Task<(string Mobile, string Code)> SendCodeAsync(HttpClient client, string? mobile = null)
+    {
+        mobile ??= TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        return (mobile, Provider.RequestsFor(mobile)[^1].Code!);
+    }
+
+    private static Task<HttpResponseMessage> VerifyAsync(HttpClient client, string mobile, string code) =>
+        client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code }).WaitAsync(TimeSpan.FromSeconds(30));
+
+    private static Task<HttpResponseMessage> LegacyVerifyAsync(HttpClient client, string mobile, string code) =>
+        client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
+            new FormUrlEncodedContent([new("mobile", mobile), new("sms_code", code)])).WaitAsync(TimeSpan.FromSeconds(60));
+
+    private static string Other(string code) => code == "000000" ? "111111" : "000000";
+}
