@@ -14,6 +14,14 @@ namespace Gateway.Middleware.Store;
 /// (503) instead of writing to a master that is being replaced; <c>+switch-master</c> (and a poll every second,
 /// in case an event is missed) moves it to the new master, once that answers <c>ROLE</c> as master, and ends the
 /// refusal. Sentinels may name nodes by address or by host name.
+/// <para>
+/// The poll follows the sentinels' newest view, not the first answer: it asks every connected sentinel for the
+/// master's address and config epoch and follows the highest epoch, ignoring sentinels that see the master down. For
+/// a few seconds after a failover a sentinel that did not run it still names the old master, which still answers
+/// <c>ROLE</c> as master until it is demoted; following that answer moved the connection back to it, and the codes
+/// written there were wiped by the demotion. The connection also remembers the epoch of the master it switched to
+/// and never switches to an older one, even when only a stale sentinel answers.
+/// </para>
 /// </summary>
 internal sealed partial class SentinelMasterConnection : IDisposable
 {
@@ -39,6 +47,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private Task _refresh = Task.CompletedTask;
     private volatile ConnectionMultiplexer? _master;
     private EndPoint? _masterEndPoint;
+    private long _masterEpoch; // the config epoch of _masterEndPoint's configuration; under _switchGate
     private string? _lastRejection;
     private long _failoverUntil;
 
@@ -106,7 +115,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             var parts = text.Split(' ');
             if (parts.Length == 5 && parts[0] == _serviceName && ParseEndPoint(parts[3], parts[4]) is { } master)
             {
-                _ = Task.Run(() => SwitchToAsync(master, fromSwitchEvent: true));
+                _ = Task.Run(() => FollowSwitchEventAsync(master));
             }
         }
         else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
@@ -144,8 +153,8 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     {
         try
         {
-            var (master, failure) = await ResolveMasterAsync().ConfigureAwait(false);
-            if (master is null)
+            var (views, failure) = await AskSentinelsAsync().ConfigureAwait(false);
+            if (Newest(views) is not { } newest)
             {
                 ReportUnavailable(failure);
             }
@@ -157,7 +166,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                     _failedPolls = 0;
                 }
 
-                await SwitchToAsync(master, fromSwitchEvent: false).ConfigureAwait(false);
+                await SwitchToAsync(newest.Master, newest.ConfigEpoch, fromSwitchEvent: false).ConfigureAwait(false);
             }
 
             if (Interlocked.Read(ref _failoverUntil) is var until && until != 0 && until <= _timeProvider.GetTimestamp())
@@ -176,33 +185,127 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         }
     }
 
-    /// <summary>The master the first sentinel that knows it names, asking each connected one in turn; else why none did.</summary>
-    private async Task<(EndPoint? Master, string Failure)> ResolveMasterAsync()
+    /// <summary>
+    /// After <c>+switch-master</c> naming <paramref name="master"/>: switches to it at the config epoch the sentinels now
+    /// report for it (the one that sent the event among them), or, when none names it yet, at one more than the
+    /// current epoch, since the event means a newer configuration; a stale answer at the old epoch cannot undo it.
+    /// </summary>
+    private async Task FollowSwitchEventAsync(EndPoint master)
     {
-        var failure = "none connected";
+        long? epoch = null;
+        try
+        {
+            var (views, _) = await AskSentinelsAsync().ConfigureAwait(false);
+            foreach (var view in views)
+            {
+                if (view.ConfigEpoch > (epoch ?? long.MinValue) && await SameServerAsync(view.Master, master, _disposing.Token).ConfigureAwait(false))
+                {
+                    epoch = view.ConfigEpoch;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await SwitchToAsync(master, epoch, fromSwitchEvent: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What every connected sentinel that sees the master up names, asked at once; when none does, why (the last
+    /// failure seen).
+    /// </summary>
+    private async Task<(List<MasterView> Views, string Failure)> AskSentinelsAsync()
+    {
+        var asked = new List<Task<(MasterView? View, string? Failure)>>();
         foreach (var sentinel in _sentinels.GetServers())
         {
-            if (!sentinel.IsConnected)
+            if (sentinel.IsConnected)
             {
-                continue;
-            }
-
-            try
-            {
-                if (await sentinel.SentinelGetMasterAddressByNameAsync(_serviceName).ConfigureAwait(false) is { } master)
-                {
-                    return (master, failure);
-                }
-
-                failure = "service unknown";
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                failure = ex.GetType().Name;
+                asked.Add(AskAsync(sentinel));
             }
         }
 
-        return (null, failure);
+        var views = new List<MasterView>();
+        var failure = "none connected";
+        foreach (var answer in await Task.WhenAll(asked).ConfigureAwait(false))
+        {
+            if (answer.View is { } view)
+            {
+                views.Add(view);
+            }
+            else
+            {
+                failure = answer.Failure!;
+            }
+        }
+
+        return (views, failure);
+    }
+
+    /// <summary>One sentinel's view of the master: its address and config epoch; else why it gave none. Never throws.</summary>
+    private async Task<(MasterView? View, string? Failure)> AskAsync(IServer sentinel)
+    {
+        try
+        {
+            // Both on one connection, in this order, so that a switch between the two replies pairs the new address with
+            // the old epoch (followed a poll later at the right one), never the old address with the new epoch. The
+            // address comes from GET-MASTER-ADDR-BY-NAME: SENTINEL MASTER's ip and port stay the old master's while the
+            // sentinel that runs a failover reconfigures the replicas, though its config epoch is already the new one.
+            var stateTask = sentinel.SentinelMasterAsync(_serviceName);
+            var addressTask = sentinel.SentinelGetMasterAddressByNameAsync(_serviceName);
+            await Task.WhenAll(stateTask, addressTask).ConfigureAwait(false);
+            if (addressTask.Result is not { } address)
+            {
+                return (null, "service unknown");
+            }
+
+            string? flags = null, epoch = null;
+            foreach (var (field, value) in stateTask.Result)
+            {
+                if (field == "flags")
+                {
+                    flags = value;
+                }
+                else if (field == "config-epoch")
+                {
+                    epoch = value;
+                }
+            }
+
+            if (flags?.Split(',') is { } set && (Array.IndexOf(set, "s_down") >= 0 || Array.IndexOf(set, "o_down") >= 0))
+            {
+                return (null, "master down: " + flags);
+            }
+
+            return long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var configEpoch)
+                ? (new MasterView(address, configEpoch), null)
+                : (null, "no config epoch");
+        }
+        catch (RedisServerException ex) when (ex.Message.Contains("No such master", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, "service unknown");
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return (null, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>The view with the highest config epoch; the first asked among equals. Null when there is none.</summary>
+    private static MasterView? Newest(List<MasterView> views)
+    {
+        MasterView? newest = null;
+        foreach (var view in views)
+        {
+            if (newest is null || view.ConfigEpoch > newest.Value.ConfigEpoch)
+            {
+                newest = view;
+            }
+        }
+
+        return newest;
     }
 
     /// <summary>Logs a poll no sentinel answered: the first of a run, then at most once per <see cref="UnavailableLogInterval"/>.</summary>
@@ -217,13 +320,15 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     }
 
     /// <summary>
-    /// Moves the data connection to <paramref name="master"/> unless it is there already, once it answers ROLE as
-    /// master; while it does not (a stale sentinel, a promotion not done yet), stays put and the next poll retries.
+    /// Moves the data connection to <paramref name="master"/>, named at config epoch <paramref name="epoch"/> (null: a
+    /// new one, past the current), unless it is there already or the epoch is older than the current master's; once it
+    /// answers ROLE as master; while it does not (a stale sentinel, a promotion not done yet), stays put and the next
+    /// poll retries. Named again at a newer epoch, the current master keeps that epoch.
     /// A switch ends the failover refusal, whether <c>+switch-master</c> or the poll saw the move (the event can be
     /// lost with its connection); <paramref name="fromSwitchEvent"/> ends it too when the connection is there already.
     /// One switch at a time.
     /// </summary>
-    private async Task SwitchToAsync(EndPoint master, bool fromSwitchEvent)
+    private async Task SwitchToAsync(EndPoint master, long? epoch, bool fromSwitchEvent)
     {
         try
         {
@@ -236,8 +341,26 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
         try
         {
-            if (_masterEndPoint is null || !await SameServerAsync(master, _masterEndPoint, _disposing.Token).ConfigureAwait(false))
+            if (_masterEndPoint is not null && await SameServerAsync(master, _masterEndPoint, _disposing.Token).ConfigureAwait(false))
             {
+                _masterEpoch = Math.Max(_masterEpoch, epoch ?? _masterEpoch);
+                if (fromSwitchEvent)
+                {
+                    Interlocked.Exchange(ref _failoverUntil, 0);
+                }
+            }
+            else if (_masterEndPoint is not null && epoch < _masterEpoch)
+            {
+                var rejection = string.Create(CultureInfo.InvariantCulture, $"{Describe(master)} epoch {epoch}");
+                if (rejection != _lastRejection)
+                {
+                    _lastRejection = rejection;
+                    Log.StaleConfig(_logger, _serviceName, Describe(master), epoch.Value, Describe(_masterEndPoint), _masterEpoch);
+                }
+            }
+            else
+            {
+                var newEpoch = epoch ?? _masterEpoch + 1;
                 var confirmed = await ConnectIfMasterAsync(master).ConfigureAwait(false);
                 if (confirmed is null)
                 {
@@ -247,6 +370,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 var previous = _master;
                 _master = confirmed;
                 _masterEndPoint = master;
+                _masterEpoch = newEpoch;
                 _lastRejection = null;
                 if (_disposing.IsCancellationRequested)
                 {
@@ -254,16 +378,12 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                     return;
                 }
 
-                Log.MasterSwitched(_logger, _serviceName, Describe(master));
+                Log.MasterSwitched(_logger, _serviceName, Describe(master), newEpoch);
                 if (previous is not null)
                 {
                     _ = RetireAsync(previous);
                 }
 
-                Interlocked.Exchange(ref _failoverUntil, 0);
-            }
-            else if (fromSwitchEvent)
-            {
                 Interlocked.Exchange(ref _failoverUntil, 0);
             }
         }
@@ -398,13 +518,16 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         await previous.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>One sentinel's answer: the master it names and the config epoch of that configuration.</summary>
+    private readonly record struct MasterView(EndPoint Master, long ConfigEpoch);
+
     private static partial class Log
     {
         [LoggerMessage(20, LogLevel.Warning, "Sentinel service {Service}: failover in progress ({Event}); refusing store calls until the new master is known.", EventName = "SentinelFailoverStarted")]
         public static partial void FailoverStarted(ILogger logger, string service, string @event);
 
-        [LoggerMessage(21, LogLevel.Warning, "Sentinel service {Service}: master is now {Master}.", EventName = "SentinelMasterSwitched")]
-        public static partial void MasterSwitched(ILogger logger, string service, string master);
+        [LoggerMessage(21, LogLevel.Warning, "Sentinel service {Service}: master is now {Master} (config epoch {ConfigEpoch}).", EventName = "SentinelMasterSwitched")]
+        public static partial void MasterSwitched(ILogger logger, string service, string master, long configEpoch);
 
         [LoggerMessage(22, LogLevel.Warning, "Sentinel service {Service}: no sentinel named the master ({FailureKind}) in {FailedPolls} polls in a row; keeping the current master. Repeated at most every {Interval} while it lasts.", EventName = "SentinelsUnavailable")]
         public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind, int failedPolls, TimeSpan interval);
@@ -414,5 +537,8 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
         [LoggerMessage(24, LogLevel.Information, "Sentinel service {Service}: the sentinels answer again, after {FailedPolls} failed polls.", EventName = "SentinelsAnswering")]
         public static partial void SentinelsAnswering(ILogger logger, string service, int failedPolls);
+
+        [LoggerMessage(25, LogLevel.Warning, "Sentinel service {Service}: the newest sentinel answer names {Master} at config epoch {ConfigEpoch}, older than that of the current master {Current} ({CurrentEpoch}); staying on the current master.", EventName = "SentinelStaleConfig")]
+        public static partial void StaleConfig(ILogger logger, string service, string master, long configEpoch, string current, long currentEpoch);
     }
 }

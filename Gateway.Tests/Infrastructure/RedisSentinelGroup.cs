@@ -14,12 +14,15 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
 {
     public const string ServiceName = "mymaster";
     private const int SentinelCount = 3;
+    private const string StaleSentinelUser = "stale-sentinel";
+    private const string StaleSentinelPassword = "stale-sentinel-password";
     private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(20);
     private readonly string _directory;
     private readonly bool _announceHostnames;
     private readonly List<RedisProcess> _dataNodes = [];
     private readonly List<RedisProcess> _sentinels = [];
+    private readonly List<RedisProcess> _staleSentinels = [];
     private ConnectionMultiplexer? _sentinelAdmin;
     private ConnectionMultiplexer? _dataAdmin;
 
@@ -143,6 +146,64 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a sentinel outside the group that monitors the current master as <see cref="ServiceName"/> and cannot learn
+    /// a newer configuration: it reaches the data nodes as a user that may use no pub/sub channel, so it neither hears
+    /// nor sends the hello messages through which sentinels find each other and spread a failover's configuration (the
+    /// group's sentinels never learn of it), and that may not reconfigure a node (REPLICAOF, CONFIG), so it cannot demote
+    /// the new master either. After a failover it goes on naming the old master at the old config epoch: a sentinel that
+    /// has not heard of the failover yet, held in that state. Returns its port; the group stops it.
+    /// </summary>
+    public async Task<int> StartStaleSentinelAsync()
+    {
+        foreach (var node in _dataNodes)
+        {
+            await DataServer(node.Port).ExecuteAsync("ACL", "SETUSER", StaleSentinelUser, "reset", "on", ">" + StaleSentinelPassword,
+                "~*", "resetchannels", "+@all", "-replicaof", "-slaveof", "-config", "-failover", "-shutdown", "-client|kill");
+        }
+
+        var master = await MasterPortAsync();
+        var port = FreePort.Next();
+        var config = WriteSentinelConfig(port, master,
+        [
+            $"sentinel auth-user {ServiceName} {StaleSentinelUser}",
+            $"sentinel auth-pass {ServiceName} {StaleSentinelPassword}",
+        ]);
+        _staleSentinels.Add(await RedisProcess.StartAsync(port, [config, "--sentinel"]));
+        await RedisProcess.WaitUntilAsync($"The stale sentinel {port} monitoring {master}", FormTimeout, async () =>
+        {
+            // Its pub/sub link shows as disconnected (the hello channel is denied); the master must not be down to it.
+            var (reported, _, flags) = await SentinelViewAsync(port);
+            var down = flags.Split(',').Intersect(["s_down", "o_down"]).Any();
+            return reported == master && !down ? null : $"it reports master {reported}, flags {flags}";
+        });
+        return port;
+    }
+
+    /// <summary>
+    /// What the sentinel on <paramref name="sentinelPort"/> (of the group or not) says of <see cref="ServiceName"/>: the
+    /// master's port (<c>SENTINEL GET-MASTER-ADDR-BY-NAME</c>), and the config epoch and flags of <c>SENTINEL MASTER</c>.
+    /// </summary>
+    public static async Task<(int MasterPort, long ConfigEpoch, string Flags)> SentinelViewAsync(int sentinelPort)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(
+            new ConfigurationOptions { EndPoints = { { "127.0.0.1", sentinelPort } }, CommandMap = CommandMap.Sentinel, TieBreaker = "", AbortOnConnectFail = false });
+        var sentinel = connection.GetServer("127.0.0.1", sentinelPort);
+        var master = (await sentinel.SentinelMasterAsync(ServiceName)).ToDictionary(pair => pair.Key, pair => pair.Value);
+        var port = PortOf(await sentinel.SentinelGetMasterAddressByNameAsync(ServiceName));
+        return (port, long.Parse(master["config-epoch"], CultureInfo.InvariantCulture), master.GetValueOrDefault("flags") ?? "");
+    }
+
+    /// <summary>
+    /// Denies <c>REPLICAOF</c>/<c>SLAVEOF</c> to the default user on the data node on <paramref name="port"/>, so that
+    /// the sentinels cannot demote it after a failover: it goes on answering <c>ROLE</c> as master, as a former master
+    /// does until its sentinels reach it (about 10 s here), for as long as the test needs.
+    /// </summary>
+    public async Task DenyDemotionAsync(int port)
+    {
+        await DataServer(port).ExecuteAsync("ACL", "SETUSER", "default", "-replicaof", "-slaveof");
+    }
+
     /// <summary>Makes the data node on <paramref name="port"/> a master (<c>REPLICAOF NO ONE</c>) behind the sentinels' backs.</summary>
     public async Task PromoteAsync(int port)
     {
@@ -191,7 +252,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             }
         }
 
-        foreach (var process in _sentinels.Concat(_dataNodes))
+        foreach (var process in _staleSentinels.Concat(_sentinels).Concat(_dataNodes))
         {
             await process.DisposeAsync();
         }
@@ -286,7 +347,11 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         return RedisProcess.StartAsync(port, arguments);
     }
 
-    private Task<RedisProcess> StartSentinelAsync(int port, int masterPort)
+    private Task<RedisProcess> StartSentinelAsync(int port, int masterPort) =>
+        RedisProcess.StartAsync(port, [WriteSentinelConfig(port, masterPort, []), "--sentinel"]);
+
+    /// <summary>Writes the configuration of a sentinel on <paramref name="port"/> monitoring <paramref name="masterPort"/>, with <paramref name="extraLines"/>; returns its path.</summary>
+    private string WriteSentinelConfig(int port, int masterPort, string[] extraLines)
     {
         var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisProcess.Invariant(port))).FullName;
         var config = Path.Combine(directory, "sentinel.conf");
@@ -302,7 +367,8 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
             $"sentinel down-after-milliseconds {ServiceName} 1000",
             $"sentinel failover-timeout {ServiceName} 5000",
             $"sentinel parallel-syncs {ServiceName} 1",
+            .. extraLines,
         ]);
-        return RedisProcess.StartAsync(port, [config, "--sentinel"]);
+        return config;
     }
 }

@@ -142,6 +142,60 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RefreshAsync_FirstSentinelStillNamesTheOldMasterAfterAFailover_StaysOnTheNewestEpochsMaster()
+    {
+        var (oldMaster, newMaster) = (_group.DataPorts[0], _group.DataPorts[1]);
+
+        // The first sentinel asked never hears of the failover, and the old master keeps answering ROLE master: the
+        // window after +switch-master in which a sentinel that did not run the failover names the old master, held open.
+        var stale = await _group.StartStaleSentinelAsync();
+        await _group.DenyDemotionAsync(oldMaster);
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect([stale, .. _group.SentinelPorts], time, logger);
+        Assert.Equal(oldMaster, PortOf(connection.Current));
+
+        await _group.FailoverAsync().WaitAsync(FailoverWait);
+        var staleView = await RedisSentinelGroup.SentinelViewAsync(stale).WaitAsync(PollWait);
+        var newestView = await RedisSentinelGroup.SentinelViewAsync(_group.SentinelPorts[0]).WaitAsync(PollWait);
+        Assert.Equal(oldMaster, staleView.MasterPort);
+        Assert.Equal(newMaster, newestView.MasterPort);
+        Assert.True(staleView.ConfigEpoch < newestView.ConfigEpoch, $"stale epoch {staleView.ConfigEpoch}, newest {newestView.ConfigEpoch}");
+        await using (var old = await RedisSentinelGroup.ConnectToAsync(oldMaster))
+        {
+            Assert.Equal("master", (await old.GetServer("127.0.0.1", oldMaster).RoleAsync().WaitAsync(PollWait)).Value);
+        }
+
+        // Whether +switch-master got here first or not, every poll ends on the new master.
+        for (var poll = 0; poll < 5; poll++)
+        {
+            time.Advance(PollInterval);
+            await connection.RefreshAsync().WaitAsync(PollWait);
+            Assert.True(!Refuses(connection) && PortOf(connection.Current) == newMaster,
+                $"poll {poll + 1}: not on the new master {newMaster}:" + Environment.NewLine + Describe(logger));
+        }
+
+        // Only the stale sentinel answers now: its older epoch does not move the connection back either.
+        await _group.DenyMasterLookupsAsync(deny: true);
+        for (var poll = 0; poll < 3; poll++)
+        {
+            time.Advance(PollInterval);
+            await connection.RefreshAsync().WaitAsync(PollWait);
+            Assert.Equal(newMaster, PortOf(connection.Current));
+        }
+
+        Assert.Equal(1, Count(logger, "SentinelStaleConfig"));
+
+        // A write through the connection lands on the new master, and not on the old one.
+        var key = "epoch-probe-" + Guid.NewGuid().ToString("N");
+        Assert.True(await connection.Current.GetDatabase(2).StringSetAsync(key, "written").WaitAsync(PollWait));
+        await using var onNew = await RedisSentinelGroup.ConnectToAsync(newMaster);
+        await using var onOld = await RedisSentinelGroup.ConnectToAsync(oldMaster);
+        Assert.Equal("written", (string?)await onNew.GetDatabase(2).StringGetAsync(key).WaitAsync(PollWait));
+        Assert.False(await onOld.GetDatabase(2).KeyExistsAsync(key).WaitAsync(PollWait));
+    }
+
+    [Fact]
     public async Task SwitchMasterEvent_SentinelsAnnounceHostNames_SwitchesToTheNamedMasterOnce()
     {
         await using var group = await RedisSentinelGroup.StartNewAsync(announceHostnames: true);
