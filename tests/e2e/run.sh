@@ -192,6 +192,55 @@ request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M1" --data-ur
 check "the code is used once: a second verification is refused" '400 {"message":"验证码已过期"}' "$STATUS $(body)"
 
 # ---------------------------------------------------------------------------------------------------------------
+echo "==> the legacy verify route is guarded: attempts per code, across both instances, and single use"
+M_GUESS=13900000021
+request GET "$NGINX/sms_codes/$M_GUESS/"
+check "a code for the guessing test is sent (200)" 200 "$STATUS"
+CODE_GUESS=$(sent_code $M_GUESS)
+WRONG_GUESS=$([ "$CODE_GUESS" = 000000 ] && echo 111111 || echo 000000)
+MASKED_GUESS="${M_GUESS:0:3}****${M_GUESS: -4}"
+# Every verification the app handles logs one line for the (masked) mobile: wrong, expired or missing, verified.
+app_lines() { grep -F "verifications.views" "$RUN_DIR/legacy.log" | grep -cF " for $MASKED_GUESS" || true; }
+reached_before=$(app_lines)
+for i in $(seq 1 200); do
+    if ((i % 2)); then echo "$GW1"; else echo "$GW2"; fi
+done | xargs -P 40 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -X POST "{}/verifications/sms/" \
+    --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$WRONG_GUESS" >"$RUN_DIR/guesses.status"
+reached=$(( $(app_lines) - reached_before ))
+echo "    200 concurrent wrong guesses through two instances: $reached reached the legacy app"
+check_true "at most MaxVerifyAttempts (5) of 200 concurrent wrong guesses reached the legacy app ($reached)" test "$reached" -ge 1 -a "$reached" -le 5
+check "... each of those was the app's own 400 (wrong, or already spent)" "$reached" "$(grep -c '^400$' "$RUN_DIR/guesses.status" || true)"
+check "... and every other guess was answered 429 by the gateway" "$((200 - reached))" "$(grep -c '^429$' "$RUN_DIR/guesses.status" || true)"
+request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$CODE_GUESS"
+check "afterwards the right code fails too (429: the code is spent)" 429 "$STATUS"
+check_true "... with Retry-After" test -n "$(header Retry-After)"
+check_true "... and a JSON {\"message\":...} body" body_has '.message | type == "string"'
+check "... and sms_<mobile> is gone from Redis" "" "$(redis_get "sms_$M_GUESS")"
+redis-cli -p "$REDIS_PORT" -n 2 DEL "send_flag_$M_GUESS" >/dev/null
+request GET "$NGINX/sms_codes/$M_GUESS/"
+check "a fresh code is sent once the interval is over (flag deleted here)" 200 "$STATUS"
+CODE_FRESH=$(sent_code $M_GUESS)
+request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$CODE_FRESH"
+check "the fresh code verifies once (200)" 200 "$STATUS"
+request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$CODE_FRESH"
+check "... and a second use fails (400, the app's own 'expired')" '400 {"message":"验证码已过期"}' "$STATUS $(body)"
+
+echo "==> the gate's own verify endpoint"
+M_NATIVE=13900000022
+request GET "$NGINX/sms_codes/$M_NATIVE/"
+CODE_NATIVE=$(sent_code $M_NATIVE)
+WRONG_NATIVE=$([ "$CODE_NATIVE" = 000000 ] && echo 111111 || echo 000000)
+request POST "$NGINX/sms_codes/$M_NATIVE/verify" -H 'Content-Type: application/json' --data "{\"code\":\"$WRONG_NATIVE\"}"
+check "POST /sms_codes/<mobile>/verify with a wrong code answers 400" 400 "$STATUS"
+WRONG_BODY=$(body)
+request POST "$NGINX/sms_codes/13900000023/verify" -H 'Content-Type: application/json' --data "{\"code\":\"$CODE_NATIVE\"}"
+check "... and a mobile with no code gets the same answer" "400 $WRONG_BODY" "$STATUS $(body)"
+request POST "$NGINX/sms_codes/$M_NATIVE/verify" --data-urlencode "code=$CODE_NATIVE"
+check "the right code (a form field) answers 200 {\"message\":\"ok\"}" '200 {"message":"ok"}' "$STATUS $(body)"
+request POST "$NGINX/sms_codes/$M_NATIVE/verify" --data-urlencode "code=$CODE_NATIVE"
+check "... once: a second use answers 400" 400 "$STATUS"
+
+# ---------------------------------------------------------------------------------------------------------------
 echo "==> the 400 answer is byte-identical to the legacy app's own SMS view"
 request GET "$NGINX/sms_codes/$M1/"
 check "a second request within 60 s is refused (400)" 400 "$STATUS"
