@@ -100,6 +100,43 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
             failures.Add($"{key}:{nameof(policy.CodeHeader)} must be a valid HTTP header name (was '{policy.CodeHeader}').");
         }
 
+        foreach (var (name, answer) in policy.Answers)
+        {
+            var answerKey = $"{key}:{nameof(policy.Answers)}:{name}";
+            if (!Enum.TryParse<SmsCodeAnswerKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || char.IsDigit(name[0]))
+            {
+                failures.Add($"{answerKey} is not an answer the gate writes; it may be {string.Join(", ", Enum.GetNames<SmsCodeAnswerKind>())}.");
+                continue;
+            }
+
+            if (answer.Status is { } status && status is < 200 or > 599)
+            {
+                failures.Add($"{answerKey}:{nameof(answer.Status)} must be an HTTP status from 200 to 599 (was {status}).");
+            }
+
+            if (answer.Body is { } body && TextTemplate.TryParse(body, Gate.SmsCodeAnswer.Placeholders, out var error) is null)
+            {
+                failures.Add($"{answerKey}:{nameof(answer.Body)} {error}.");
+            }
+
+            if (answer.ContentType is { } contentType && !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out _))
+            {
+                failures.Add($"{answerKey}:{nameof(answer.ContentType)} is not a media type (was '{contentType}').");
+            }
+        }
+
+        if (policy.Provider is { } provider)
+        {
+            failures.AddRange(Transforms.SmsCodeProviderRequest.Validate($"{key}:{nameof(policy.Provider)}", provider));
+            foreach (var (header, value) in provider.Headers)
+            {
+                if (!IsHeaderToken(header) || value.Any(c => c is '\r' or '\n'))
+                {
+                    failures.Add($"{key}:{nameof(policy.Provider)}:{nameof(provider.Headers)}:{header} must be a header name with a single-line value.");
+                }
+            }
+        }
+
         for (var i = 0; i < policy.ProviderRequestHeaders.Count; i++)
         {
             var header = policy.ProviderRequestHeaders[i];

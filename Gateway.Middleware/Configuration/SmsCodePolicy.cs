@@ -38,6 +38,8 @@ internal sealed class SmsCodePolicy
         Database = options.Database;
         CodeHeader = options.CodeHeader;
         ProviderRequestHeaders = [.. options.ProviderRequestHeaders];
+        Answers = new Gate.SmsCodeAnswers(options.Answers);
+        Provider = options.Provider is null ? null : new Transforms.SmsCodeProviderRequest(options.Provider);
         PassProviderResponse = options.PassProviderResponse;
     }
 
@@ -89,6 +91,12 @@ internal sealed class SmsCodePolicy
     public int Database { get; }
 
     public string CodeHeader { get; }
+
+    /// <summary>The answers the gate writes for this policy: the defaults with the policy's <c>Answers</c> on top.</summary>
+    public Gate.SmsCodeAnswers Answers { get; }
+
+    /// <summary>The policy's own request to the provider; null for the route's request with the code in <see cref="CodeHeader"/>.</summary>
+    public Transforms.SmsCodeProviderRequest? Provider { get; }
 
     /// <summary>The client headers the provider may see; usually none.</summary>
     public string[] ProviderRequestHeaders { get; }

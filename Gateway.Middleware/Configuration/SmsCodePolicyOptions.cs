@@ -120,6 +120,18 @@ public sealed class SmsCodePolicyOptions
     /// <summary>Where the gate's own verify endpoint reads the code from; same syntax as <see cref="MobileFrom"/>. Default <c>Body:code</c>.</summary>
     public string CodeFrom { get; set; } = "Body:code";
 
+    /// <summary>
+    /// The answers the gate writes, by <see cref="SmsCodeAnswerKind"/> name (<c>Sent</c>, <c>Refused</c>, <c>InvalidMobile</c>,
+    /// ...), each a status, a body template and a content type over the default. Empty: the legacy bodies.
+    /// </summary>
+    public IDictionary<string, SmsCodeAnswerOptions> Answers { get; } = new Dictionary<string, SmsCodeAnswerOptions>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The request to the SMS provider: method, path, content type, body and static headers. Unset: the route's own
+    /// request (the path from its transforms) with the code in <see cref="CodeHeader"/>.
+    /// </summary>
+    public SmsCodeProviderOptions? Provider { get; set; }
+
     /// <summary>The hourly per-mobile counter's key template. Default <c>sms_hour_{mobile}</c>.</summary>
     public string HourCounterKey { get; set; } = "sms_hour_" + MobilePlaceholder;
 

@@ -144,7 +144,7 @@ internal sealed partial class SmsCodeGateMiddleware
                 Log.PolicyRejected(_logger, policy.Name, rejection, suppressed);
             }
 
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
+            await policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
             return null;
         }
 
@@ -173,7 +173,7 @@ internal sealed partial class SmsCodeGateMiddleware
             Log.InvalidMobile(_logger, policy.Name, MobileMask.Mask(mobile));
         }
 
-        await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status404NotFound, SmsCodeResponses.InvalidMobile);
+        await policy.Answers[SmsCodeAnswerKind.InvalidMobile].WriteAsync(context.Response);
         return null;
     }
 
@@ -299,7 +299,7 @@ internal sealed partial class SmsCodeGateMiddleware
                 Log.SpendGuardReached(_logger, policy.Name, policy.MaxSendsPerMinute, retryAfter, suppressed);
             }
 
-            return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.SpendGuardReached);
+            return policy.Answers[SmsCodeAnswerKind.SpendGuard].WriteAsync(context.Response, retryAfter);
         }
 
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -307,7 +307,7 @@ internal sealed partial class SmsCodeGateMiddleware
             Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
         }
 
-        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.SentTooOften);
+        return policy.Answers[SmsCodeAnswerKind.Refused].WriteAsync(context.Response, retryAfter);
     }
 
     private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException ex)
@@ -319,12 +319,20 @@ internal sealed partial class SmsCodeGateMiddleware
             Log.StoreUnavailable(_logger, policy.Name, ex.Message, suppressed);
         }
 
-        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
+        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
     }
 
     private async Task ForwardAsync(HttpContext context, SmsCodeIssue issue)
     {
-        WithheldRequestBody.From(context);
+        if (issue.Policy.Provider is { HasBody: true } provider)
+        {
+            ProviderRequestBody.Replace(context, provider.Body(issue.Mobile, issue.StoreRequest.Code, issue.Policy.CodeLifetimeMilliseconds));
+        }
+        else
+        {
+            ProviderRequestBody.Withhold(context);
+        }
+
         try
         {
             await _next(context);
@@ -348,7 +356,7 @@ internal sealed partial class SmsCodeGateMiddleware
 
             if (!policy.PassProviderResponse && !context.Response.HasStarted)
             {
-                await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status200OK, SmsCodeResponses.Ok);
+                await policy.Answers[SmsCodeAnswerKind.Sent].WriteAsync(context.Response);
             }
 
             return;
@@ -381,7 +389,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status502BadGateway, SmsCodeResponses.ProviderFailed);
+            await policy.Answers[SmsCodeAnswerKind.ProviderFailed].WriteAsync(context.Response);
         }
     }
 
@@ -434,8 +442,9 @@ internal sealed partial class SmsCodeGateMiddleware
         }
 
         context.Response.Clear();
-        context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (left + 999) / 1000));
-        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status504GatewayTimeout, SmsCodeResponses.ProviderTimedOut);
+        var retryAfter = Math.Max(1, (left + 999) / 1000);
+        context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
+        return policy.Answers[SmsCodeAnswerKind.ProviderTimeout].WriteAsync(context.Response, retryAfter);
     }
 
     private async Task RevokeAsync(SmsCodeIssue issue, string failure)

@@ -29,5 +29,8 @@ internal sealed class SmsCodeIssue
     /// <summary>The provider's status code once its answer arrived; null when it did not answer.</summary>
     public int? ProviderStatusCode { get; set; }
 
-    public bool ProviderSucceeded => ProviderStatusCode is >= 200 and < 300;
+    /// <summary>True when a 2xx answer failed the policy's <c>Provider:SuccessWhen</c>: a failed send inside a 200.</summary>
+    public bool ProviderRejected { get; set; }
+
+    public bool ProviderSucceeded => ProviderStatusCode is >= 200 and < 300 && !ProviderRejected;
 }

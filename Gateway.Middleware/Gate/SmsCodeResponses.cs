@@ -17,31 +17,20 @@ internal static class SmsCodeResponses
 
     private static readonly string?[] RetryAfterValues = new string?[CachedRetryAfterSeconds + 1];
 
-    public static readonly byte[] Ok = Body("{\"message\":\"ok\"}");
 
-    public static readonly byte[] SentTooOften = Body("{\"message\":\"手机频繁发送短信\"}");
 
-    public static readonly byte[] InvalidMobile = Body("{\"message\":\"Not found: the mobile number is not valid.\"}");
 
-    public static readonly byte[] ProviderFailed = Body("{\"message\":\"The SMS provider failed; no code was sent. Please try again.\"}");
 
-    public static readonly byte[] StoreUnavailable = Body("{\"message\":\"The SMS code service is temporarily unavailable. Please try again shortly.\"}");
 
-    public static readonly byte[] SpendGuardReached = Body("{\"message\":\"SMS sending is paused for a moment. Please try again shortly.\"}");
 
-    public static readonly byte[] TooManyRequests = Body("{\"message\":\"Too many requests from this client. Please try again later.\"}");
 
-    public static readonly byte[] ProviderTimedOut = Body("{\"message\":\"The SMS provider did not answer in time; the code may still arrive. Please wait before asking again.\"}");
 
     public static readonly byte[] PathRefused = Body("{\"message\":\"Bad request: the path is not in canonical form.\"}");
 
     public static readonly byte[] BodyTooLarge = Body("{\"message\":\"Payload too large.\"}");
 
-    public static readonly byte[] WrongCode = Body("{\"message\":\"The code is wrong or has expired.\"}");
 
-    public static readonly byte[] VerifyAttemptsSpent = Body("{\"message\":\"Too many attempts: ask for a new code.\"}");
 
-    public static readonly byte[] VerifyFailuresPerDaySpent = Body("{\"message\":\"Too many failed attempts for this mobile today. Please try again later.\"}");
 
     public static readonly byte[] PolicyMissing = Body("{\"message\":\"The SMS code gate is not configured for this route.\"}");
 

@@ -99,7 +99,7 @@ internal sealed partial class SmsCodeVerifier
         {
             // Cannot be right: answered like a wrong code, without spending an attempt.
             _metrics.Request(policy.Name, SmsCodeGateResults.VerifyWrong);
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.WrongCode);
+            await policy.Answers[SmsCodeAnswerKind.WrongCode].WriteAsync(context.Response);
             return;
         }
 
@@ -118,7 +118,7 @@ internal sealed partial class SmsCodeVerifier
         {
             case SmsCodeVerifyOutcome.Verified:
                 _metrics.Request(policy.Name, SmsCodeGateResults.Verified);
-                await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status200OK, SmsCodeResponses.Ok);
+                await policy.Answers[SmsCodeAnswerKind.Verified].WriteAsync(context.Response);
                 break;
             case SmsCodeVerifyOutcome.OverLimit or SmsCodeVerifyOutcome.FailuresPerDay:
                 await RefuseAsync(context, policy, result);
@@ -126,7 +126,7 @@ internal sealed partial class SmsCodeVerifier
             default:
                 // Wrong and no code get the same answer: whether a code exists is not revealed.
                 _metrics.Request(policy.Name, result.Outcome == SmsCodeVerifyOutcome.NoCode ? SmsCodeGateResults.VerifyNoCode : SmsCodeGateResults.VerifyWrong);
-                await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status400BadRequest, SmsCodeResponses.WrongCode);
+                await policy.Answers[SmsCodeAnswerKind.WrongCode].WriteAsync(context.Response);
                 break;
         }
     }
@@ -145,8 +145,7 @@ internal sealed partial class SmsCodeVerifier
         _metrics.Request(policy.Name, overLimit ? SmsCodeGateResults.VerifyOverLimit : SmsCodeGateResults.VerifyFailuresPerDay);
         Log.AttemptsSpent(_logger, policy.Name, overLimit ? "code" : "day");
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(result.RetryAfterSeconds);
-        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status429TooManyRequests,
-            overLimit ? SmsCodeResponses.VerifyAttemptsSpent : SmsCodeResponses.VerifyFailuresPerDaySpent);
+        return policy.Answers[overLimit ? SmsCodeAnswerKind.AttemptsSpent : SmsCodeAnswerKind.FailuresPerDaySpent].WriteAsync(context.Response, result.RetryAfterSeconds);
     }
 
     private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException ex)
@@ -158,7 +157,7 @@ internal sealed partial class SmsCodeVerifier
             Log.StoreUnavailable(_logger, policy.Name, ex.Message, suppressed);
         }
 
-        return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status503ServiceUnavailable, SmsCodeResponses.StoreUnavailable);
+        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
     }
 
     private static partial class Log

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Gate;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
@@ -66,8 +67,27 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
             response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
         }
 
+        var retryAfterSeconds = response.Headers.RetryAfter.Count == 1 && long.TryParse(response.Headers.RetryAfter[0], out var seconds) ? seconds : 0;
         Log.Rejected(_logger, ClientAddress.Of(context.HttpContext, _options.Value.Ipv6PrefixLength), context.HttpContext.Request.Method);
-        await SmsCodeResponses.WriteAsync(response, StatusCodes.Status429TooManyRequests, SmsCodeResponses.TooManyRequests);
+        await AnswersFor(context.HttpContext)[SmsCodeAnswerKind.TooManyRequests].WriteAsync(response, retryAfterSeconds);
+    }
+
+    /// <summary>The answers of the gate policy the route names, if any: a policy can reword its 429 too.</summary>
+    private static SmsCodeAnswers AnswersFor(HttpContext context)
+    {
+        var metadata = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata;
+        if (metadata is not null && context.RequestServices.GetService(typeof(SmsCodePolicyRegistry)) is SmsCodePolicyRegistry registry)
+        {
+            foreach (var role in (string[])[SmsCodeGateMetadata.PolicyName, SmsCodeGateMetadata.VerifyPolicyName, SmsCodeGateMetadata.VerifyEndpointName])
+            {
+                if (metadata.TryGetValue(role, out var name) && registry.TryGet(name, out var policy))
+                {
+                    return policy.Answers;
+                }
+            }
+        }
+
+        return SmsCodeAnswers.Default;
     }
 
     /// <summary>

@@ -5,28 +5,40 @@ using Yarp.ReverseProxy.Transforms;
 namespace Gateway.Middleware.Transforms;
 
 /// <summary>
-/// On a gated route: records the provider's status for the gate and, unless the policy passes the provider's
-/// answer through, discards the provider's headers and body so that nothing it echoes reaches the client.
+/// On a gated route: records the provider's status for the gate (a 2xx whose JSON fails the policy's
+/// <c>Provider:SuccessWhen</c> counts as a failure) and, unless the policy passes the provider's answer through,
+/// discards the provider's headers and body so that nothing it echoes reaches the client.
 /// </summary>
 internal sealed class SmsCodeResponseTransform : ResponseTransform
 {
+    /// <summary>The most of a provider's answer read to test <c>SuccessWhen</c>.</summary>
+    private const int MaxAnswerBytes = 64 * 1024;
+
     public static SmsCodeResponseTransform Instance { get; } = new();
 
-    public override ValueTask ApplyAsync(ResponseTransformContext context)
+    public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var issue = context.HttpContext.Features.Get<SmsCodeIssue>();
         if (issue is null || context.ProxyResponse is null)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         issue.ProviderStatusCode = (int)context.ProxyResponse.StatusCode;
+        if (issue.ProviderSucceeded && issue.Policy.Provider is { ChecksSuccess: true } provider)
+        {
+            // Buffered, so that a passed-through answer can still be copied to the client after this read.
+            var content = context.ProxyResponse.Content;
+            await content.LoadIntoBufferAsync(MaxAnswerBytes, context.CancellationToken).ConfigureAwait(false);
+            issue.ProviderRejected = !provider.IsSuccess(await content.ReadAsByteArrayAsync(context.CancellationToken).ConfigureAwait(false));
+        }
+
         var response = context.HttpContext.Response;
         if (issue.Policy.PassProviderResponse && issue.ProviderSucceeded)
         {
             response.Headers.Remove(issue.Policy.CodeHeader);
-            return ValueTask.CompletedTask;
+            return;
         }
 
         context.SuppressResponseBody = true;
@@ -34,7 +46,5 @@ internal sealed class SmsCodeResponseTransform : ResponseTransform
         {
             response.Clear();
         }
-
-        return ValueTask.CompletedTask;
     }
 }

@@ -1,0 +1,41 @@
+namespace Gateway.Middleware.Configuration;
+
+/// <summary>The answers a policy can reword under <c>Answers:&lt;kind&gt;</c>.</summary>
+public enum SmsCodeAnswerKind
+{
+    /// <summary>The code was stored and the provider accepted the SMS. Default 200 <c>{"message":"ok"}</c>.</summary>
+    Sent,
+
+    /// <summary>Sent within the interval, or a mobile or IP cap reached. Default 400 <c>{"message":"手机频繁发送短信"}</c>.</summary>
+    Refused,
+
+    /// <summary>The mobile is missing, not canonical or does not match. Default 404.</summary>
+    InvalidMobile,
+
+    /// <summary>Redis is unreachable, slow or failing. Default 503.</summary>
+    StoreUnavailable,
+
+    /// <summary>The provider refused the connection, answered non-2xx, or a 2xx that <c>Provider:SuccessWhen</c> rejects. Default 502.</summary>
+    ProviderFailed,
+
+    /// <summary>The provider did not answer in time; the code is kept. Default 504.</summary>
+    ProviderTimeout,
+
+    /// <summary>The client rate limit of the route. Default 429.</summary>
+    TooManyRequests,
+
+    /// <summary>The spend guard (<c>MaxSendsPerMinute</c>). Default 503.</summary>
+    SpendGuard,
+
+    /// <summary>The verify endpoint: the code was right. Default 200 <c>{"message":"ok"}</c>.</summary>
+    Verified,
+
+    /// <summary>The verify endpoint: a wrong code, or none. Default 400.</summary>
+    WrongCode,
+
+    /// <summary>Verification: the code's attempts are spent. Default 429.</summary>
+    AttemptsSpent,
+
+    /// <summary>Verification: the mobile's failures for the day are spent. Default 429.</summary>
+    FailuresPerDaySpent,
+}
