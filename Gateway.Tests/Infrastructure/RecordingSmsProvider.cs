@@ -42,6 +42,9 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
     /// <summary>The status of the answer to any other path (the stand-in legacy app's verify view: 200 accepts, 400 refuses).</summary>
     public int OtherStatusCode { get; set; } = StatusCodes.Status200OK;
 
+    /// <summary>The body of the answer to any other path.</summary>
+    public string OtherBody { get; set; } = "{\"app\":\"legacy\"}";
+
     /// <summary>Every request to any other path: what a legacy app behind the catch-all route would receive.</summary>
     public ConcurrentQueue<ProviderRequest> OtherRequests { get; } = new();
 
@@ -79,14 +82,16 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
             context.Request.Headers[CodeHeader].Select(v => v ?? "").ToList(),
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             context.Request.QueryString.Value ?? "",
-            (int)body.Length);
+            (int)body.Length,
+            System.Text.Encoding.UTF8.GetString(body.ToArray()));
     }
 
     private async Task RecordOtherAsync(HttpContext context)
     {
         OtherRequests.Enqueue(await RecordAsync(context, ""));
         context.Response.StatusCode = OtherStatusCode;
-        await context.Response.WriteAsync("{\"app\":\"legacy\"}");
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(OtherBody);
     }
 
     private async Task HandleAsync(HttpContext context)
