@@ -336,6 +336,11 @@ internal sealed partial class SmsCodeGateMiddleware
         try
         {
             await _next(context);
+            if (ProviderFailover.TryPrepareRetry(context, issue))
+            {
+                // A definite failure on one of several destinations: once more, same code, on another.
+                await _next(context);
+            }
         }
         catch (Exception) when (!issue.ProviderSucceeded)
         {

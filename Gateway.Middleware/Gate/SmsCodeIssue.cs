@@ -29,6 +29,9 @@ internal sealed class SmsCodeIssue
     /// <summary>The provider's status code once its answer arrived; null when it did not answer.</summary>
     public int? ProviderStatusCode { get; set; }
 
+    /// <summary>True once the send was retried on another destination; it is retried once at most.</summary>
+    public bool Retried { get; set; }
+
     /// <summary>True when a 2xx answer failed the policy's <c>Provider:SuccessWhen</c>: a failed send inside a 200.</summary>
     public bool ProviderRejected { get; set; }
 

@@ -153,6 +153,61 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
         Assert.Equal((string?)await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"), _provider.OtherRequests.Last().Code);
     }
 
+    [Fact]
+    public async Task TwoProviderDestinations_OneRefusingConnections_EverySendAnswers200WithExactlyOneSms()
+    {
+        var dead = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var host = Start(config =>
+        {
+            var cluster = config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!.AsObject();
+            cluster["LoadBalancingPolicy"] = "RoundRobin";
+            cluster["Destinations"] = new JsonObject
+            {
+                ["a-dead"] = new JsonObject { ["Address"] = dead.ToString() },
+                ["b-live"] = new JsonObject { ["Address"] = _provider.Address.ToString() },
+            };
+        });
+        var client = host.CreateClient();
+        var mobiles = Enumerable.Range(0, 4).Select(_ => TestMobiles.Next()).ToList();
+
+        foreach (var mobile in mobiles)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        }
+
+        // Round robin sent half of the first attempts to the dead destination; each was sent again, with its code, to the live one.
+        Assert.All(mobiles, mobile => Assert.Single(_provider.RequestsFor(mobile)));
+        foreach (var mobile in mobiles)
+        {
+            Assert.Equal(_provider.RequestsFor(mobile)[0].Code, (string?)await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"));
+        }
+    }
+
+    [Fact]
+    public async Task TwoProviderDestinations_OneTimingOut_NotRetriedAnd504()
+    {
+        var slow = _resources.Add(await RecordingSmsProvider.StartAsync());
+        slow.Delay = TimeSpan.FromSeconds(5);
+        var host = Start(config =>
+        {
+            var cluster = config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!.AsObject();
+            cluster["LoadBalancingPolicy"] = "FirstAlphabetical";
+            cluster["HttpRequest"] = new JsonObject { ["ActivityTimeout"] = "00:00:01" };
+            cluster["Destinations"] = new JsonObject
+            {
+                ["a-slow"] = new JsonObject { ["Address"] = slow.Address.ToString() },
+                ["b-live"] = new JsonObject { ["Address"] = _provider.Address.ToString() },
+            };
+        });
+        var mobile = TestMobiles.Next();
+
+        var response = await host.CreateClient().RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Single(slow.RequestsFor(mobile));
+        Assert.Empty(_provider.RequestsFor(mobile));
+    }
+
     [Theory]
     [InlineData("Answers:Sent:Status", "700", "SmsCodeGate:Policies:test:Answers:Sent:Status must be an HTTP status from 200 to 599 (was 700).")]
     [InlineData("Answers:Refused:Body", "{{\"wait\":{retry}}}", "SmsCodeGate:Policies:test:Answers:Refused:Body has an unknown placeholder '{retry}'")]
