@@ -175,7 +175,7 @@ done
 
 # ---------------------------------------------------------------------------------------------------------------
 # Redis from deploy/redis/: each file copied to RUN_DIR/NAME/ (Sentinel and CONFIG REWRITE rewrite the copy), with
-# only its data dir and, under a port offset, its ports changed.
+# only its data dir and pid file and, under a port offset, its ports changed.
 
 # start_redis_node NAME FILE PORT [--sentinel]
 start_redis_node() {
@@ -183,12 +183,13 @@ start_redis_node() {
     shift 3
     local dir="$RUN_DIR/$name"
     mkdir -p "$dir"
-    sed -E -e "s|^port [0-9]+$|port $port|" -e "s|^dir .*|dir $dir|" \
+    sed -E -e "s|^port [0-9]+$|port $port|" -e "s|^dir .*|dir $dir|" -e "s|^pidfile .*|pidfile $dir/$name.pid|" \
         -e "s|^replicaof 127\.0\.0\.1 [0-9]+$|replicaof 127.0.0.1 $REDIS_PORT|" \
         -e "s|^sentinel monitor $SERVICE 127\.0\.0\.1 [0-9]+ 2$|sentinel monitor $SERVICE 127.0.0.1 $REDIS_PORT 2|" \
         "$ROOT/deploy/redis/$file" >"$dir/$file"
     grep -q "^port $port$" "$dir/$file"
     grep -q "^dir $dir$" "$dir/$file"
+    grep -q "^pidfile $dir/$name.pid$" "$dir/$file"
     redis-server "$dir/$file" "$@" >>"$RUN_DIR/$name.log" 2>&1 &
     stack_track "$name" $!
     wait_for "$name on :$port" 10 redis-cli -p "$port" ping
