@@ -83,7 +83,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
             return new InMemorySmsCodeStore(timeProvider);
         }
 
-        Log.RedisStore(logger, redis.IsCluster switch { true => "cluster", false => "standalone or sentinel", null => "not connected yet" });
+        Log.RedisStore(logger, redis.IsSentinel ? "sentinel" : redis.IsCluster switch { true => "cluster", false => "standalone", null => "not connected yet" });
         return new RedisSmsCodeStore(
             redis,
             registry,

@@ -51,6 +51,9 @@ internal sealed class RedisConnection : IDisposable
         }
     }
 
+    /// <summary>True when the configuration names a Sentinel service: the master is tracked by <see cref="SentinelMasterConnection"/>.</summary>
+    public bool IsSentinel => _sentinel is not null;
+
     /// <summary>False when no Redis is configured: the gate then uses its in-process store.</summary>
     public bool IsConfigured => _multiplexer is not null || _sentinel is not null;
 
