@@ -89,10 +89,10 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         {
             if (Interlocked.Read(ref _failoverUntil) > _timeProvider.GetTimestamp())
             {
-                throw new SmsCodeStoreUnavailableException($"Sentinel service '{_serviceName}' is failing over.");
+                throw new SmsCodeStoreUnavailableException($"Sentinel service '{_serviceName}' is failing over.", RedisFailure.Failover, null);
             }
 
-            return _master ?? throw new SmsCodeStoreUnavailableException($"No master is known yet for Sentinel service '{_serviceName}'.");
+            return _master ?? throw new SmsCodeStoreUnavailableException($"No master is known yet for Sentinel service '{_serviceName}'.", RedisFailure.Failover, null);
         }
     }
 

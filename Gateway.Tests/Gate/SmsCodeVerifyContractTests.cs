@@ -217,6 +217,33 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
         Assert.Empty(Provider.OtherRequests);
     }
 
+    [Fact]
+    public async Task Verify_AnyOutcome_LogsHoldNeitherTheCodeNorTheGuessNorTheFullMobile()
+    {
+        Provider.OtherStatusCode = 400;
+        var config = new GatewayConfig(Provider.Address, Redis).WithVerifyRoutes();
+        config.Policy["MaxVerifyAttempts"] = 2;
+        var host = _resources.Add(new GatewayHost(config, configureServices: ConfigureServices, gateLogLevel: Microsoft.Extensions.Logging.LogLevel.Trace).Start());
+        var client = host.CreateClient();
+        var (mobile, code) = await SendCodeAsync(client);
+        const string guess = "987123";
+
+        await VerifyAsync(client, mobile, guess);
+        await LegacyVerifyAsync(client, mobile, guess);
+        await VerifyAsync(client, mobile, code);
+        await LegacyVerifyAsync(client, mobile, code);
+        await VerifyAsync(client, TestMobiles.Next(), guess);
+
+        var logs = host.Logs.Logs.ToList();
+        Assert.NotEmpty(logs);
+        foreach (var log in logs)
+        {
+            Assert.DoesNotContain(code, log.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(guess, log.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(mobile, log.ToString(), StringComparison.Ordinal);
+        }
+    }
+
     private (GatewayHost Host, HttpClient Client) Start(Action<GatewayConfig>? edit = null)
     {
         var config = new GatewayConfig(Provider.Address, Redis).WithVerifyRoutes();
