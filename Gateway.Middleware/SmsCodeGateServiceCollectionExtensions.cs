@@ -42,6 +42,26 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         return services.AddSmsCodeGateCore();
     }
 
+    /// <summary>
+    /// Adds the SMS code gate to a YARP proxy, bound to <paramref name="configuration"/> (usually the <c>SmsCodeGate</c>
+    /// section) and reloaded with it: <c>services.AddReverseProxy().LoadFromConfig(...).AddSmsCodeGate(...)</c>. Call
+    /// <c>UseSmsCodeGate()</c> inside <c>MapReverseProxy</c> to put it in the pipeline.
+    /// </summary>
+    public static IReverseProxyBuilder AddSmsCodeGate(this IReverseProxyBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSmsCodeGate(configuration);
+        return builder;
+    }
+
+    /// <summary>Adds the SMS code gate to a YARP proxy, configured in code.</summary>
+    public static IReverseProxyBuilder AddSmsCodeGate(this IReverseProxyBuilder builder, Action<SmsCodeGateOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSmsCodeGate(configure);
+        return builder;
+    }
+
     /// <summary>Adds a readiness check that the SMS code store answers.</summary>
     public static IHealthChecksBuilder AddSmsCodeStoreCheck(this IHealthChecksBuilder builder, string name = "sms_code_store", params string[] tags)
     {

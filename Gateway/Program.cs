@@ -29,8 +29,9 @@ static WebApplication BuildGateway(string[] args)
 
     builder.Services.AddTrustedProxies(builder.Configuration.GetSection(TrustedProxiesOptions.SectionName));
     builder.Services.AddClientRateLimiting(builder.Configuration.GetSection(ClientRateLimitingOptions.SectionName));
-    builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
-    builder.Services.AddSmsCodeGate(builder.Configuration.GetSection(SmsCodeGateOptions.SectionName));
+    builder.Services.AddReverseProxy()
+        .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+        .AddSmsCodeGate(builder.Configuration.GetSection(SmsCodeGateOptions.SectionName));
     builder.Services.AddHealthChecks().AddSmsCodeStoreCheck(tags: HealthTags.Ready);
     builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
         .AddMeter(SmsCodeGateDiagnostics.MeterName, "Microsoft.AspNetCore.RateLimiting", "Microsoft.AspNetCore.Hosting")
