@@ -1,7 +1,7 @@
 namespace Gateway.Middleware.Store;
 
 /// <summary>The SMS code store could not be reached or did not answer in time; the gate answers 503.</summary>
-public sealed class SmsCodeStoreUnavailableException : Exception
+internal sealed class SmsCodeStoreUnavailableException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public SmsCodeStoreUnavailableException()
