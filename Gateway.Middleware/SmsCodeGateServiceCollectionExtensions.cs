@@ -80,6 +80,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<LogThrottle>();
         services.TryAddSingleton<GatedPathGuard>();
         services.TryAddSingleton<SmsCodeVerifier>();
+        services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),

@@ -36,6 +36,7 @@ internal sealed partial class SmsCodeGateMiddleware
     private readonly TimeProvider _timeProvider;
     private readonly GatedPathGuard _pathGuard;
     private readonly SmsCodeVerifier _verifier;
+    private readonly StoreUnavailableAnswer _storeUnavailable;
     private readonly LogThrottle _throttle;
     private readonly int _ipv6PrefixLength;
     private readonly ILogger<SmsCodeGateMiddleware> _logger;
@@ -49,6 +50,7 @@ internal sealed partial class SmsCodeGateMiddleware
         TimeProvider timeProvider,
         GatedPathGuard pathGuard,
         SmsCodeVerifier verifier,
+        StoreUnavailableAnswer storeUnavailable,
         LogThrottle throttle,
         IOptions<SmsCodeGateOptions> options,
         ILogger<SmsCodeGateMiddleware> logger)
@@ -61,6 +63,7 @@ internal sealed partial class SmsCodeGateMiddleware
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(pathGuard);
         ArgumentNullException.ThrowIfNull(verifier);
+        ArgumentNullException.ThrowIfNull(storeUnavailable);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -72,6 +75,7 @@ internal sealed partial class SmsCodeGateMiddleware
         _timeProvider = timeProvider;
         _pathGuard = pathGuard;
         _verifier = verifier;
+        _storeUnavailable = storeUnavailable;
         _throttle = throttle;
         _ipv6PrefixLength = options.Value.ClientIpv6PrefixLength;
         _logger = logger;
@@ -260,7 +264,7 @@ internal sealed partial class SmsCodeGateMiddleware
         catch (SmsCodeStoreUnavailableException ex)
         {
             _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
-            await StoreUnavailableAsync(context, policy, ex);
+            await _storeUnavailable.WriteAsync(context, policy, ex);
             return;
         }
 
@@ -308,18 +312,6 @@ internal sealed partial class SmsCodeGateMiddleware
         }
 
         return policy.Answers[SmsCodeAnswerKind.Refused].WriteAsync(context.Response, retryAfter);
-    }
-
-    private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException ex)
-    {
-        _metrics.StoreUnavailable(policy.Name, ex.ErrorType);
-        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable);
-        if (_throttle.ShouldLog(104, policy.Name, out var suppressed))
-        {
-            Log.StoreUnavailable(_logger, policy.Name, ex.Message, suppressed);
-        }
-
-        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
     }
 
     private async Task ForwardAsync(HttpContext context, SmsCodeIssue issue)
@@ -493,8 +485,6 @@ internal sealed partial class SmsCodeGateMiddleware
         [LoggerMessage(103, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL. {Suppressed} more since the last such line.", EventName = "RevokeFailed")]
         public static partial void RevokeFailed(ILogger logger, string policy, string failure, string storeFailure, long suppressed);
 
-        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = "StoreUnavailable")]
-        public static partial void StoreUnavailable(ILogger logger, string policy, string storeFailure, long suppressed);
 
         [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding. {Suppressed} more since the last such line.", EventName = "PolicyMissing")]
         public static partial void PolicyMissing(ILogger logger, string policy, long suppressed);

@@ -18,10 +18,14 @@ internal sealed partial class SmsCodeVerifier
     private readonly ISmsCodeStore _store;
     private readonly SmsCodeGateMetrics _metrics;
     private readonly LogThrottle _throttle;
+    private readonly StoreUnavailableAnswer _storeUnavailable;
     private readonly ILogger<SmsCodeVerifier> _logger;
 
-    public SmsCodeVerifier(ISmsCodeStore store, SmsCodeGateMetrics metrics, LogThrottle throttle, ILogger<SmsCodeVerifier> logger)
+    public SmsCodeVerifier(
+        ISmsCodeStore store, SmsCodeGateMetrics metrics, LogThrottle throttle, StoreUnavailableAnswer storeUnavailable, ILogger<SmsCodeVerifier> logger)
     {
+        ArgumentNullException.ThrowIfNull(storeUnavailable);
+        _storeUnavailable = storeUnavailable;
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(throttle);
@@ -43,7 +47,7 @@ internal sealed partial class SmsCodeVerifier
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            await StoreUnavailableAsync(context, policy, ex);
+            await _storeUnavailable.WriteAsync(context, policy, ex);
             return;
         }
 
@@ -110,7 +114,7 @@ internal sealed partial class SmsCodeVerifier
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            await StoreUnavailableAsync(context, policy, ex);
+            await _storeUnavailable.WriteAsync(context, policy, ex);
             return;
         }
 
@@ -148,22 +152,8 @@ internal sealed partial class SmsCodeVerifier
         return policy.Answers[overLimit ? SmsCodeAnswerKind.AttemptsSpent : SmsCodeAnswerKind.FailuresPerDaySpent].WriteAsync(context.Response, result.RetryAfterSeconds);
     }
 
-    private Task StoreUnavailableAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException ex)
-    {
-        _metrics.StoreUnavailable(policy.Name, ex.ErrorType);
-        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable);
-        if (_throttle.ShouldLog(120, policy.Name, out var suppressed))
-        {
-            Log.StoreUnavailable(_logger, policy.Name, ex.Message, suppressed);
-        }
-
-        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
-    }
-
     private static partial class Log
     {
-        [LoggerMessage(120, LogLevel.Warning, "SMS code store unavailable for a verification: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = "VerifyStoreUnavailable")]
-        public static partial void StoreUnavailable(ILogger logger, string policy, string storeFailure, long suppressed);
 
         [LoggerMessage(121, LogLevel.Warning, "The legacy app accepted a code but the gate could not use it up: policy {Policy}: {StoreFailure}. It expires with its TTL. {Suppressed} more since the last such line.", EventName = "VerifyUseUpFailed")]
         public static partial void UseUpFailed(ILogger logger, string policy, string storeFailure, long suppressed);

@@ -10,34 +10,15 @@ namespace Gateway.Tests.Gate;
 /// The gate's behaviour through the real host, a real provider on loopback and a real store. Runs once against
 /// Redis and once against the in-process store; the two must not differ.
 /// </summary>
-public abstract class SmsCodeGateContractTests : IAsyncLifetime
+public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLifetime
 {
     private readonly TestResources _resources = new();
 
     protected RecordingSmsProvider Provider { get; private set; } = null!;
 
-    /// <summary>The Redis configuration string, or null for the in-process store.</summary>
-    protected abstract string? Redis { get; }
-
-    /// <summary>The time left on a stored key, 0 when absent; what the store holds, for the contract.</summary>
-    protected abstract Task<long> MillisecondsLeftAsync(GatewayHost host, int database, string key);
-
-    protected abstract Task<string?> ValueOfAsync(GatewayHost host, int database, string key);
-
-    /// <summary>Lets a mobile's send interval pass, as its flag's expiry would.</summary>
-    protected abstract Task PassSendIntervalAsync(GatewayHost host, string mobile);
-
-    /// <summary>Services a test host needs for this store (the in-process store's clock).</summary>
-    protected virtual void ConfigureServices(IServiceCollection services)
-    {
-    }
-
-    /// <summary>Empties a store that outlives one test; tests in a class run one at a time.</summary>
-    protected virtual Task ResetStoreAsync() => Task.CompletedTask;
-
     public async Task InitializeAsync()
     {
-        await ResetStoreAsync();
+        await store.ResetAsync();
         Provider = await RecordingSmsProvider.StartAsync();
         _resources.Add(Provider);
     }
@@ -46,9 +27,9 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
 
     protected GatewayHost StartGateway(Action<GatewayConfig>? edit = null, LogLevel? gateLogLevel = null)
     {
-        var config = new GatewayConfig(Provider.Address, Redis);
+        var config = new GatewayConfig(Provider.Address, store.Redis);
         edit?.Invoke(config);
-        var host = new GatewayHost(config, configureServices: ConfigureServices, gateLogLevel: gateLogLevel).Start();
+        var host = new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: gateLogLevel).Start();
         _resources.Add(host);
         return host;
     }
@@ -67,8 +48,8 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         Assert.Equal($"/send/{mobile}", sent.Path);
         Assert.Matches("^[0-9]{6}$", sent.Code);
-        Assert.Equal(sent.Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"send_flag_{mobile}"));
     }
 
     [Fact]
@@ -105,7 +86,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("not valid", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.Empty(Provider.Requests);
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{Uri.UnescapeDataString(mobile)}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{Uri.UnescapeDataString(mobile)}"));
     }
 
     [Fact]
@@ -119,7 +100,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         var code = Assert.Single(sent.CodeHeaderValues);
-        Assert.Equal(await ValueOfAsync(host, 2, $"sms_{mobile}"), code);
+        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), code);
     }
 
     [Fact]
@@ -172,8 +153,8 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.Contains("SMS provider failed", await GatewayClient.MessageOfAsync(failed), StringComparison.Ordinal);
         Assert.False(failed.Headers.Contains(RecordingSmsProvider.CodeHeader));
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
 
         Provider.StatusCode = 200;
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
@@ -191,8 +172,8 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         var response = await host.CreateClient().RequestCodeAsync(mobile);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
     }
 
     [Fact]
@@ -210,8 +191,8 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Contains("did not answer in time", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.InRange(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 50, 60);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.True(await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
-        Assert.Equal(sent.Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
+        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
         Assert.Equal(HttpStatusCode.BadRequest, (await host.CreateClient().RequestCodeAsync(mobile)).StatusCode);
     }
 
@@ -242,7 +223,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
             Assert.False(sent.Headers.ContainsKey(header), $"the provider received {header}");
         }
 
-        Assert.Equal(await ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Code);
+        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Code);
     }
 
     [Fact]
@@ -282,9 +263,9 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
 
         // The provider accepted the SMS: its code must verify, however the copy of its answer ended.
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.True(await GatewayClient.EventuallyAsync(async () => host.Logs.Logs.Any(l => l.Category.StartsWith("Yarp", StringComparison.Ordinal) || l.Level >= LogLevel.Warning) || await ValueOfAsync(host, 2, $"sms_{mobile}") is not null));
-        Assert.Equal(sent.Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
-        Assert.True(await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
+        Assert.True(await GatewayClient.EventuallyAsync(async () => host.Logs.Logs.Any(l => l.Category.StartsWith("Yarp", StringComparison.Ordinal) || l.Level >= LogLevel.Warning) || await store.ValueOfAsync(host, 2, $"sms_{mobile}") is not null));
+        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
     }
 
     [Fact]
@@ -300,8 +281,8 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"sms_state_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_state_{mobile}"));
     }
 
     [Fact]
@@ -318,7 +299,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
 
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.Logs.Any(l => l.EventId.Name == "ClientAborted"))));
-        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
     }
 
     [Fact]
@@ -377,7 +358,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
         Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
     }
 
     [Theory]
@@ -392,7 +373,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         for (var i = 0; i < cap; i++)
         {
             Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-            await PassSendIntervalAsync(host, mobile);
+            await store.PassSendIntervalAsync(host, mobile);
         }
 
         var refused = await client.RequestCodeAsync(mobile);
@@ -401,8 +382,8 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, windowSeconds - 300, windowSeconds);
         Assert.Equal(cap, Provider.RequestsFor(mobile).Count);
-        Assert.Equal(cap.ToString(System.Globalization.CultureInfo.InvariantCulture), await ValueOfAsync(host, 2, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(cap.ToString(System.Globalization.CultureInfo.InvariantCulture), await store.ValueOfAsync(host, 2, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
     }
 
     [Fact]
@@ -415,10 +396,10 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
 
-        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_hour_{mobile}"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_day_{mobile}"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_hour_{mobile}"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_day_{mobile}"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
     }
 
     [Fact]
@@ -454,7 +435,7 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         Assert.Empty(Provider.RequestsFor(thirdMobile));
         Assert.Contains(host.Logs.Logs, l => l.Level == LogLevel.Warning && l.EventId.Name == "SpendGuardReached");
-        Assert.Equal(0, await MillisecondsLeftAsync(host, 2, $"send_flag_{thirdMobile}"));
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{thirdMobile}"));
     }
 
     [Fact]
@@ -469,11 +450,11 @@ public abstract class SmsCodeGateContractTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(failed)).StatusCode);
 
-        Assert.Null(await ValueOfAsync(host, 2, $"sms_hour_{failed}"));
-        Assert.Null(await ValueOfAsync(host, 2, $"sms_day_{failed}"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
-        Assert.Equal("1", await ValueOfAsync(host, 2, $"sms_hour_{sent}"));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_hour_{failed}"));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_day_{failed}"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_hour_{sent}"));
     }
 
     private static void EnableEveryCap(GatewayConfig config)

@@ -10,28 +10,16 @@ namespace Gateway.Tests.Gate;
 /// The verify half through the real host and a real store: the gate's own endpoint, and a legacy app's verify route
 /// (the recording provider's other paths stand in for the app: 200 accepts, 400 refuses). Runs on both stores.
 /// </summary>
-public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
+public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLifetime
 {
     private static readonly byte[] WrongCodeBody = Encoding.UTF8.GetBytes("{\"message\":\"The code is wrong or has expired.\"}");
     private readonly TestResources _resources = new();
 
     protected RecordingSmsProvider Provider { get; private set; } = null!;
 
-    protected abstract string? Redis { get; }
-
-    protected abstract Task<string?> ValueOfAsync(GatewayHost host, int database, string key);
-
-    protected abstract Task PassSendIntervalAsync(GatewayHost host, string mobile);
-
-    protected virtual void ConfigureServices(IServiceCollection services)
-    {
-    }
-
-    protected virtual Task ResetStoreAsync() => Task.CompletedTask;
-
     public async Task InitializeAsync()
     {
-        await ResetStoreAsync();
+        await store.ResetAsync();
         Provider = _resources.Add(await RecordingSmsProvider.StartAsync());
     }
 
@@ -49,7 +37,7 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
         Assert.Equal(GatewayClient.LegacyOkBody, await verified.Content.ReadAsByteArrayAsync());
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
-        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
     }
 
     [Fact]
@@ -96,11 +84,11 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
         Assert.True(spent.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Contains("Too many attempts", await GatewayClient.MessageOfAsync(spent), StringComparison.Ordinal);
-        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await VerifyAsync(client, mobile, code)).StatusCode);
 
         // A new code starts a fresh count.
-        await PassSendIntervalAsync(host, mobile);
+        await store.PassSendIntervalAsync(host, mobile);
         var (_, next) = await SendCodeAsync(client, mobile);
         Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, mobile, next)).StatusCode);
     }
@@ -117,7 +105,7 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(first))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(first))).StatusCode);
 
-        await PassSendIntervalAsync(host, mobile);
+        await store.PassSendIntervalAsync(host, mobile);
         var (_, second) = await SendCodeAsync(client, mobile);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(second))).StatusCode);
         var spent = await VerifyAsync(client, mobile, second);
@@ -152,7 +140,7 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
         Assert.InRange(Provider.OtherRequests.Count, 1, 5);
         Assert.Equal(Provider.OtherRequests.Count, answers.Count(a => a.StatusCode == HttpStatusCode.BadRequest));
         Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.BadRequest), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.StatusCode));
-        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
     }
 
     [Fact]
@@ -168,7 +156,7 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
         var forwarded = Assert.Single(Provider.OtherRequests);
         Assert.Equal("/verifications/sms/", forwarded.Path);
         Assert.True(forwarded.BodyLength > 0);
-        Assert.Null(await ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
     }
 
     [Theory]
@@ -221,9 +209,9 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
     public async Task Verify_AnyOutcome_LogsHoldNeitherTheCodeNorTheGuessNorTheFullMobile()
     {
         Provider.OtherStatusCode = 400;
-        var config = new GatewayConfig(Provider.Address, Redis).WithVerifyRoutes();
+        var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
         config.Policy["MaxVerifyAttempts"] = 2;
-        var host = _resources.Add(new GatewayHost(config, configureServices: ConfigureServices, gateLogLevel: Microsoft.Extensions.Logging.LogLevel.Trace).Start());
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: Microsoft.Extensions.Logging.LogLevel.Trace).Start());
         var client = host.CreateClient();
         var (mobile, code) = await SendCodeAsync(client);
         const string guess = "987123";
@@ -246,9 +234,9 @@ public abstract class SmsCodeVerifyContractTests : IAsyncLifetime
 
     private (GatewayHost Host, HttpClient Client) Start(Action<GatewayConfig>? edit = null)
     {
-        var config = new GatewayConfig(Provider.Address, Redis).WithVerifyRoutes();
+        var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
         edit?.Invoke(config);
-        var host = _resources.Add(new GatewayHost(config, configureServices: ConfigureServices).Start());
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices).Start());
         return (host, host.CreateClient());
     }
 

@@ -1,0 +1,46 @@
+using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Store;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Middleware.Gate;
+
+/// <summary>
+/// The one answer to a store that failed, for sending and verifying alike: counted by error type and as a request
+/// result, logged at most once per policy per interval, answered 503 in the policy's words.
+/// </summary>
+internal sealed partial class StoreUnavailableAnswer
+{
+    private readonly SmsCodeGateMetrics _metrics;
+    private readonly LogThrottle _throttle;
+    private readonly ILogger<StoreUnavailableAnswer> _logger;
+
+    public StoreUnavailableAnswer(SmsCodeGateMetrics metrics, LogThrottle throttle, ILogger<StoreUnavailableAnswer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(throttle);
+        ArgumentNullException.ThrowIfNull(logger);
+        _metrics = metrics;
+        _throttle = throttle;
+        _logger = logger;
+    }
+
+    public Task WriteAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException failure)
+    {
+        _metrics.StoreUnavailable(policy.Name, failure.ErrorType);
+        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable);
+        if (_throttle.ShouldLog(104, policy.Name, out var suppressed))
+        {
+            Log.StoreUnavailable(_logger, policy.Name, failure.Message, suppressed);
+        }
+
+        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = "StoreUnavailable")]
+        public static partial void StoreUnavailable(ILogger logger, string policy, string storeFailure, long suppressed);
+    }
+}
