@@ -402,7 +402,7 @@ def report(args):
         f"policy legacy-sms with its caps and the sms-per-ip rate limiter (send interval {machine['interval']} s, "
         f"code lifetime {machine['lifetime']} s). Raised for one load generator on one IP, by command-line "
         f"overrides: " + ", ".join(f"`{o.lstrip('-')}`" for o in machine["overrides"]
-                                    if "legacy-sms:" in o or "sms-per-ip" in o) + ". "
+                                    if o.startswith(("--SmsCodeGate:Policies:legacy-sms:", "--ClientRateLimiting:"))) + ". "
         f"Other overrides add the bench's policies and routes (bench-nocaps, bench-audit, plain-codes).")
     out("")
     out("| scenario | req/s (median) | p50 ms | p99 ms | req/s per round | Redis scripts / req | Redis cmds / req | "
