@@ -33,9 +33,9 @@ public class RedisRefusedPathBenchmarks
         var store = (RedisSmsCodeStore)_gate.Store;
         _database = store.Connection.GetDatabase(_gate.Policy.Database);
         var request = _gate.IssueRequest("123456");
-        // What the store sends with every cap off: no counter keys or arguments.
-        _keys = [request.SendFlagKey, request.CodeKey];
-        _values = [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds];
+        // What the store sends with every cap and the audit off: flag, code and state; code, interval, lifetime, nonce.
+        _keys = [request.SendFlagKey, request.CodeKey, request.CodeStateKey];
+        _values = [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce];
     }
 
     [GlobalCleanup]

@@ -23,13 +23,21 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # What each scenario is, in the order of the tables.
 SCENARIOS = {
-    "gate": "gated route, a fresh mobile per request, through nginx (2 gateway instances)",
+    "gate": "gated route, shipped policy (caps on), a fresh mobile per request, through nginx (2 gateway instances)",
+    "gate-nocaps": "as gate, the caps-off policy (no counters, no client rate limiter)",
+    "gate-audit": "as gate, with the audit stream on (one XADD in the same script)",
     "plain": "same provider route without the gate (plain YARP), through nginx",
     "refused": "gated route, one mobile (every request refused 400), through nginx",
     "legacy": "the sample app's seed-style Django view (gunicorn), through nginx",
     "gate-direct": "gated route, a fresh mobile per request, straight to one gateway instance",
     "plain-direct": "same provider route without the gate, straight to one gateway instance",
+    "peer": "the OpenResty peer (one EVALSHA, then a subrequest to the provider), same Redis and provider",
+    "gate@half": "as gate, at a fixed load of half plain's maximum",
+    "plain@half": "as plain, at the same fixed load",
+    "peer@half": "as peer, at the same fixed load",
 }
+# Redis commands that run a script (the gate's issue call, the peer's EVALSHA).
+SCRIPT_COMMANDS = ("evalsha", "eval", "fcall", "evalsha_ro", "fcall_ro")
 
 TARGETS = [
     # (label, numerator, denominator, minimum)
@@ -37,6 +45,13 @@ TARGETS = [
     ("gate / plain, straight to the gateway", "gate-direct", "plain-direct", 0.75),
     ("refused / plain, through nginx", "refused", "plain", 1.3),
     ("gate / legacy view, through nginx", "gate", "legacy", 8.0),
+    ("gate / OpenResty peer (gateway behind nginx)", "gate", "peer", 1.0),
+    ("gate / OpenResty peer (gateway straight)", "gate-direct", "peer", 1.0),
+]
+# Shown beside the targets, no target of their own.
+RATIOS = [
+    ("caps-off policy / plain, through nginx", "gate-nocaps", "plain"),
+    ("audit stream on / off (shipped policy)", "gate-audit", "gate"),
 ]
 RSS_TARGET_MB = 200
 
@@ -121,7 +136,10 @@ def _machine_ticks():
 
 def snapshot(args):
     r = redis.Redis(host="127.0.0.1", port=args.redis)
-    commands = {name.removeprefix("cmdstat_"): stats["calls"] for name, stats in r.info("commandstats").items()}
+    stats = r.info("commandstats")
+    commands = {name.removeprefix("cmdstat_"): value["calls"] for name, value in stats.items()}
+    command_usec = {name.removeprefix("cmdstat_"): value["usec"] for name, value in stats.items()}
+    used_memory = r.info("memory")["used_memory"]
     children = _children()
     cpu, user, rss, hwm, threads, switches = {}, {}, {}, {}, {}, {}
     for item in args.procs:
@@ -150,13 +168,16 @@ def snapshot(args):
         fields = tail.split()
         others[f"{pid} {head.split('(', 1)[1]}"] = sum(int(fields[i]) for i in (11, 12, 13, 14))
     busy, total, kinds = _machine_ticks()
-    json.dump({"commands": commands, "cpu_ticks": cpu, "user_ticks": user, "rss_kb": rss, "hwm_kb": hwm,
+    json.dump({"commands": commands, "command_usec": command_usec, "used_memory": used_memory, "cpu_ticks": cpu, "user_ticks": user, "rss_kb": rss, "hwm_kb": hwm,
                "threads": threads, "context_switches": switches, "others_ticks": sum(others.values()), "others": others, "machine_busy_ticks": busy,
                "machine_total_ticks": total, "machine_kinds": kinds}, sys.stdout)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # audit
+
+# The keys of one mobile with the shipped key templates (yarp.json): flag, code, code state, hour and day counters.
+MOBILE_KEYS = ("send_flag_{}", "sms_{}", "sms_state_{}", "sms_hour_{}", "sms_day_{}")
 
 def _get_json(url):
     with urllib.request.urlopen(url, timeout=60) as response:
@@ -199,6 +220,17 @@ def audit(args):
                 elif code != message["code"]:
                     mismatched += 1
         result.update(codes_checked=len(sent), codes_missing=missing, codes_mismatched=mismatched)
+        # What one active mobile holds in Redis: MEMORY USAGE of every key the gate (or the peer) writes for it,
+        # over a sample of the mobiles sent to (keys of a policy whose caps are off do not exist: 0).
+        sample = sent[:: max(1, len(sent) // 200)][:200]
+        if sample:
+            pipe = store.pipeline(transaction=False)
+            for message in sample:
+                for template in MOBILE_KEYS:
+                    pipe.memory_usage(template.format(message["mobile"]), samples=0)
+            sizes = pipe.execute()
+            result["redis_bytes_per_mobile"] = sum(size or 0 for size in sizes) / len(sample)
+            result["redis_keys_per_mobile"] = sum(1 for size in sizes if size) / len(sample)
         # Every 200 was forwarded to the provider first, so checking every SMS checks every 200. A request still in
         # flight when wrk stopped may have been sent without wrk counting its 200, hence <=.
         if wrk["s2xx"] > stats["total"]:
@@ -236,7 +268,9 @@ def record(args):
     wrk, before, after, audited = _load(args.wrk), _load(args.before), _load(args.after), _load(args.audit)
     requests = max(1, wrk["requests"])
     commands = {name: after["commands"].get(name, 0) - before["commands"].get(name, 0) for name in after["commands"]}
-    scripts = commands.get("evalsha", 0) + commands.get("eval", 0)
+    scripts = sum(commands.get(name, 0) for name in SCRIPT_COMMANDS)
+    script_usec = sum(after["command_usec"].get(name, 0) - before["command_usec"].get(name, 0)
+                      for name in SCRIPT_COMMANDS)
     total = sum(commands.values())
     cpu_us = {}
     for name in after["cpu_ticks"]:
@@ -268,7 +302,10 @@ def record(args):
         "scenario": args.scenario, "round": args.round, "tag": args.tag,
         "rps": wrk["rps"], "p50_ms": wrk["p50_ms"], "p90_ms": wrk["p90_ms"], "p99_ms": wrk["p99_ms"],
         "max_ms": wrk["max_ms"], "requests": wrk["requests"],
+        "target_rps": float(args.target_rps) if args.target_rps else None,
         "redis_scripts_per_request": scripts / requests, "redis_commands_per_request": total / requests,
+        "redis_usec_per_script": script_usec / scripts if scripts else None,
+        "redis_memory_delta_bytes": after["used_memory"] - before["used_memory"],
         "redis_commands": {k: v for k, v in sorted(commands.items()) if v},
         "cpu_us_per_request": cpu_us, "cpu_busy_share": machine_share,
         "gateway_user_us_per_request": gateway_user_us, "gateway_switches_per_request": gateway_switches,
@@ -284,7 +321,8 @@ def record(args):
         f.write(json.dumps(run, ensure_ascii=False) + "\n")
     verdict = "audit ok" if audited["ok"] else "AUDIT FAILED: " + "; ".join(audited["problems"])
     print(f"{args.scenario:<13} {wrk['rps']:>8.0f} rps  p50 {wrk['p50_ms']:6.2f} ms  p99 {wrk['p99_ms']:6.2f} ms  "
-          f"redis {scripts / requests:4.2f} scripts, {total / requests:4.2f} cmds/req  "
+          f"redis {scripts / requests:4.2f} scripts, {total / requests:4.2f} cmds/req"
+          + (f" {script_usec / scripts:5.2f} us/script  " if scripts else "  ") +
           f"cpu {machine_share * 100:3.0f}%  {verdict}")
 
 
@@ -293,6 +331,35 @@ def record(args):
 
 def _fmt(value, digits=0):
     return f"{value:,.{digits}f}"
+
+
+def _plot(path, by, median):
+    """Two panels: median throughput at saturation, and median p99 (saturation and fixed load), per scenario."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    saturated = [s for s in SCENARIOS if s in by and not s.endswith("@half")]
+    everything = [s for s in SCENARIOS if s in by]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
+    colours = ["#1f77b4" if s.startswith("gate") or s == "refused" else "#ff7f0e" if s.startswith("peer")
+               else "#7f7f7f" for s in everything]
+    rps = [median(s, "rps") for s in saturated]
+    left.bar(saturated, rps, color=colours[:len(saturated)])
+    left.set_title("throughput at saturation (req/s, median of rounds)")
+    for x, value in enumerate(rps):
+        left.annotate(f"{value:,.0f}", (x, value), ha="center", va="bottom", fontsize=8)
+    p99 = [median(s, "p99_ms") for s in everything]
+    right.bar(everything, p99, color=colours)
+    right.set_title("p99 latency (ms, median of rounds)")
+    right.set_yscale("log")
+    for x, value in enumerate(p99):
+        right.annotate(f"{value:.1f}", (x, value), ha="center", va="bottom", fontsize=8)
+    for axis in (left, right):
+        axis.tick_params(axis="x", labelrotation=45, labelsize=8)
+        axis.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def report(args):
@@ -305,10 +372,20 @@ def report(args):
     rounds = sorted({r["round"] for r in measured})
 
     def median(scenario, key):
-        return statistics.median(r[key] for r in by[scenario])
+        values = [r[key] for r in by[scenario] if r.get(key) is not None]
+        return statistics.median(values) if values else None
+
+    def median_of(scenario, get):
+        values = [v for v in (get(r) for r in by[scenario]) if v is not None]
+        return statistics.median(values) if values else None
 
     def per_round(scenario):
         return {r["round"]: r for r in by.get(scenario, [])}
+
+    def ratio(numerator, denominator):
+        top, bottom = per_round(numerator), per_round(denominator)
+        ratios = [top[n]["rps"] / bottom[n]["rps"] for n in rounds if n in top and n in bottom]
+        return (statistics.median(ratios), ratios) if ratios else (None, [])
 
     lines = []
     out = lines.append
@@ -318,25 +395,29 @@ def report(args):
         f".NET SDK {machine['dotnet']}, {machine['nginx']}, Redis {machine['redis']}, {machine['wrk']}.")
     out(f"Load: wrk -t{machine['threads']} -c{machine['connections']}, {machine['rounds']} interleaved rounds of "
         f"{machine['duration']} s per scenario (after a {machine['warmup']} s warm-up each); everything on this one "
-        f"machine over loopback: nginx (2 workers) → 2 gateway instances (Release, log level Warning) → demo "
-        f"provider, Redis, legacy app (gunicorn, {machine['legacy_workers']} sync workers). "
-        f"Policy for the bench: send interval {machine['interval']} s, code lifetime {machine['lifetime']} s. "
-        f"GC: {machine['gc']}.")
+        f"machine over loopback: nginx (2 workers) → 2 gateway instances (Release) → demo provider, Redis, legacy "
+        f"app (gunicorn, {machine['legacy_workers']} sync workers); the OpenResty peer (1 worker) → the same Redis "
+        f"and provider. GC: {machine['gc']}.")
+    out(f"Configuration as shipped: Gateway/appsettings.json (log level {machine['log_level']}) and yarp.json, "
+        f"policy legacy-sms with its caps and the sms-per-ip rate limiter (send interval {machine['interval']} s, "
+        f"code lifetime {machine['lifetime']} s). Raised for one load generator on one IP, by command-line "
+        f"overrides: " + ", ".join(f"`{o.lstrip('-')}`" for o in machine["overrides"]
+                                    if o.startswith(("--SmsCodeGate:Policies:legacy-sms:", "--ClientRateLimiting:"))) + ". "
+        f"Other overrides add the bench's policies and routes (bench-nocaps, bench-audit, plain-codes).")
     out("")
-    out("| scenario | req/s (median) | p50 ms | p99 ms | req/s per round | Redis scripts / req | Redis cmds / req | audit |")
-    out("| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |")
+    out("| scenario | req/s (median) | p50 ms | p99 ms | req/s per round | Redis scripts / req | Redis cmds / req | "
+        "Redis µs / script | audit |")
+    out("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
     for scenario in SCENARIOS:
         if scenario not in by:
             continue
-        runs_of = by[scenario]
-        audits = [r["audit"] for r in runs_of]
-        audit_ok = all(a["ok"] for a in audits)
-        verdict = "ok" if audit_ok else "FAILED"
+        audit_ok = all(r["audit"]["ok"] for r in by[scenario])
+        usec = median(scenario, "redis_usec_per_script")
         out(f"| **{scenario}**: {SCENARIOS[scenario]} | {_fmt(median(scenario, 'rps'))} | "
             f"{median(scenario, 'p50_ms'):.2f} | {median(scenario, 'p99_ms'):.2f} | "
             f"{' / '.join(_fmt(per_round(scenario)[n]['rps']) for n in rounds if n in per_round(scenario))} | "
             f"{median(scenario, 'redis_scripts_per_request'):.2f} | {median(scenario, 'redis_commands_per_request'):.2f} | "
-            f"{verdict} |")
+            f"{'' if usec is None else f'{usec:.2f}'} | {'ok' if audit_ok else 'FAILED'} |")
     out("")
 
     out("| target | measured (median of per-round ratios) | per round | target | result | "
@@ -346,11 +427,10 @@ def report(args):
     for label, numerator, denominator, minimum in TARGETS:
         if numerator not in by or denominator not in by:
             continue
-        top, bottom = per_round(numerator), per_round(denominator)
-        ratios = [top[n]["rps"] / bottom[n]["rps"] for n in rounds if n in top and n in bottom]
-        value = statistics.median(ratios)
+        value, ratios = ratio(numerator, denominator)
         passed = value >= minimum
         results.append(passed)
+        top, bottom = per_round(numerator), per_round(denominator)
         # On a saturated machine req/s ≈ cores ÷ CPU per request, so the ratio of the stack's CPU per request is
         # what the req/s ratio would be with nothing else running.
         by_cpu = statistics.median(bottom[n]["stack_cpu_us_per_request"] / top[n]["stack_cpu_us_per_request"]
@@ -363,7 +443,49 @@ def report(args):
     out(f"| gateway peak RSS (VmHWM) | {rss_peak:.0f} MB | "
         f"{' / '.join(f'{name} {mb:.0f} MB' for name, mb in peak.items())} | ≤ {RSS_TARGET_MB} MB | "
         f"{'PASS' if rss_peak <= RSS_TARGET_MB else 'MISS'} | |")
+    for label, numerator, denominator in RATIOS:
+        if numerator in by and denominator in by:
+            value, ratios = ratio(numerator, denominator)
+            out(f"| {label} | {value:.2f} | {' / '.join(f'{x:.2f}' for x in ratios)} | | | |")
     out("")
+
+    if "gate@half" in by and "plain@half" in by:
+        out(f"Latency at a fixed load of {machine['half_rate']:,} req/s (half of plain's maximum, measured after the "
+            "warm-up), median of rounds. The gate adds the difference to the same forward without it:")
+        out("")
+        out("| scenario | req/s achieved | p50 ms | p90 ms | p99 ms | p50 added by the gate | p99 added by the gate |")
+        out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for scenario in ("plain@half", "gate@half", "peer@half"):
+            if scenario not in by:
+                continue
+            added = ("", "")
+            if scenario != "plain@half":
+                added = tuple(f"{median(scenario, k) - median('plain@half', k):+.2f} ms" for k in ("p50_ms", "p99_ms"))
+            out(f"| {scenario} | {_fmt(median(scenario, 'rps'))} | {median(scenario, 'p50_ms'):.2f} | "
+                f"{median(scenario, 'p90_ms'):.2f} | {median(scenario, 'p99_ms'):.2f} | {added[0]} | {added[1]} |")
+        out("")
+
+    out("Capacity (median over rounds, saturation runs): CPU from /proc per request of each process, Redis's time "
+        "per script call from INFO commandstats (usec / calls), Redis memory per active mobile from MEMORY USAGE "
+        "of every key written for a sample of the mobiles sent to (flag, code, code state, hour and day counters).")
+    out("")
+    out("| path | gateway CPU µs / req | nginx CPU µs / req | Redis CPU ms / 1,000 req | Redis µs / script call | "
+        "Redis bytes / active mobile | keys / mobile |")
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for scenario in ("gate", "gate-nocaps", "gate-audit", "refused", "gate-direct", "plain", "plain-direct", "peer"):
+        if scenario not in by:
+            continue
+        gateway = median_of(scenario, lambda r: r["cpu_us_per_request"].get("gateways"))
+        nginx = median_of(scenario, lambda r: r["cpu_us_per_request"].get("nginx", 0)
+                          + r["cpu_us_per_request"].get("peer", 0))
+        redis_cpu = median_of(scenario, lambda r: r["cpu_us_per_request"].get("redis"))
+        usec = median(scenario, "redis_usec_per_script")
+        memory = median_of(scenario, lambda r: r["audit"].get("redis_bytes_per_mobile"))
+        keys = median_of(scenario, lambda r: r["audit"].get("redis_keys_per_mobile"))
+        out(f"| {scenario} | {gateway:.0f} | {nginx:.0f} | {redis_cpu:.1f} | {'' if usec is None else f'{usec:.2f}'} | "
+            f"{'' if memory is None else f'{memory:,.0f}'} | {'' if keys is None else f'{keys:.1f}'} |")
+    out("")
+
     shares = [r["other_processes_share"] for r in measured]
     worst = max(measured, key=lambda r: r["other_processes_share"])
     out(f"Other processes on the machine (not the stack, not wrk) used {statistics.median(shares) * 100:.0f}% of "
@@ -373,9 +495,9 @@ def report(args):
            if worst["other_processes_share"] > 0.05 else ""))
     out("")
 
-    out("Audit after every run (all rounds together): every 200 of the gate has its code in Redis db 2, equal "
-        "to the code the provider received (checked for every SMS sent, so also for requests wrk hung up on when "
-        "it stopped); no mobile sent to twice within its interval; no 5xx.")
+    out("Audit after every run (all rounds together): every 200 of the gate and of the peer has its code in Redis "
+        "db 2, equal to the code the provider received (checked for every SMS sent, so also for requests wrk hung "
+        "up on when it stopped); no mobile sent to twice within its interval; no 5xx.")
     out("")
     out("| scenario | requests | 2xx | 4xx | 5xx | socket errors / timeouts | SMS sent | codes checked | "
         "missing / wrong | sent twice in interval | audit |")
@@ -416,6 +538,10 @@ def report(args):
         out(f"| {scenario} | " + " | ".join(f"{v:.0f}" for v in values) + f" | **{sum(values):.0f}** | "
             f"{busy * 100:.0f}% | {user:.0f} | {switches:.1f} | " + " | ".join(f"{v:.0f}" for v in machine_kinds) + " |")
     out("")
+    if args.plot:
+        _plot(args.plot, by, median)
+        out(f"![throughput and p99 per scenario]({os.path.basename(args.plot)})")
+        out("")
     text = "\n".join(lines) + "\n"
     with open(args.out, "w") as f:
         f.write(text)
@@ -443,12 +569,14 @@ def main():
     p = sub.add_parser("record")
     for name in ("scenario", "wrk", "before", "after", "audit", "results", "shell-stat"):
         p.add_argument(f"--{name}", required=True)
+    p.add_argument("--target-rps", default="")
     p.add_argument("--round", type=int, required=True)
     p.add_argument("--tag", required=True)
     p.set_defaults(func=record)
     p = sub.add_parser("report")
     for name in ("results", "machine", "out"):
         p.add_argument(f"--{name}", required=True)
+    p.add_argument("--plot", help="PNG to write: throughput and p99 per scenario (matplotlib)")
     p.set_defaults(func=report)
     args = parser.parse_args()
     args.func(args)

@@ -16,7 +16,8 @@
 # redis-benchmark replaces every __rand_int__ on its own, so the issue path's keys are random per key, not per
 # mobile: the same work on a single server (in a cluster the real keys share one hash tag and so one slot).
 #
-# Settings (environment): REQUESTS=200000 CLIENTS=50 PIPELINE=1 ROUNDS=3 (the best round is reported per test);
+# Settings (environment): NOCAPS=1 (the caps-off policy's call), AUDIT=1 (audit stream on), SCRIPT=file.lua (another
+# issue script with the same KEYS and ARGV, for A/B), REQUESTS=200000 CLIENTS=50 PIPELINE=1 ROUNDS=3 (the best round is reported per test);
 # PIN=1 pins redis-server to the first core and redis-benchmark to the others (taskset), so that they do not compete.
 set -euo pipefail
 
@@ -66,14 +67,33 @@ for _ in $(seq 1 100); do
     sleep 0.05
 done
 CLI=(redis-cli -p "$PORT" -n 2)
+[ -z "${SCRIPT:-}" ] || cp "$SCRIPT" "$RUN_DIR/issue.lua"
 SHA=$("${CLI[@]}" -x script load <"$RUN_DIR/issue.lua")
 
-# ARGV as the store sends them: code, interval 60 s, lifetime 300 s, caps hour 5 day 10 ip 0 spend 0, windows (ms).
-ARGS=(123456 60000 300000 5 10 0 0 3600000 86400000 3600000 60000)
-FRESH=(EVALSHA "$SHA" 6 "send_flag_{__rand_int__}" "sms_{__rand_int__}" "sms_hour_{__rand_int__}" "sms_day_{__rand_int__}"
-    "send_flag_{__rand_int__}" "send_flag_{__rand_int__}" "${ARGS[@]}")
-FIXED=(EVALSHA "$SHA" 6 "send_flag_{13800138000}" "sms_{13800138000}" "sms_hour_{13800138000}" "sms_day_{13800138000}"
-    "send_flag_{13800138000}" "send_flag_{13800138000}" "${ARGS[@]}")
+# KEYS and ARGV as the store sends them with the shipped caps (yarp.json): flag, code, state, audit stream (off: the
+# flag's key), hour, day, IP and spend counters; code, interval 60 s, lifetime 300 s, nonce, audit off, caps hour 5,
+# day 10, IP and spend raised as bench/run.sh raises them, windows (ms). NOCAPS=1: every cap off, as the caps-off
+# policy sends it (three keys, four arguments). AUDIT=1: the audit stream on.
+AUDIT_ARGS=(0 "" "")
+[ "${AUDIT:-0}" = 1 ] && AUDIT_ARGS=(100000 legacy-sms "138****8000")
+issue_call() { # issue_call MOBILE: sets CALL to the EVALSHA of one issue for MOBILE (__rand_int__: a fresh one)
+    local m=$1 audit_key="send_flag_{$1}"
+    [ "${AUDIT:-0}" = 1 ] && audit_key=sms_audit
+    if [ "${NOCAPS:-0}" = 1 ] && [ "${AUDIT:-0}" != 1 ]; then
+        CALL=(EVALSHA "$SHA" 3 "send_flag_{$m}" "sms_{$m}" "sms_state_{$m}" 123456 60000 300000 nonce-1)
+    elif [ "${NOCAPS:-0}" = 1 ]; then
+        CALL=(EVALSHA "$SHA" 4 "send_flag_{$m}" "sms_{$m}" "sms_state_{$m}" "$audit_key" 123456 60000 300000 nonce-1
+            "${AUDIT_ARGS[@]}")
+    else
+        CALL=(EVALSHA "$SHA" 8 "send_flag_{$m}" "sms_{$m}" "sms_state_{$m}" "$audit_key" "sms_hour_{$m}" "sms_day_{$m}"
+            "sms_ip_hour_{127.0.0.1}" "sms_spend_{legacy-sms}" 123456 60000 300000 nonce-1 "${AUDIT_ARGS[@]}"
+            5 10 1000000000 1000000000 3600000 86400000 3600000 60000)
+    fi
+}
+issue_call __rand_int__
+FRESH=("${CALL[@]}")
+issue_call 13800138000
+FIXED=("${CALL[@]}")
 
 # Sanity: the script issues for a fresh mobile ({0, 0}) and refuses the same mobile next (reason 1, the interval).
 first=$("${CLI[@]}" "${FIXED[@]}" | tr '\n' ' ')
@@ -96,14 +116,20 @@ measure() {
         fi
     done
     IFS=, read -r _ rps _ _ p50 _ p99 _ <<<"$best"
-    printf '| %-8s | %12.0f | %8s | %8s |\n' "$name" "$rps" "$p50" "$p99"
+    # Redis's own time per call of this test's command, over all its rounds (INFO commandstats, reset per test).
+    local usec
+    usec=$("${CLI[@]}" info commandstats | tr -d '\r' | awk -F'[:,=]' -v c="cmdstat_$(tr '[:upper:]' '[:lower:]' <<<"$1")" \
+        '$1 == c { for (i = 2; i < NF; i++) if ($i == "usec_per_call") print $(i + 1) }')
+    "${CLI[@]}" config resetstat >/dev/null
+    printf '| %-8s | %12.0f | %8s | %8s | %13s |\n' "$name" "$rps" "$p50" "$p99" "$usec"
 }
 
 echo "==> $(redis-server --version | cut -d' ' -f1-3) on 127.0.0.1:$PORT; $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "    redis-benchmark: $REQUESTS requests, $CLIENTS connections, pipeline $PIPELINE, best of $ROUNDS rounds$([ "${PIN:-0}" = 1 ] && echo ", server and benchmark pinned to separate cores")"
 echo
-echo "| test     |        ops/s | p50 (ms) | p99 (ms) |"
-echo "|----------|--------------|----------|----------|"
+echo "| test     |        ops/s | p50 (ms) | p99 (ms) | usec_per_call |"
+echo "|----------|--------------|----------|----------|---------------|"
+"${CLI[@]}" config resetstat >/dev/null
 measure issue "${FRESH[@]}"
 measure refused "${FIXED[@]}"
 measure set SET "key:__rand_int__" 123456

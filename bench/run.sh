@@ -3,24 +3,34 @@
 #
 #   bench/run.sh
 #
-# Starts redis-server, the demo SMS provider (quiet), two gateway instances (Release, log level Warning) behind a
-# throw-away nginx, and the sample legacy app behind a second nginx, all on free 127.0.0.1 ports. Then runs wrk
-# with bench/sms.lua in interleaved rounds, so that the machine's drift falls on every scenario alike:
+# Starts redis-server, the demo SMS provider (quiet), two gateway instances (Release) behind a throw-away nginx,
+# the sample legacy app behind a second nginx, and the OpenResty peer (../shared/peers/openresty-gate, copied at run
+# time, never committed), all on free 127.0.0.1 ports. The gateways run what ships: Gateway/appsettings.json
+# (Information) and yarp.json with its legacy-sms policy and caps; only the limits that a single load generator
+# trips are raised, by command-line overrides that start_gateway prints (the per-IP caps, the spend guard). Then
+# runs wrk with bench/sms.lua in interleaved rounds, so that the machine's drift falls on every scenario alike:
 #
-#   gate          GET /sms_codes/<fresh mobile>/ through nginx: one Redis round trip, then forward to the provider
+#   gate          GET /sms_codes/<fresh mobile>/ through nginx: shipped policy (caps on), one Redis round trip,
+#                 then forward to the provider
+#   gate-nocaps   as gate, with the caps-off policy (no counters, no client rate limiter)
+#   gate-audit    as gate, with the audit stream on (one XADD inside the same script)
 #   plain         GET /plain_codes/<fresh mobile>/ through nginx: the same forward without the gate (baseline)
 #   refused       GET /sms_codes/<one mobile>/ through nginx: refused 400 by the gate, nothing forwarded
 #   legacy        GET /sms_codes/<fresh mobile>/ through nginx to the sample app's seed-style Django view
 #   gate-direct   as gate, straight to one gateway instance
 #   plain-direct  as plain, straight to one gateway instance
+#   peer          GET /sms_codes/<fresh mobile>/ on the OpenResty peer (same Redis, same provider)
+#   gate@half, plain@half, peer@half
+#                 as gate, plain and peer at a fixed load: half of plain's maximum, measured once after warm-up
 #
 # After every run it audits: every SMS the provider received (so every 200) has its code in Redis db 2, no mobile
-# was sent to twice within its interval, no 5xx. Prints a Markdown summary and writes it to bench/results/latest.md.
-# Exits 3 when a target is missed, 4 when an audit failed.
+# was sent to twice within its interval, no 5xx. Prints a Markdown summary and writes it to bench/results/latest.md,
+# with a plot (bench/results/latest.png). Exits 3 when a target is missed, 4 when an audit failed.
 #
 # Settings (environment): ROUNDS=3 DURATION=10 (s per run) WARMUP=3 THREADS=2 CONNECTIONS=64
-# LEGACY_WORKERS=2*cores+1, BENCH_SKIP_BUILD=1 (use the existing Release build), BENCH_KEEP=1 (keep the run dir:
-# configs, logs, each run's wrk output, snapshots and audit), GATEWAY_DLL=... (another gateway build, for A/B).
+# LEGACY_WORKERS=2*cores+1, SCENARIOS="gate plain ..." (a subset), BENCH_SKIP_BUILD=1 (use the existing Release
+# build), BENCH_KEEP=1 (keep the run dir: configs, logs, each run's wrk output, snapshots and audit),
+# GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
 set -euo pipefail
@@ -34,19 +44,28 @@ WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 LEGACY_WORKERS=${LEGACY_WORKERS:-$((2 * $(nproc) + 1))}
-# The bench policy: an interval that outlives a refused run (so the primed mobile stays refused), and codes that
-# outlive the audit. Fresh mobiles are unique per run (see bench/sms.lua), so they never meet a flag.
-INTERVAL=$((DURATION + 15))
-LIFETIME=$((INTERVAL + 120))
-SCENARIOS=(gate plain refused legacy gate-direct plain-direct)
+PEER_DIR=${PEER_DIR:-$ROOT/../shared/peers/openresty-gate}
+# The shipped policy's interval and lifetime (yarp.json): the interval outlives a refused run, so the primed mobile
+# stays refused; codes outlive the audit. Fresh mobiles are unique per run (see bench/sms.lua), so they never meet
+# a flag or a per-mobile cap.
+INTERVAL=60
+LIFETIME=300
+# shellcheck disable=SC2206
+SCENARIOS=(${SCENARIOS:-gate gate-nocaps gate-audit plain refused legacy gate-direct plain-direct peer gate@half plain@half peer@half})
+((DURATION + 5 < INTERVAL)) || { echo "DURATION must stay below the shipped send interval ($INTERVAL s) less 5 s" >&2; exit 2; }
 
-if ((ROUNDS < 1 || (ROUNDS + 1) * ${#SCENARIOS[@]} > 70)); then
-    echo "ROUNDS must be 1 to $((70 / ${#SCENARIOS[@]} - 1)): each run needs its own mobile tag 30-99" >&2
+if ((ROUNDS < 1 || (ROUNDS + 1) * ${#SCENARIOS[@]} + 1 > 70)); then
+    echo "ROUNDS must be 1 to $((69 / ${#SCENARIOS[@]} - 1)): each run needs its own mobile tag 30-99" >&2
     exit 2
 fi
 
 "$ROOT/scripts/ensure-packages.sh" redis-server redis-tools nginx wrk curl jq gunicorn \
-    python3-django python3-djangorestframework python3-django-redis python3-redis
+    python3-django python3-djangorestframework python3-django-redis python3-redis python3-matplotlib \
+    libnginx-mod-http-lua lua-resty-core
+[ -f "$PEER_DIR/nginx.conf.template" ] && [ -f "$PEER_DIR/gate.lua" ] || {
+    echo "the OpenResty peer is not at $PEER_DIR (set PEER_DIR)" >&2
+    exit 2
+}
 
 RUN_DIR=$(mktemp -d /tmp/sms-bench.XXXXXX)
 # shellcheck source=tests/e2e/stack.sh
@@ -93,72 +112,127 @@ echo "    $(nginx -v 2>&1); $(redis-server --version | cut -d' ' -f1-3); $(wrk -
 echo "    gateways: $GC_MODE"
 
 echo "==> starting the stack on loopback (run dir $RUN_DIR)"
-read -r REDIS_PORT PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT NGINX_PORT NGINX_LEGACY_PORT <<<"$(free_ports 7)"
+read -r REDIS_PORT PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT NGINX_PORT NGINX_LEGACY_PORT PEER_PORT <<<"$(free_ports 8)"
 PROVIDER="http://127.0.0.1:$PROVIDER_PORT"
 GW1="http://127.0.0.1:$GW1_PORT"
 NGINX="http://127.0.0.1:$NGINX_PORT"
 NGINX_LEGACY="http://127.0.0.1:$NGINX_LEGACY_PORT"
+PEER="http://127.0.0.1:$PEER_PORT"
 
-# The gateways run the repository's yarp.json with the overrides below (start_gateway prints them): this run's
-# addresses; the bench interval and lifetime; no caps and no client rate limiter, since wrk sends thousands of
-# requests a second from one IP; and, for the baseline, a route "plain-codes" that makes the same forward without
-# SmsCodePolicy metadata. The demo provider wants a code header, so that route sets a constant one (the gate sets
-# the issued code).
+# The gateways run the repository's yarp.json and the shipped appsettings.json (no Logging__* override), with the
+# overrides below, which start_gateway prints:
+#   - this run's addresses;
+#   - the limits that wrk, thousands of requests a second from one IP, trips on the shipped policy: the per-IP
+#     cap (MaxPerIpPerHour), the client rate limiter sms-per-ip (TokenLimit) and the policy-wide spend guard
+#     (MaxSendsPerMinute). They stay on, so the script counts them as it would in production; per-mobile caps
+#     (MaxPerHour, MaxPerDay) and the interval stay as shipped (fresh mobiles never reach them);
+#   - a second policy, bench-nocaps (every cap off, no client rate limiter), on route /nocaps_sms_codes/;
+#   - a third, bench-audit (the shipped policy with its audit stream on), on route /audit_sms_codes/;
+#   - for the baseline, a route "plain-codes" that makes the same forward without SmsCodePolicy metadata. The demo
+#     provider wants a code header, so that route sets a constant one (the gate sets the issued code).
+RAISED=1000000000
+AUDIT_STREAM=sms_audit
 POLICY=--SmsCodeGate:Policies:legacy-sms
+NOCAPS=--SmsCodeGate:Policies:bench-nocaps
+AUDIT=--SmsCodeGate:Policies:bench-audit
 PLAIN=--ReverseProxy:Routes:plain-codes
+gated_route() { # gated_route ROUTE PATH POLICY [RATE_LIMITER_POLICY]
+    local route=--ReverseProxy:Routes:$1
+    echo "$route:ClusterId=sms-provider" "$route:Match:Path=$2" "$route:Match:Methods:0=GET" \
+        "$route:Metadata:SmsCodePolicy=$3" "$route:Transforms:0:PathPattern=/send/{mobile}" \
+        ${4:+"$route:RateLimiterPolicy=$4"}
+}
+# shellcheck disable=SC2207
 GATEWAY_ARGS=(
     "--SmsCodeGate:Redis=127.0.0.1:$REDIS_PORT"
     "--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$PROVIDER/"
     "--ReverseProxy:Clusters:legacy-app:Destinations:legacy:Address=http://127.0.0.1:$LEGACY_PORT/"
     "--ForwardedHeaders:KnownProxies:0=127.0.0.1"
-    "$POLICY:SendInterval=$(printf '00:%02d:%02d' $((INTERVAL / 60)) $((INTERVAL % 60)))"
-    "$POLICY:CodeLifetime=$(printf '00:%02d:%02d' $((LIFETIME / 60)) $((LIFETIME % 60)))"
-    "$POLICY:MaxPerHour=0" "$POLICY:MaxPerDay=0" "$POLICY:MaxPerIpPerHour=0" "$POLICY:MaxSendsPerMinute=0"
-    "--ReverseProxy:Routes:sms-codes:RateLimiterPolicy=Disable"
+    "$POLICY:MaxPerIpPerHour=$RAISED" "$POLICY:MaxSendsPerMinute=$RAISED"
+    "--ClientRateLimiting:Policies:sms-per-ip:TokenLimit=$RAISED"
+    "$NOCAPS:Database=2"
+    $(gated_route nocaps-codes '/nocaps_sms_codes/{mobile}/' bench-nocaps)
+    "$AUDIT:MaxPerHour=5" "$AUDIT:MaxPerDay=10" "$AUDIT:MaxPerIpPerHour=$RAISED" "$AUDIT:MaxSendsPerMinute=$RAISED"
+    "$AUDIT:AuditStreamKey=$AUDIT_STREAM"
+    $(gated_route audit-codes '/audit_sms_codes/{mobile}/' bench-audit sms-per-ip)
     "$PLAIN:ClusterId=sms-provider" "$PLAIN:Match:Path=/plain_codes/{mobile}/" "$PLAIN:Match:Methods:0=GET"
     "$PLAIN:Transforms:0:PathPattern=/send/{mobile}"
     "$PLAIN:Transforms:1:RequestHeader=X-Sms-Code" "$PLAIN:Transforms:1:Set=000000"
 )
+if [ "${BENCH_NO_AUDIT_POLICY:-0}" = 1 ]; then
+    # A build from before AuditStreamKey existed (A/B): leave that policy out.
+    mapfile -t GATEWAY_ARGS < <(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -v -e "$AUDIT:AuditStreamKey")
+fi
+
+# start_peer NAME PORT: the OpenResty peer, rendered as its template says. Its subrequest location passes the
+# URI /_provider/<mobile> on unchanged, which the demo provider does not serve (404, so every request a 502): the
+# rendering points that one proxy_pass at the provider's /send/ instead. Nothing else of the peer is changed.
+start_peer() {
+    local name=$1 port=$2 dir="$RUN_DIR/$1"
+    mkdir -p "$dir/tmp"
+    chmod 755 "$RUN_DIR" "$dir"
+    cp "$PEER_DIR/gate.lua" "$PEER_DIR/nginx.conf.template" "$dir/"
+    sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@REDIS_PORT@|$REDIS_PORT|g" \
+        -e "s|@PROVIDER_PORT@|$PROVIDER_PORT|g" -e "s|@GATE_LUA@|$dir/gate.lua|g" \
+        -e '/location \/_provider\//s|proxy_pass http://provider;|proxy_pass http://provider/send/;|' \
+        "$dir/nginx.conf.template" >"$dir/nginx.conf"
+    grep -q 'proxy_pass http://provider/send/;' "$dir/nginx.conf" || {
+        echo "the peer's template changed: its provider location was not found" >&2
+        return 1
+    }
+    nginx -q -t -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+    nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" 10 curl -sS -o /dev/null --max-time 2 "http://127.0.0.1:$port/"
+    echo "    $name :$port ($PEER_DIR, worker_processes $(grep -o 'worker_processes [0-9]*' "$dir/nginx.conf" | cut -d' ' -f2))"
+}
 
 start_redis redis "$REDIS_PORT"
 start_provider provider "$PROVIDER_PORT" --DemoProvider:Quiet=true --DemoProvider:MaxRecorded=2000000
 WORKERS=$LEGACY_WORKERS start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
-export Logging__LogLevel__Default=Warning
 start_gateway gateway-1 "$GW1_PORT" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
 start_gateway gateway-2 "$GW2_PORT" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
-unset Logging__LogLevel__Default
 start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
 start_nginx nginx-legacy "$NGINX_LEGACY_PORT" "$LEGACY_PORT"
+start_peer peer "$PEER_PORT"
 echo "    redis :$REDIS_PORT  provider :$PROVIDER_PORT  legacy :$LEGACY_PORT ($LEGACY_WORKERS workers)" \
-    " gateways :$GW1_PORT :$GW2_PORT  nginx :$NGINX_PORT (gateways) :$NGINX_LEGACY_PORT (legacy)"
+    " gateways :$GW1_PORT :$GW2_PORT  nginx :$NGINX_PORT (gateways) :$NGINX_LEGACY_PORT (legacy)  peer :$PEER_PORT"
+echo "    gateway log level: $(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json") (shipped appsettings.json)"
 
 PROCS=(
     "gateway-1=$(stack_pid gateway-1)" "gateway-2=$(stack_pid gateway-2)" "nginx=$(stack_pid nginx)"
     "provider=$(stack_pid provider)" "redis=$(stack_pid redis)" "legacy=$(stack_pid legacy)"
-    "nginx-legacy=$(stack_pid nginx-legacy)"
+    "nginx-legacy=$(stack_pid nginx-legacy)" "peer=$(stack_pid peer)"
 )
 
 scenario_url() {
-    case $1 in
+    case ${1%@half} in
         gate) echo "$NGINX /sms_codes/ fresh gate" ;;
+        gate-nocaps) echo "$NGINX /nocaps_sms_codes/ fresh gate" ;;
+        gate-audit) echo "$NGINX /audit_sms_codes/ fresh gate" ;;
         plain) echo "$NGINX /plain_codes/ fresh plain" ;;
         refused) echo "$NGINX /sms_codes/ fixed refused" ;;
         legacy) echo "$NGINX_LEGACY /sms_codes/ fresh legacy" ;;
         gate-direct) echo "$GW1 /sms_codes/ fresh gate" ;;
         plain-direct) echo "$GW1 /plain_codes/ fresh plain" ;;
+        peer) echo "$PEER /sms_codes/ fresh gate" ;;
+        *) echo "unknown scenario $1" >&2; return 1 ;;
     esac
 }
 
 TAG=30
 RUN=0
 TOTAL_RUNS=$((${#SCENARIOS[@]} * (ROUNDS + 1)))
+[[ " ${SCENARIOS[*]} " != *@half* ]] || TOTAL_RUNS=$((TOTAL_RUNS + 1))
 RESULTS="$RUN_DIR/results.jsonl"
 : >"$RESULTS"
 
 # run_scenario SCENARIO ROUND SECONDS (round 0 is the warm-up, not counted)
 run_scenario() {
-    local scenario=$1 round=$2 seconds=$3 base prefix mode kind
+    local scenario=$1 round=$2 seconds=$3 base prefix mode kind rate=""
     read -r base prefix mode kind <<<"$(scenario_url "$scenario")"
+    # A fixed load of half plain's maximum, split over wrk's threads.
+    [[ $scenario != *@half ]] || rate=$(awk -v r="$HALF_RATE" -v t="$THREADS" 'BEGIN { printf "%.1f", r / t }')
     local tag=$TAG
     TAG=$((TAG + 1))
     RUN=$((RUN + 1))
@@ -172,8 +246,8 @@ run_scenario() {
     # This shell's /proc stat around wrk: the difference of its children's CPU time is wrk's (read is a builtin).
     local shell_before shell_after
     read -r shell_before <"/proc/$$/stat"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s -s "$ROOT/bench/sms.lua" "$base" \
-        -- "$prefix" "$mode" "$tag" >"$stem.wrk.log" 2>&1 || {
+    env ${rate:+SMS_BENCH_RATE=$rate} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
+        -s "$ROOT/bench/sms.lua" "$base" -- "$prefix" "$mode" "$tag" >"$stem.wrk.log" 2>&1 || {
         cat "$stem.wrk.log"
         return 1
     }
@@ -187,14 +261,23 @@ run_scenario() {
         --within "$((INTERVAL - 1))" --wrk "$stem.wrk.json" >"$stem.audit.json"
     printf '[%2d/%d] %-8s ' "$RUN" "$TOTAL_RUNS" "$([ "$round" = 0 ] && echo warm-up || echo "round $round")"
     "${BENCH_PY[@]}" record --scenario "$scenario" --round "$round" --tag "$tag" --wrk "$stem.wrk.json" \
+        --target-rps "${rate:+$HALF_RATE}" \
         --before "$stem.before.json" --after "$stem.after.json" --audit "$stem.audit.json" --results "$RESULTS" \
         --shell-stat "$stem.shell-stat"
 }
 
 echo "==> warm-up: ${WARMUP} s per scenario (JIT, connection pools; not counted)"
+HALF_RATE=1000
 for scenario in "${SCENARIOS[@]}"; do
     run_scenario "$scenario" 0 "$WARMUP"
 done
+
+# The fixed load: half of what plain (bare YARP through nginx) serves at most, measured once here.
+if [[ " ${SCENARIOS[*]} " == *@half* ]]; then
+    run_scenario plain 0 "$DURATION"
+    HALF_RATE=$(tail -n 1 "$RESULTS" | jq '.rps / 2 | floor')
+    echo "==> fixed load for the @half scenarios: $HALF_RATE req/s (half of plain's $(tail -n 1 "$RESULTS" | jq '.rps | floor'))"
+fi
 
 echo "==> $ROUNDS interleaved rounds, $DURATION s per scenario, wrk -t$THREADS -c$CONNECTIONS"
 for round in $(seq "$ROUNDS"); do
@@ -212,7 +295,9 @@ cat >"$RUN_DIR/machine.json" <<JSON
   "kernel": "$(uname -sr)", "dotnet": "$DOTNET_VERSION", "nginx": "$(nginx -v 2>&1 | cut -d' ' -f3)",
   "redis": "$(redis-server --version | cut -d' ' -f3 | cut -d= -f2)", "wrk": "wrk $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f2)",
   "threads": $THREADS, "connections": $CONNECTIONS, "rounds": $ROUNDS, "duration": $DURATION, "warmup": $WARMUP,
-  "legacy_workers": $LEGACY_WORKERS, "interval": $INTERVAL, "lifetime": $LIFETIME,
+  "legacy_workers": $LEGACY_WORKERS, "interval": $INTERVAL, "lifetime": $LIFETIME, "half_rate": $HALF_RATE,
+  "log_level": "$(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json")",
+  "overrides": $(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -vE 'Redis=|Address=' | jq -R . | jq -s .),
   "gc": "$GC_MODE",
   "peak_rss_mb": { "gateway-1": $((PEAK1 / 1024)), "gateway-2": $((PEAK2 / 1024)) }
 }
@@ -224,7 +309,8 @@ mkdir -p "$ROOT/bench/results"
 echo "==> summary (also in bench/results/latest.md)"
 echo
 set +e
-"${BENCH_PY[@]}" report --results "$RESULTS" --machine "$RUN_DIR/machine.json" --out "$ROOT/bench/results/latest.md"
+"${BENCH_PY[@]}" report --results "$RESULTS" --machine "$RUN_DIR/machine.json" --out "$ROOT/bench/results/latest.md" \
+    --plot "$ROOT/bench/results/latest.png"
 status=$?
 set -e
 cp "$RESULTS" "$ROOT/bench/results/latest.jsonl"

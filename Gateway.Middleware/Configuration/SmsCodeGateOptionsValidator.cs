@@ -73,6 +73,11 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         ValidateTemplate(failures, $"{key}:{nameof(policy.DayCounterKey)}", policy.DayCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.IpCounterKey)}", policy.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder);
         ValidateTemplate(failures, $"{key}:{nameof(policy.SpendCounterKey)}", policy.SpendCounterKey, SmsCodePolicyOptions.PolicyPlaceholder);
+        if (policy.AuditStreamKey.Length > 0 && (string.IsNullOrWhiteSpace(policy.AuditStreamKey) || policy.AuditStreamKey.Contains('{', StringComparison.Ordinal)))
+        {
+            failures.Add($"{key}:{nameof(policy.AuditStreamKey)} must be a plain key, one stream for the policy, without placeholders (was '{policy.AuditStreamKey}').");
+        }
+
         ValidateSource(failures, $"{key}:{nameof(policy.MobileFrom)}", policy.MobileFrom);
         ValidateSource(failures, $"{key}:{nameof(policy.CodeFrom)}", policy.CodeFrom);
         if (policy.MaxBodySize is < 1 or > MaxBodySizeLimit)

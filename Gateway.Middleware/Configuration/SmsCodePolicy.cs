@@ -41,6 +41,7 @@ internal sealed class SmsCodePolicy
         Answers = new Gate.SmsCodeAnswers(options.Answers);
         Provider = options.Provider is null ? null : new Transforms.SmsCodeProviderRequest(options.Provider);
         PassProviderResponse = options.PassProviderResponse;
+        AuditStreamKey = string.IsNullOrEmpty(options.AuditStreamKey) ? null : options.AuditStreamKey;
     }
 
     public string Name { get; }
@@ -102,6 +103,9 @@ internal sealed class SmsCodePolicy
     public string[] ProviderRequestHeaders { get; }
 
     public bool PassProviderResponse { get; }
+
+    /// <summary>The audit stream's key; null when the audit trail is off.</summary>
+    public string? AuditStreamKey { get; }
 
     // The validator has accepted every template before a policy is built; parsing cannot fail here.
     private static SmsCodeKeyTemplate Parse(string template, string placeholder) =>

@@ -143,4 +143,12 @@ public sealed class SmsCodePolicyOptions
 
     /// <summary>The spend guard's per-minute counter key template, with the <c>{policy}</c> placeholder. Default <c>sms_spend_{policy}</c>.</summary>
     public string SpendCounterKey { get; set; } = "sms_spend_" + PolicyPlaceholder;
+
+    /// <summary>
+    /// The audit trail: a Redis Stream that the issue script appends one entry to per send request (policy, masked
+    /// mobile, outcome; never the code or the whole mobile), capped at about 100,000 entries. Empty (the default) is
+    /// off. A plain key, one per policy. Redis store only (the in-process store keeps no trail), and not on Redis
+    /// Cluster, where the stream cannot share the mobile's hash slot.
+    /// </summary>
+    public string AuditStreamKey { get; set; } = string.Empty;
 }

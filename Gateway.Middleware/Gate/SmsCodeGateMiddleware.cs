@@ -288,6 +288,7 @@ internal sealed partial class SmsCodeGateMiddleware
             PerDay = policy.MaxPerDay > 0 ? new(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
             PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
             SendsPerMinute = policy.MaxSendsPerMinute > 0 ? new(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
+            Audit = policy.AuditStreamKey is { } stream ? new(stream, policy.Name, MobileMask.Mask(mobile)) : SmsCodeAudit.Off,
         };
 
     private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueResult result)

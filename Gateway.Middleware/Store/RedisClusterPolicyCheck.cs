@@ -36,6 +36,11 @@ internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
             yield return $"{key}:{nameof(SmsCodePolicyOptions.Database)} must be 0 on Redis Cluster, which has no other database (was {policy.Database}).";
         }
 
+        if (policy.AuditStreamKey is not null)
+        {
+            yield return $"{key}:{nameof(SmsCodePolicyOptions.AuditStreamKey)} is not supported on Redis Cluster: one stream for the policy cannot share every mobile's hash slot, so the issue script cannot append to it.";
+        }
+
         var templates = new List<(string Name, SmsCodeKeyTemplate Template)>
         {
             (nameof(SmsCodePolicyOptions.SendFlagKey), policy.SendFlagKey),

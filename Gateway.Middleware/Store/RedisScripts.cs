@@ -7,57 +7,101 @@ namespace Gateway.Middleware.Store;
 /// </summary>
 /// <remarks>
 /// KEYS: [1] send flag, [2] code, [3] code state (a hash: the nonce of the request that issued the code),
-/// [4] hour counter, [5] day counter, [6] IP counter, [7] spend counter. A counter whose cap is off is passed as
-/// the send flag's key and never touched, so that every key shares the flag's hash slot. When every cap is off,
-/// KEYS[4..7] and their ARGV are left out altogether.
+/// [4] audit stream, [5] hour counter, [6] day counter, [7] IP counter, [8] spend counter. A key whose feature is off
+/// (the audit stream, a counter whose cap is off) is passed as the send flag's key and never touched, so that every
+/// key shares the flag's hash slot. When every cap is off, KEYS[5..8] and their ARGV are left out, and when the
+/// audit is off too, KEYS[4] and its ARGV.
 /// </remarks>
 internal static class RedisScripts
 {
+    /// <summary>The audit stream's cap, approximate (<c>XADD ... MAXLEN ~</c>): Redis trims whole nodes.</summary>
+    public const int AuditStreamMaxLength = 100_000;
+
     /// <summary>
-    /// ARGV: [1] code, [2] send interval (ms), [3] code lifetime (ms), [4] the request's nonce, [5..8] caps of
-    /// KEYS[4..7] (0 = off), [9..12] windows of KEYS[4..7] (ms). All checks run first, then all writes: a refused
-    /// request counts nowhere, an issued one everywhere. Returns {0, 0} when issued, else {refusal, ms until the
-    /// binding limit frees}. A flag or counter without expiry (written by hand) counts for a whole window. The code
-    /// state lives as long as the longer of flag and code, so that a revoke can still recognise its own request.
+    /// ARGV: [1] code, [2] send interval (ms), [3] code lifetime (ms), [4] the request's nonce, [5] audit stream cap
+    /// (0 = off), [6] policy and [7] masked mobile for the audit entry, [8..11] caps of KEYS[5..8] (0 = off),
+    /// [12..15] windows of KEYS[5..8] (ms). A refused request counts nowhere, an issued one everywhere. Returns
+    /// {0, 0} when issued, else {refusal, ms until the binding limit frees}. A flag or counter without expiry (written
+    /// by hand) counts for a whole window. The code state lives as long as the longer of flag and code, so that a
+    /// revoke can still recognise its own request. With the audit on, one XADD records the outcome.
     /// </summary>
+    /// <remarks>
+    /// A mobile under its flag is refused by reads alone (the flag's PTTL and each capped counter). Otherwise each
+    /// counter is counted at once (INCR) and the count compared with its cap; if one is over, every count is taken
+    /// back before anything else is written, so the outcome is that of checking first, with one command a counter
+    /// fewer. A counter that cannot be counted (WRONGTYPE, not an integer) takes back the counts before it and ends
+    /// the script with that error, before any write.
+    /// </remarks>
     public const string Issue = """
         local reason, wait = 0, 0
         local function refuse(r, left, window)
           if left < 0 then left = window end
           if left > wait then reason, wait = r, left end
         end
-        local flag = redis.call('PTTL', KEYS[1])
-        if flag ~= -2 then refuse(1, flag, tonumber(ARGV[2])) end
-        for i = 4, #KEYS do
-          local cap = tonumber(ARGV[i + 1])
-          if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
-            refuse(i - 2, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 5]))
+        local function audit(outcome)
+          if tonumber(ARGV[5] or '0') > 0 then
+            redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'policy', ARGV[6], 'mobile', ARGV[7], 'outcome', outcome)
           end
         end
-        if reason ~= 0 then return {reason, wait} end
+        local reasons = {'interval', 'hour', 'day', 'ip', 'spend'}
+        local flag = redis.call('PTTL', KEYS[1])
+        if flag ~= -2 then
+          refuse(1, flag, tonumber(ARGV[2]))
+          for i = 5, #KEYS do
+            local cap = tonumber(ARGV[i + 3])
+            if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
+              refuse(i - 3, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 7]))
+            end
+          end
+        else
+          local counted = {}
+          for i = 5, #KEYS do
+            local cap = tonumber(ARGV[i + 3])
+            if cap > 0 then
+              local count = redis.pcall('INCR', KEYS[i])
+              if type(count) == 'table' then
+                for _, c in ipairs(counted) do
+                  if c[2] == 1 then redis.call('DEL', KEYS[c[1]]) else redis.call('DECR', KEYS[c[1]]) end
+                end
+                return count
+              end
+              counted[#counted + 1] = {i, count}
+              if count > cap then refuse(i - 3, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 7])) end
+            end
+          end
+          for _, c in ipairs(counted) do
+            local i, count = c[1], c[2]
+            if reason ~= 0 then
+              if count == 1 then redis.call('DEL', KEYS[i]) else redis.call('DECR', KEYS[i]) end
+            elseif count == 1 then
+              redis.call('PEXPIRE', KEYS[i], ARGV[i + 7])
+            end
+          end
+        end
+        if reason ~= 0 then
+          audit('refused:' .. reasons[reason])
+          return {reason, wait}
+        end
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
         redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
         redis.call('DEL', KEYS[3])
         redis.call('HSET', KEYS[3], 'nonce', ARGV[4])
         redis.call('PEXPIRE', KEYS[3], math.max(tonumber(ARGV[2]), tonumber(ARGV[3])))
-        for i = 4, #KEYS do
-          if tonumber(ARGV[i + 1]) > 0 and redis.call('INCR', KEYS[i]) == 1 then
-            redis.call('PEXPIRE', KEYS[i], ARGV[i + 5])
-          end
-        end
+        audit('issued')
         return {0, 0}
         """;
 
     /// <summary>
-    /// ARGV: [1] the nonce of the request that issued, [2..5] caps of KEYS[4..7]. Only while the code state still
-    /// holds this request's nonce (no newer request issued since, whether or not the flag has expired): deletes
-    /// flag, code and state, and takes this request's count back from each counter. Returns 1 when revoked, else 0.
+    /// KEYS as <see cref="Issue"/>'s. ARGV: [1] the nonce of the request that issued, [2..5] caps of KEYS[5..8]. Only
+    /// while the code state still holds this request's nonce (no newer request issued since, whether or not the flag
+    /// has expired): deletes flag, code and state, and takes this request's count back from each counter. Returns 1
+    /// when revoked, else 0.
     /// </summary>
     public const string Revoke = """
         if redis.call('HGET', KEYS[3], 'nonce') ~= ARGV[1] then return 0 end
         redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-        for i = 4, #KEYS do
-          if tonumber(ARGV[i - 2]) > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECR', KEYS[i]) <= 0 then
+        for i = 5, #KEYS do
+          if tonumber(ARGV[i - 3]) > 0 and redis.call('EXISTS', KEYS[i]) == 1 and redis.call('DECR', KEYS[i]) <= 0 then
             redis.call('DEL', KEYS[i])
           end
         end

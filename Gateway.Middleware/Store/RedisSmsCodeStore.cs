@@ -17,6 +17,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
+    private volatile DatabaseCache? _databases;
 
     public RedisSmsCodeStore(
         RedisConnection redis,
@@ -82,7 +83,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisValue[] values = own.CountsAny
             ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
             : [own.Nonce];
-        var call = Send(own.Database, RedisScripts.Revoke, KeysOf(own), values, honourBreaker: false);
+        var call = Send(own.Database, RedisScripts.Revoke, KeysOf(own, new RedisKey[KeyCountOf(own)]), values, honourBreaker: false);
         var revoked = (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
         if (revoked && sideCounted)
         {
@@ -175,24 +176,42 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return counters;
     }
 
-    // The hot path (one per gated request): pooled, so that awaiting Redis allocates no state machine.
+    // The hot path (one per gated request): pooled, so that awaiting Redis allocates no state machine, and its
+    // KEYS and ARGV arrays reused (see RedisArguments).
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
-        RedisValue[] values = request.CountsAny
-            ?
-            [
-                request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce,
-                request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit,
-                SmsCodeCounter.HourMilliseconds, SmsCodeCounter.DayMilliseconds, SmsCodeCounter.HourMilliseconds, SmsCodeCounter.MinuteMilliseconds,
-            ]
-            : [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce];
+        var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request)));
+        var values = RedisArguments.RentValues(request.CountsAny ? 15 : request.Audit.IsOn ? 7 : 4);
+        values[0] = request.Code;
+        values[1] = request.SendIntervalMilliseconds;
+        values[2] = request.CodeLifetimeMilliseconds;
+        values[3] = request.Nonce;
+        if (values.Length > 4)
+        {
+            values[4] = request.Audit.IsOn ? RedisScripts.AuditStreamMaxLength : 0;
+            values[5] = request.Audit.Policy ?? string.Empty;
+            values[6] = request.Audit.MaskedMobile ?? string.Empty;
+        }
+
+        if (request.CountsAny)
+        {
+            values[7] = request.PerHour.Limit;
+            values[8] = request.PerDay.Limit;
+            values[9] = request.PerIpPerHour.Limit;
+            values[10] = request.SendsPerMinute.Limit;
+            values[11] = SmsCodeCounter.HourMilliseconds;
+            values[12] = SmsCodeCounter.DayMilliseconds;
+            values[13] = SmsCodeCounter.HourMilliseconds;
+            values[14] = SmsCodeCounter.MinuteMilliseconds;
+        }
 
         // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
-        var call = Send(request.Database, RedisScripts.Issue, KeysOf(request), values, honourBreaker: true);
+        var call = Send(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true);
+        RedisResult answer;
         try
         {
-            return ResultOf(await AwaitInTimeAsync(call).ConfigureAwait(false));
+            answer = await AwaitInTimeAsync(call).ConfigureAwait(false);
         }
         catch (SmsCodeStoreUnavailableException)
         {
@@ -200,6 +219,9 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             _ = RevokeIfIssuedLateAsync(call, request);
             throw;
         }
+
+        RedisArguments.Return(keys, values);
+        return ResultOf(answer);
     }
 
     /// <summary>Counts the side counters in parallel; the first refusal (longest wait) wins, and what was counted is returned for release.</summary>
@@ -297,21 +319,53 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
     }
 
-    /// <summary>The scripts' KEYS; the counters' only when a cap is on (see <see cref="RedisScripts"/>).</summary>
-    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request) => request.CountsAny
-        ?
-        [
-            request.SendFlagKey,
-            request.CodeKey,
-            request.CodeStateKey,
-            CounterKey(request.PerHour, request.SendFlagKey),
-            CounterKey(request.PerDay, request.SendFlagKey),
-            CounterKey(request.PerIpPerHour, request.SendFlagKey),
-            CounterKey(request.SendsPerMinute, request.SendFlagKey),
-        ]
-        : [request.SendFlagKey, request.CodeKey, request.CodeStateKey];
+    private static int KeyCountOf(in SmsCodeIssueRequest request) => request.CountsAny ? 8 : request.Audit.IsOn ? 4 : 3;
+
+    /// <summary>Fills the scripts' KEYS: the audit stream's and the counters' only when on (see <see cref="RedisScripts"/>).</summary>
+    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys)
+    {
+        keys[0] = request.SendFlagKey;
+        keys[1] = request.CodeKey;
+        keys[2] = request.CodeStateKey;
+        if (keys.Length > 3)
+        {
+            keys[3] = request.Audit.StreamKey ?? request.SendFlagKey;
+        }
+
+        if (keys.Length > 4)
+        {
+            keys[4] = CounterKey(request.PerHour, request.SendFlagKey);
+            keys[5] = CounterKey(request.PerDay, request.SendFlagKey);
+            keys[6] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
+            keys[7] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
+        }
+
+        return keys;
+    }
 
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
+
+    /// <summary>
+    /// The database to send on, cached per connection: behind Sentinel the connection changes with the master, and
+    /// the cache with it.
+    /// </summary>
+    private IDatabase DatabaseOf(int database)
+    {
+        var multiplexer = _redis.Multiplexer;
+        var cache = _databases;
+        if (cache is null || !ReferenceEquals(cache.Multiplexer, multiplexer))
+        {
+            cache = new DatabaseCache(multiplexer);
+            _databases = cache;
+        }
+
+        if ((uint)database >= (uint)cache.Databases.Length)
+        {
+            return multiplexer.GetDatabase(database);
+        }
+
+        return cache.Databases[database] ??= multiplexer.GetDatabase(database);
+    }
 
     /// <summary>Sends a script, or throws <see cref="SmsCodeStoreUnavailableException"/> when it could not be sent at all.</summary>
     private Task<RedisResult> Send(int database, string script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
@@ -323,7 +377,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
         try
         {
-            return _redis.Multiplexer.GetDatabase(database).ScriptEvaluateAsync(script, keys, values);
+            return DatabaseOf(database).ScriptEvaluateAsync(script, keys, values);
         }
         catch (SmsCodeStoreUnavailableException)
         {
@@ -387,6 +441,14 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             // Redis is still away: the flag, if it was ever written, expires with its TTL.
             Log.LateRevokeFailed(_logger, ex.Message);
         }
+    }
+
+    /// <summary>The databases of one connection (numbers 0 to 15), made on first use.</summary>
+    private sealed class DatabaseCache(IConnectionMultiplexer multiplexer)
+    {
+        public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
+
+        public IDatabase?[] Databases { get; } = new IDatabase?[16];
     }
 
     /// <summary>A Cluster counter kept in its own hash slot, with the window it counts in and the refusal it gives.</summary>

@@ -50,6 +50,9 @@ internal readonly struct SmsCodeIssueRequest
     /// <summary>Sends of this policy in the minute window (the spend guard).</summary>
     public SmsCodeCounter SendsPerMinute { get; init; }
 
+    /// <summary>The audit stream entry, when the policy keeps an audit trail.</summary>
+    public SmsCodeAudit Audit { get; init; }
+
     /// <summary>True when any cap is on, so that the call counts sends.</summary>
     public bool CountsAny => PerHour.IsOn || PerDay.IsOn || PerIpPerHour.IsOn || SendsPerMinute.IsOn;
 }
