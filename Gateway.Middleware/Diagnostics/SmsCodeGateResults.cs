@@ -71,4 +71,7 @@ public static class SmsCodeGateResults
 
     /// <summary>Verify route: the attempt was counted and went on to the legacy app, which refused it.</summary>
     public const string VerifyAppRefused = "verify_app_refused";
+
+    /// <summary>A repeat with the same <c>Idempotency-Key</c> within the send interval: the first answer again, no SMS.</summary>
+    public const string Repeated = "repeated";
 }

@@ -26,6 +26,8 @@ namespace Gateway.Middleware.Gate;
 /// </remarks>
 internal sealed partial class SmsCodeGateMiddleware
 {
+    private const string IdempotencyKeyHeader = "Idempotency-Key";
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RequestValueSource> RouteSources = new(StringComparer.Ordinal);
 
     private readonly RequestDelegate _next;
@@ -282,7 +284,7 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private SmsCodeIssueRequest BuildRequest(HttpContext context, SmsCodePolicy policy, string mobile) =>
         new(policy.Database, policy.SendFlagKey.Build(mobile), policy.CodeKey.Build(mobile), policy.CodeStateKey.Build(mobile),
-            _codes.Generate(policy.CodeLength), IssueNonce.Next(), policy.SendIntervalMilliseconds, policy.CodeLifetimeMilliseconds)
+            _codes.Generate(policy.CodeLength), IssueNonce.Next(IdempotencyKeyOf(context)), policy.SendIntervalMilliseconds, policy.CodeLifetimeMilliseconds)
         {
             PerHour = policy.MaxPerHour > 0 ? new(policy.HourCounterKey.Build(mobile), policy.MaxPerHour) : SmsCodeCounter.Off,
             PerDay = policy.MaxPerDay > 0 ? new(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
@@ -291,8 +293,18 @@ internal sealed partial class SmsCodeGateMiddleware
             Audit = policy.AuditStreamKey is { } stream ? new(stream, policy.Name, MobileMask.Mask(mobile)) : SmsCodeAudit.Off,
         };
 
+    private static string? IdempotencyKeyOf(HttpContext context) =>
+        context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var values) && values.Count == 1 ? values[0] : null;
+
     private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueResult result)
     {
+        if (result.Refusal == SmsCodeRefusal.Repeat)
+        {
+            // The same request again, while its code is live: its answer again, and no second SMS.
+            _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
+            return policy.Answers[SmsCodeAnswerKind.Sent].WriteAsync(context.Response);
+        }
+
         _metrics.SendRefused(policy.Name, result.Refusal);
         _metrics.Request(policy.Name, SmsCodeGateMetrics.ResultOf(result.Refusal));
         var retryAfter = result.RetryAfterSeconds;

@@ -14,4 +14,13 @@ internal static class IssueNonce
 
     public static string Next() =>
         string.Create(CultureInfo.InvariantCulture, $"{Prefix}-{Interlocked.Increment(ref _counter):x}");
+
+    /// <summary>
+    /// A nonce that also carries the client's <c>Idempotency-Key</c> (after a <c>|</c>), when it sent a usable one:
+    /// 1 to 64 of <c>A-Z a-z 0-9 - _ . :</c>. Stored with the code, it lets a repeat of the same request be known.
+    /// </summary>
+    public static string Next(string? idempotencyKey) =>
+        idempotencyKey is { Length: > 0 and <= 64 } && idempotencyKey.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
+            ? string.Concat(Next(), "|", idempotencyKey)
+            : Next();
 }

@@ -23,7 +23,9 @@ internal static class RedisScripts
     /// [12..15] windows of KEYS[5..8] (ms). A refused request counts nowhere, an issued one everywhere. Returns
     /// {0, 0} when issued, else {refusal, ms until the binding limit frees}. A flag or counter without expiry (written
     /// by hand) counts for a whole window. The code state lives as long as the longer of flag and code, so that a
-    /// revoke can still recognise its own request. With the audit on, one XADD records the outcome.
+    /// revoke can still recognise its own request. With the audit on, one XADD records the outcome. A nonce may end
+    /// in <c>|&lt;Idempotency-Key&gt;</c>: under the flag, a request whose key is the stored code's gets {6, ms left},
+    /// the first request's answer again, instead of a refusal.
     /// </summary>
     /// <remarks>
     /// A mobile under its flag is refused by reads alone (the flag's PTTL and each capped counter). Otherwise each
@@ -44,8 +46,17 @@ internal static class RedisScripts
           end
         end
         local reasons = {'interval', 'hour', 'day', 'ip', 'spend'}
+        local function idempotencyKey(nonce)
+          local bar = string.find(nonce, '|', 1, true)
+          return bar and string.sub(nonce, bar) or nil
+        end
         local flag = redis.call('PTTL', KEYS[1])
         if flag ~= -2 then
+          local key = idempotencyKey(ARGV[4])
+          if key and idempotencyKey(redis.call('HGET', KEYS[3], 'nonce') or '') == key then
+            audit('repeat')
+            return {6, flag}
+          end
           refuse(1, flag, tonumber(ARGV[2]))
           for i = 5, #KEYS do
             local cap = tonumber(ARGV[i + 3])

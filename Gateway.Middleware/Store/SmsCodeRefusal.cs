@@ -19,4 +19,10 @@ internal enum SmsCodeRefusal
 
     /// <summary>The policy's sends per minute (the spend guard) are reached.</summary>
     Spend = 5,
+
+    /// <summary>
+    /// Not a refusal: a repeat of the request that sent the current code, carrying the same <c>Idempotency-Key</c>
+    /// within the send interval. It gets that request's answer again, and no second SMS.
+    /// </summary>
+    Repeat = 6,
 }

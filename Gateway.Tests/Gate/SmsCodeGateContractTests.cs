@@ -286,6 +286,39 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     }
 
     [Fact]
+    public async Task Get_RepeatWithTheSameIdempotencyKey_GetsTheFirstAnswerAgainAndNoSecondSms()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var first = await SendWithKeyAsync(client, mobile, "order-42:attempt");
+        var repeat = await SendWithKeyAsync(client, mobile, "order-42:attempt");
+        var otherKey = await SendWithKeyAsync(client, mobile, "order-43");
+        var noKey = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+        Assert.Equal(GatewayClient.LegacyOkBody, await repeat.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, otherKey.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noKey.StatusCode);
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+
+        // Once the interval is over the key means nothing: a new request sends a new code.
+        await store.PassSendIntervalAsync(host, mobile);
+        Assert.Equal(HttpStatusCode.OK, (await SendWithKeyAsync(client, mobile, "order-42:attempt")).StatusCode);
+        Assert.Equal(2, Provider.RequestsFor(mobile).Count);
+    }
+
+    private static Task<HttpResponseMessage> SendWithKeyAsync(HttpClient client, string mobile, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/sms_codes/{mobile}/");
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Get_ClientAbortsWhileForwarding_KeepsTheCodeTheProviderMayHaveSent()
     {
         Provider.Delay = TimeSpan.FromSeconds(1.5);
