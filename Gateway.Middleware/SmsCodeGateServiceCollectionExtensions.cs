@@ -82,34 +82,62 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<SmsCodeVerifier>();
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsValidator>());
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<SmsCodePolicyRegistry>().Options.StoreBreakDuration));
+            sp.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>().Value.StoreBreakDuration));
         services.TryAddSingleton<RedisConnection>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyCheck, RedisClusterPolicyCheck>());
-        services.TryAddSingleton(CreateStore);
+        services.TryAddSingleton(CreateConfiguredStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, SmsCodeTransformProvider>());
         return services;
     }
 
-    private static ISmsCodeStore CreateStore(IServiceProvider services)
+    /// <summary>
+    /// Replaces the gate's store with the Redis store, configured in code: a configuration string, connection options, or
+    /// an application's own multiplexer (<see cref="RedisSmsCodeStoreOptions.ConnectionMultiplexerFactory"/>), plus the
+    /// timeouts. Runs after the <c>SmsCodeGate</c> section has filled the same options in, so it has the last word.
+    /// </summary>
+    public static IServiceCollection AddRedisSmsCodeStore(this IServiceCollection services, Action<RedisSmsCodeStoreOptions> configure)
     {
-        var registry = services.GetRequiredService<SmsCodePolicyRegistry>();
-        var timeProvider = services.GetRequiredService<TimeProvider>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Middleware.SmsCodeGate");
-        var redis = services.GetRequiredService<RedisConnection>();
-        if (!redis.IsConfigured)
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<RedisSmsCodeStoreOptions>().Configure(configure).ValidateOnStart();
+        services.Replace(ServiceDescriptor.Singleton(CreateRedisStore));
+        return services;
+    }
+
+    /// <summary>Replaces the gate's store with the Redis store, configured in code (see the <see cref="IServiceCollection"/> overload).</summary>
+    public static IReverseProxyBuilder AddRedisSmsCodeStore(this IReverseProxyBuilder builder, Action<RedisSmsCodeStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddRedisSmsCodeStore(configure);
+        return builder;
+    }
+
+    /// <summary>The store that configuration names: Redis when <c>SmsCodeGate:Redis</c> is set, else the in-process store.</summary>
+    private static ISmsCodeStore CreateConfiguredStore(IServiceProvider services)
+    {
+        if (services.GetRequiredService<RedisConnection>().IsConfigured)
         {
-            Log.InProcessStore(logger);
-            return new InMemorySmsCodeStore(timeProvider);
+            return CreateRedisStore(services);
         }
 
+        Log.InProcessStore(services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Middleware.SmsCodeGate"));
+        return new InMemorySmsCodeStore(services.GetRequiredService<TimeProvider>());
+    }
+
+    private static ISmsCodeStore CreateRedisStore(IServiceProvider services)
+    {
+        var redis = services.GetRequiredService<RedisConnection>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Middleware.SmsCodeGate");
         Log.RedisStore(logger, redis.IsSentinel ? "sentinel" : redis.IsCluster switch { true => "cluster", false => "standalone", null => "not connected yet" });
         return new RedisSmsCodeStore(
             redis,
-            registry,
+            services.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>(),
             services.GetRequiredService<StoreCircuitBreaker>(),
-            timeProvider,
+            services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RedisSmsCodeStore>>());
     }
 

@@ -39,9 +39,6 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
         }
     }
 
-    /// <summary>The options the current policies were built from.</summary>
-    public SmsCodeGateOptions Options => _current.Options;
-
     public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SmsCodePolicy? policy)
     {
         var current = _current;

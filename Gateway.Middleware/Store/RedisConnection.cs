@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace Gateway.Middleware.Store;
 
 /// <summary>
-/// The process's one Redis connection, opened on first use from <c>SmsCodeGate:Redis</c> (or the
-/// <see cref="IConnectionMultiplexer"/> the application registered), and what kind of deployment it reaches.
+/// The process's one Redis connection, opened on first use from the store's options (an application's own
+/// multiplexer, or its configuration; by default <c>SmsCodeGate:Redis</c>), or the <see cref="IConnectionMultiplexer"/>
+/// the application registered, and what kind of deployment it reaches.
 /// A configuration string with <c>serviceName=</c> names sentinels: the master they name is then tracked by
 /// <see cref="SentinelMasterConnection"/>.
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed class RedisConnection : IDisposable
     private volatile int _deployment;
 
     public RedisConnection(
-        IOptions<SmsCodeGateOptions> options,
+        IOptions<RedisSmsCodeStoreOptions> options,
         IEnumerable<IConnectionMultiplexer> registeredConnections,
         TimeProvider timeProvider,
         ILogger<SentinelMasterConnection> sentinelLogger)
@@ -29,14 +30,19 @@ internal sealed class RedisConnection : IDisposable
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(sentinelLogger);
         var registered = registeredConnections.LastOrDefault();
-        var gate = options.Value;
-        if (registered is not null)
+        var store = options.Value;
+        if (store.ConnectionMultiplexerFactory is { } factory)
+        {
+            // The application's own connection, opened once on first use and left for the application to dispose.
+            _multiplexer = new Lazy<IConnectionMultiplexer>(() => factory().GetAwaiter().GetResult());
+        }
+        else if (registered is not null)
         {
             _multiplexer = new Lazy<IConnectionMultiplexer>(registered);
         }
-        else if (!string.IsNullOrWhiteSpace(gate.Redis))
+        else if (store.HasConnection)
         {
-            var configuration = RedisConnectionFactory.CreateOptions(gate);
+            var configuration = RedisConnectionFactory.CreateOptions(store);
             if (!string.IsNullOrEmpty(configuration.ServiceName))
             {
                 _sentinel = new Lazy<SentinelMasterConnection>(() => new SentinelMasterConnection(configuration, timeProvider, sentinelLogger));

@@ -14,14 +14,14 @@ internal static class RedisConnectionFactory
     private const double LibraryTimeoutFactor = 5;
     private const double MinLibraryTimeoutMilliseconds = 5000;
 
-    /// <summary>The parsed <c>SmsCodeGate:Redis</c> string with the gate's fail-fast settings.</summary>
-    public static ConfigurationOptions CreateOptions(SmsCodeGateOptions options)
+    /// <summary>The store's connection options (parsed from its configuration string if need be) with the gate's fail-fast settings.</summary>
+    public static ConfigurationOptions CreateOptions(RedisSmsCodeStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ConfigurationOptions configuration;
         try
         {
-            configuration = ConfigurationOptions.Parse(options.Redis!);
+            configuration = options.ConfigurationOptions?.Clone() ?? ConfigurationOptions.Parse(options.Configuration!);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {

@@ -21,20 +21,20 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public RedisSmsCodeStore(
         RedisConnection redis,
-        SmsCodePolicyRegistry registry,
+        Microsoft.Extensions.Options.IOptions<RedisSmsCodeStoreOptions> options,
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
         ILogger<RedisSmsCodeStore> logger)
     {
         ArgumentNullException.ThrowIfNull(redis);
-        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(breaker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _redis = redis;
         _breaker = breaker;
         _timeProvider = timeProvider;
-        _timeout = registry.Options.StoreTimeout;
+        _timeout = options.Value.StoreTimeout;
         _logger = logger;
     }
 

@@ -288,7 +288,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     private static SentinelMasterConnection Connect(IEnumerable<int> sentinelPorts, TimeProvider time, FakeLogger<SentinelMasterConnection> logger)
     {
         var redis = string.Join(",", sentinelPorts.Select(port => $"127.0.0.1:{port}")) + ",serviceName=" + RedisSentinelGroup.ServiceName;
-        return new SentinelMasterConnection(RedisConnectionFactory.CreateOptions(new SmsCodeGateOptions { Redis = redis }), time, logger);
+        return new SentinelMasterConnection(RedisConnectionFactory.CreateOptions(new RedisSmsCodeStoreOptions { Configuration = redis }), time, logger);
     }
 
     private static int PortOf(IConnectionMultiplexer connection) => connection.GetEndPoints().Single() switch
