@@ -36,8 +36,11 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
     public string Body { get; set; } = "{\"status\":\"sent\"}";
 
-    /// <summary>Answers 200 with its headers, then breaks the connection in the middle of the body.</summary>
-    public bool AbortMidBody { get; set; }
+    /// <summary>
+    /// When set, answers 200 with its headers and part of the body, then waits for this to complete (the test sets it
+    /// once the client has the headers) and breaks the connection in the middle of the body.
+    /// </summary>
+    public TaskCompletionSource? AbortMidBodyWhen { get; set; }
 
     /// <summary>The status of the answer to any other path (the stand-in legacy app's verify view: 200 accepts, 400 refuses).</summary>
     public int OtherStatusCode { get; set; } = StatusCodes.Status200OK;
@@ -107,11 +110,12 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
         context.Response.StatusCode = StatusCode;
         context.Response.ContentType = "application/json";
-        if (AbortMidBody)
+        if (AbortMidBodyWhen is { } abort)
         {
             context.Response.ContentLength = 1000;
             await context.Response.WriteAsync("{\"status\":");
             await context.Response.Body.FlushAsync();
+            await abort.Task.WaitAsync(TimeSpan.FromSeconds(10));
             context.Abort();
             return;
         }
