@@ -81,6 +81,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<GatedPathGuard>();
         services.TryAddSingleton<SmsCodeVerifier>();
         services.TryAddSingleton<StoreUnavailableAnswer>();
+        services.TryAddSingleton<SendsInFlight>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsValidator>());

@@ -39,6 +39,7 @@ internal sealed partial class SmsCodeGateMiddleware
     private readonly GatedPathGuard _pathGuard;
     private readonly SmsCodeVerifier _verifier;
     private readonly StoreUnavailableAnswer _storeUnavailable;
+    private readonly SendsInFlight _sendsInFlight;
     private readonly LogThrottle _throttle;
     private readonly int _ipv6PrefixLength;
     private readonly ILogger<SmsCodeGateMiddleware> _logger;
@@ -53,6 +54,7 @@ internal sealed partial class SmsCodeGateMiddleware
         GatedPathGuard pathGuard,
         SmsCodeVerifier verifier,
         StoreUnavailableAnswer storeUnavailable,
+        SendsInFlight sendsInFlight,
         LogThrottle throttle,
         IOptions<SmsCodeGateOptions> options,
         ILogger<SmsCodeGateMiddleware> logger)
@@ -66,6 +68,7 @@ internal sealed partial class SmsCodeGateMiddleware
         ArgumentNullException.ThrowIfNull(pathGuard);
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(storeUnavailable);
+        ArgumentNullException.ThrowIfNull(sendsInFlight);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -78,6 +81,7 @@ internal sealed partial class SmsCodeGateMiddleware
         _pathGuard = pathGuard;
         _verifier = verifier;
         _storeUnavailable = storeUnavailable;
+        _sendsInFlight = sendsInFlight;
         _throttle = throttle;
         _ipv6PrefixLength = options.Value.ClientIpv6PrefixLength;
         _logger = logger;
@@ -279,7 +283,23 @@ internal sealed partial class SmsCodeGateMiddleware
 
         var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
         context.Features.Set(issue);
-        await ForwardAsync(context, issue);
+        if (!IssueNonce.HasIdempotencyKey(request.Nonce))
+        {
+            await ForwardAsync(context, issue);
+            return;
+        }
+
+        // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
+        var inFlight = _sendsInFlight.Start(request.Nonce);
+        var answer = SmsCodeAnswerKind.ProviderFailed;
+        try
+        {
+            answer = await ForwardAsync(context, issue);
+        }
+        finally
+        {
+            inFlight.Complete(answer);
+        }
     }
 
     private SmsCodeIssueRequest BuildRequest(HttpContext context, SmsCodePolicy policy, string mobile) =>
@@ -296,13 +316,25 @@ internal sealed partial class SmsCodeGateMiddleware
     private static string? IdempotencyKeyOf(HttpContext context) =>
         context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var values) && values.Count == 1 ? values[0] : null;
 
+    /// <summary>The same request again, while its code is live: the first one's answer again, and no second SMS.</summary>
+    private async Task RepeatAsync(HttpContext context, SmsCodePolicy policy, SmsCodeIssueResult result)
+    {
+        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
+        // A first send still in flight here may yet fail and be rolled back: the repeat waits and gets its answer.
+        var answer = await _sendsInFlight.AnswerOfAsync(result.FirstNonce, context.RequestAborted);
+        if (answer == SmsCodeAnswerKind.ProviderTimeout)
+        {
+            context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(result.RetryAfterSeconds);
+        }
+
+        await policy.Answers[answer].WriteAsync(context.Response, result.RetryAfterSeconds);
+    }
+
     private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, string mobile, SmsCodeIssueResult result)
     {
         if (result.Refusal == SmsCodeRefusal.Repeat)
         {
-            // The same request again, while its code is live: its answer again, and no second SMS.
-            _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
-            return policy.Answers[SmsCodeAnswerKind.Sent].WriteAsync(context.Response);
+            return RepeatAsync(context, policy, result);
         }
 
         _metrics.SendRefused(policy.Name, result.Refusal);
@@ -327,7 +359,8 @@ internal sealed partial class SmsCodeGateMiddleware
         return policy.Answers[SmsCodeAnswerKind.Refused].WriteAsync(context.Response, retryAfter);
     }
 
-    private async Task ForwardAsync(HttpContext context, SmsCodeIssue issue)
+    /// <summary>Forwards to the provider and answers; returns which answer, for a repeat that waits on this send.</summary>
+    private async Task<SmsCodeAnswerKind> ForwardAsync(HttpContext context, SmsCodeIssue issue)
     {
         if (issue.Policy.Provider is { HasBody: true } provider)
         {
@@ -369,7 +402,7 @@ internal sealed partial class SmsCodeGateMiddleware
                 await policy.Answers[SmsCodeAnswerKind.Sent].WriteAsync(context.Response);
             }
 
-            return;
+            return SmsCodeAnswerKind.Sent;
         }
 
         var error = context.GetForwarderErrorFeature();
@@ -383,13 +416,13 @@ internal sealed partial class SmsCodeGateMiddleware
                 Log.ClientAborted(_logger, policy.Name, suppressed);
             }
 
-            return;
+            return SmsCodeAnswerKind.ProviderTimeout;
         }
 
         if (issue.ProviderStatusCode is null && IsUncertain(error))
         {
             await ProviderTimedOutAsync(context, issue, error!.Error);
-            return;
+            return SmsCodeAnswerKind.ProviderTimeout;
         }
 
         _metrics.ProviderFailed(policy.Name);
@@ -401,6 +434,8 @@ internal sealed partial class SmsCodeGateMiddleware
             context.Response.Clear();
             await policy.Answers[SmsCodeAnswerKind.ProviderFailed].WriteAsync(context.Response);
         }
+
+        return SmsCodeAnswerKind.ProviderFailed;
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
                     && TryGetLive((request.Database, request.CodeStateKey), now, out var state)
                     && IdempotencyKeyOf(state.Value) == key)
                 {
-                    return ValueTask.FromResult(new SmsCodeIssueResult(SmsCodeRefusal.Repeat, flagLeft));
+                    return ValueTask.FromResult(new SmsCodeIssueResult(SmsCodeRefusal.Repeat, flagLeft, state.Value));
                 }
 
                 refusal = new SmsCodeIssueResult(SmsCodeRefusal.Interval, flagLeft);

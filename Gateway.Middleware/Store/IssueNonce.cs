@@ -23,4 +23,7 @@ internal static class IssueNonce
         idempotencyKey is { Length: > 0 and <= 64 } && idempotencyKey.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
             ? string.Concat(Next(), "|", idempotencyKey)
             : Next();
+
+    /// <summary>True when the nonce carries an <c>Idempotency-Key</c>.</summary>
+    public static bool HasIdempotencyKey(string nonce) => nonce.Contains('|', StringComparison.Ordinal);
 }

@@ -24,7 +24,7 @@ internal static class RedisScripts
     /// {0, 0} when issued, else {refusal, ms until the binding limit frees}. A flag or counter without expiry (written
     /// by hand) counts for a whole window. The code state lives as long as the longer of flag and code, so that a
     /// revoke can still recognise its own request. With the audit on, one XADD records the outcome. A nonce may end
-    /// in <c>|&lt;Idempotency-Key&gt;</c>: under the flag, a request whose key is the stored code's gets {6, ms left},
+    /// in <c>|&lt;Idempotency-Key&gt;</c>: under the flag, a request whose key is the stored code's gets {6, ms left, the first request's nonce},
     /// the first request's answer again, instead of a refusal.
     /// </summary>
     /// <remarks>
@@ -53,9 +53,10 @@ internal static class RedisScripts
         local flag = redis.call('PTTL', KEYS[1])
         if flag ~= -2 then
           local key = idempotencyKey(ARGV[4])
-          if key and idempotencyKey(redis.call('HGET', KEYS[3], 'nonce') or '') == key then
+          local first = key and redis.call('HGET', KEYS[3], 'nonce') or ''
+          if key and idempotencyKey(first) == key then
             audit('repeat')
-            return {6, flag}
+            return {6, flag, first}
           end
           refuse(1, flag, tonumber(ARGV[2]))
           for i = 5, #KEYS do

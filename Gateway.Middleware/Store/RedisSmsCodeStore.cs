@@ -298,7 +298,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         try
         {
             var values = (RedisResult[])result!;
-            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1]);
+            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
         }
         catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
         {

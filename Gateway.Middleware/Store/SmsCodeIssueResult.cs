@@ -1,7 +1,8 @@
 namespace Gateway.Middleware.Store;
 
 /// <summary>The outcome of an issue call: issued, or refused with the reason and the time until a send may pass.</summary>
-internal readonly record struct SmsCodeIssueResult(SmsCodeRefusal Refusal, long RetryAfterMilliseconds)
+/// <remarks>For a <see cref="SmsCodeRefusal.Repeat"/>, <paramref name="FirstNonce"/> names the request that sent the code.</remarks>
+internal readonly record struct SmsCodeIssueResult(SmsCodeRefusal Refusal, long RetryAfterMilliseconds, string? FirstNonce = null)
 {
     public static SmsCodeIssueResult Issued => default;
 

@@ -311,6 +311,26 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(2, Provider.RequestsFor(mobile).Count);
     }
 
+    [Fact]
+    public async Task Get_RepeatWhileTheFirstIsInFlightAndThenFails_GetsTheFailureNotASent()
+    {
+        Provider.Delay = TimeSpan.FromSeconds(1);
+        Provider.StatusCode = 500;
+        var host = StartGateway();
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        var first = SendWithKeyAsync(client, mobile, "k-1");
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
+        var repeat = await SendWithKeyAsync(client, mobile, "k-1");
+
+        // The first send failed and was rolled back: the repeat, which waited for it, is not told "sent".
+        Assert.Equal(HttpStatusCode.BadGateway, (await first).StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, repeat.StatusCode);
+        Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+    }
+
     private static Task<HttpResponseMessage> SendWithKeyAsync(HttpClient client, string mobile, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, $"/sms_codes/{mobile}/");
