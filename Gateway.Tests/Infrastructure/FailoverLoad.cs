@@ -80,6 +80,20 @@ internal sealed class FailoverLoad
     /// <summary>How long after the failover started the last 503 was answered; zero when there was none.</summary>
     public TimeSpan Last503AfterFailoverStarted => Window((int)HttpStatusCode.ServiceUnavailable) is var (_, last) ? last - _failoverStarted : TimeSpan.Zero;
 
+    /// <summary>From the first 503 to the last, for the requests <paramref name="where"/> picks: how long the outage was seen.</summary>
+    public TimeSpan OutageLength(Func<LoadRequest, bool>? where = null) =>
+        Window((int)HttpStatusCode.ServiceUnavailable, where) is var (first, last) ? last - first : TimeSpan.Zero;
+
+    /// <summary>
+    /// How many fresh sends (not repeats) were answered 200 after the last 503, for the requests <paramref name="where"/>
+    /// picks: the gateway recovered inside the stream, not merely at some point after it.
+    /// </summary>
+    public int IssuedAfterTheLast503(Func<LoadRequest, bool>? where = null)
+    {
+        var last = Window((int)HttpStatusCode.ServiceUnavailable, where)?.Last ?? _failoverStarted;
+        return Requests.Count(r => r.Status == (int)HttpStatusCode.OK && !r.IsRepeat && r.Started > last && (where?.Invoke(r) ?? true));
+    }
+
     /// <summary>The first start and last end of the requests answered <paramref name="status"/>, or null when none was.</summary>
     public (TimeSpan First, TimeSpan Last)? Window(int status, Func<LoadRequest, bool>? where = null)
     {
