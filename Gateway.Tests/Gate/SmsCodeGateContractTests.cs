@@ -90,6 +90,37 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     }
 
     [Fact]
+    public async Task Get_CustomCodeHeader_TheCodeGoesThereAndTheClientCannotInjectIt()
+    {
+        var host = StartGateway(config => config.Policy["CodeHeader"] = "X-Verification-Code");
+        var mobile = TestMobiles.Next();
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/sms_codes/{mobile}/");
+        request.Headers.Add("X-Verification-Code", "000000");
+
+        Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
+
+        var sent = Assert.Single(Provider.RequestsFor(mobile));
+        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Headers["X-Verification-Code"]);
+        Assert.Empty(sent.CodeHeaderValues);
+    }
+
+    [Theory]
+    [InlineData("8613800138000", true)]
+    [InlineData("+8613800138000", true)]
+    [InlineData("13800138000", false)]
+    [InlineData("+86138001380001", false)]
+    public async Task Get_CustomMobilePattern_MatchedAsAWholeValue(string mobile, bool valid)
+    {
+        // Written without anchors on purpose: the gate still matches the whole value.
+        var host = StartGateway(config => config.Policy["MobilePattern"] = @"\+?861[3-9]\d{9}");
+
+        var response = await host.CreateClient().RequestCodeAsync(Uri.EscapeDataString(mobile));
+
+        Assert.Equal(valid ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(valid ? 1 : 0, Provider.Requests.Count);
+    }
+
+    [Fact]
     public async Task Get_ClientSendsCodeHeader_ProviderReceivesOnlyTheIssuedCode()
     {
         var host = StartGateway();
