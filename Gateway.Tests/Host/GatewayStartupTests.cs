@@ -112,6 +112,44 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task Reload_AddsAPolicyARouteAndACluster_TheNewAppIsGatedWithoutRestart()
+    {
+        var config = Config();
+        var host = Track(new GatewayHost(config).Start());
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+
+        var shopProvider = _resources.Add(await RecordingSmsProvider.StartAsync());
+        config.Gate["Policies"]!["shop"] = new System.Text.Json.Nodes.JsonObject { ["SendFlagKey"] = "shop_flag_{mobile}", ["CodeKey"] = "shop_code_{mobile}", ["CodeStateKey"] = "shop_state_{mobile}" };
+        var proxy = config.Root["ReverseProxy"]!;
+        proxy["Routes"]!["shop-sms"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["ClusterId"] = "shop-provider",
+            ["Match"] = new System.Text.Json.Nodes.JsonObject { ["Path"] = "/shop/sms_codes/{mobile}/", ["Methods"] = new System.Text.Json.Nodes.JsonArray("GET") },
+            ["Metadata"] = new System.Text.Json.Nodes.JsonObject { ["SmsCodePolicy"] = "shop" },
+            ["Transforms"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["PathPattern"] = "/send/{mobile}" }),
+        };
+        proxy["Clusters"]!["shop-provider"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["Destinations"] = new System.Text.Json.Nodes.JsonObject { ["a"] = new System.Text.Json.Nodes.JsonObject { ["Address"] = shopProvider.Address.ToString() } },
+        };
+        config.WriteTo(host.ConfigPath);
+
+        // Until the reload lands the path falls to the catch-all; then the same mobile is a fresh one for the new app:
+        // its own keys, its own provider, its own one way in.
+        Assert.True(await GatewayClient.EventuallyAsync(async () =>
+        {
+            var answer = await client.GetAsync(new Uri($"/shop/sms_codes/{mobile}/", UriKind.Relative));
+            return shopProvider.RequestsFor(mobile).Count > 0 && answer.StatusCode == HttpStatusCode.OK;
+        }));
+        Assert.Single(shopProvider.RequestsFor(mobile));
+        Assert.Equal(shopProvider.RequestsFor(mobile)[0].Code, (string?)await redis.Server.Database(2).StringGetAsync($"shop_code_{mobile}"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync(new Uri($"/shop/sms_codes/{mobile}/", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await client.PostAsync(new Uri($"/shop/sms_codes/{mobile}/", UriKind.Relative), null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Reload_InvalidPolicy_KeepsLastGoodAndLogsWhy()
     {
         var config = Config();
