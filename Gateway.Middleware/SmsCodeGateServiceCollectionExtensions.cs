@@ -133,7 +133,11 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     {
         var redis = services.GetRequiredService<RedisConnection>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Middleware.SmsCodeGate");
-        Log.RedisStore(logger, redis.IsSentinel ? "sentinel" : redis.IsCluster switch { true => "cluster", false => "standalone", null => "not connected yet" });
+        Log.RedisStore(logger, redis.Deployment switch
+        {
+            RedisDeployment.Unknown => "not connected yet",
+            var deployment => deployment.ToString().ToLowerInvariant(),
+        });
         return new RedisSmsCodeStore(
             redis,
             services.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>(),

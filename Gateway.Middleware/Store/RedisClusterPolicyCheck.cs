@@ -20,12 +20,12 @@ internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
         _redis = redis;
     }
 
-    public bool IsReady => !_redis.IsConfigured || _redis.IsCluster is not null;
+    public bool IsReady => !_redis.IsConfigured || _redis.Deployment != RedisDeployment.Unknown;
 
     public IEnumerable<string> Check(SmsCodePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        if (!_redis.IsConfigured || _redis.IsCluster != true)
+        if (!_redis.IsConfigured || _redis.Deployment != RedisDeployment.Cluster)
         {
             yield break;
         }

@@ -17,7 +17,7 @@ internal sealed class RedisConnection : IDisposable
     private readonly Lazy<IConnectionMultiplexer>? _multiplexer;
     private readonly Lazy<SentinelMasterConnection>? _sentinel;
     private readonly bool _owned;
-    private volatile int _deployment;
+    private volatile RedisDeployment _deployment;
 
     public RedisConnection(
         IOptions<RedisSmsCodeStoreOptions> options,
@@ -46,7 +46,7 @@ internal sealed class RedisConnection : IDisposable
             if (!string.IsNullOrEmpty(configuration.ServiceName))
             {
                 _sentinel = new Lazy<SentinelMasterConnection>(() => new SentinelMasterConnection(configuration, timeProvider, sentinelLogger));
-                _deployment = 1;
+                _deployment = RedisDeployment.Sentinel;
             }
             else
             {
@@ -56,9 +56,6 @@ internal sealed class RedisConnection : IDisposable
             _owned = true;
         }
     }
-
-    /// <summary>True when the configuration names a Sentinel service: the master is tracked by <see cref="SentinelMasterConnection"/>.</summary>
-    public bool IsSentinel => _sentinel is not null;
 
     /// <summary>False when no Redis is configured: the gate then uses its in-process store.</summary>
     public bool IsConfigured => _multiplexer is not null || _sentinel is not null;
@@ -72,21 +69,24 @@ internal sealed class RedisConnection : IDisposable
         ?? _multiplexer?.Value
         ?? throw new InvalidOperationException("SmsCodeGate:Redis is not configured.");
 
-    /// <summary>True for Redis Cluster, false for a single server or Sentinel; null while no server has answered yet.</summary>
-    public bool? IsCluster
+    /// <summary>
+    /// What the connection reaches. Sentinel is known from the configuration; otherwise the first connected server
+    /// tells (a cluster node says so), and until one has answered it is <see cref="RedisDeployment.Unknown"/>.
+    /// </summary>
+    public RedisDeployment Deployment
     {
         get
         {
-            if (_deployment == 0 && IsConfigured)
+            if (_deployment == RedisDeployment.Unknown && IsConfigured)
             {
                 var connected = Multiplexer.GetServers().Where(server => server.IsConnected).ToList();
                 if (connected.Count > 0)
                 {
-                    _deployment = connected.Any(server => server.ServerType == ServerType.Cluster) ? 2 : 1;
+                    _deployment = connected.Any(server => server.ServerType == ServerType.Cluster) ? RedisDeployment.Cluster : RedisDeployment.Standalone;
                 }
             }
 
-            return _deployment == 0 ? null : _deployment == 2;
+            return _deployment;
         }
     }
 

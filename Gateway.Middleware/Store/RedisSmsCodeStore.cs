@@ -155,7 +155,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     }
 
     private bool CountsOutsideTheMobilesSlot(in SmsCodeIssueRequest request) =>
-        (request.PerIpPerHour.IsOn || request.SendsPerMinute.IsOn) && _redis.IsCluster == true;
+        (request.PerIpPerHour.IsOn || request.SendsPerMinute.IsOn) && _redis.Deployment == RedisDeployment.Cluster;
 
     private static SmsCodeIssueRequest WithoutSideCounters(in SmsCodeIssueRequest request) =>
         request with { PerIpPerHour = SmsCodeCounter.Off, SendsPerMinute = SmsCodeCounter.Off };
