@@ -43,6 +43,9 @@ internal sealed class GateFixture : IDisposable
 
     public ISmsCodeStore Store { get; }
 
+    /// <summary>The gate's Redis connection (for a Redis fixture), read through the same seam the store uses.</summary>
+    public StackExchange.Redis.IConnectionMultiplexer Redis => _services.GetRequiredService<RedisConnection>().Multiplexer;
+
     public SmsCodeGateMiddleware Middleware { get; }
 
     /// <summary>A request for <see cref="Mobile"/> on a gated route; after <see cref="PrimeAsync"/> the gate refuses it.</summary>

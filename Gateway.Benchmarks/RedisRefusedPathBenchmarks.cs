@@ -30,8 +30,7 @@ public class RedisRefusedPathBenchmarks
 
         _gate = new GateFixture(redis);
         _gate.PrimeAsync().GetAwaiter().GetResult();
-        var store = (RedisSmsCodeStore)_gate.Store;
-        _database = store.Connection.GetDatabase(_gate.Policy.Database);
+        _database = _gate.Redis.GetDatabase(_gate.Policy.Database);
         var request = _gate.IssueRequest("123456");
         // What the store sends with every cap and the audit off: flag, code and state; code, interval, lifetime, nonce.
         _keys = [request.SendFlagKey, request.CodeKey, request.CodeStateKey];

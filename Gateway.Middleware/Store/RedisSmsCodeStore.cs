@@ -40,9 +40,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public bool IsShared => true;
 
-    /// <summary>The connection, for diagnostics (operation counts).</summary>
-    internal IConnectionMultiplexer Connection => _redis.Multiplexer;
-
     public ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request) =>
         CountsOutsideTheMobilesSlot(request) ? IssueWithSideCountersAsync(request) : IssueAtomicallyAsync(request);
 

@@ -86,7 +86,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         var host = StartGateway();
         var client = host.CreateClient();
         await client.RequestCodeAsync(TestMobiles.Next());
-        var connection = ((RedisSmsCodeStore)host.Services.GetRequiredService<ISmsCodeStore>()).Connection;
+        var connection = host.Services.GetRequiredService<RedisConnection>().Multiplexer;
         var commandsBefore = await _redis.CommandCountsAsync();
         var operationsBefore = connection.GetCounters().Interactive.OperationCount;
 
@@ -115,7 +115,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         });
         var client = host.CreateClient();
         await client.RequestCodeAsync(TestMobiles.Next());
-        var connection = ((RedisSmsCodeStore)host.Services.GetRequiredService<ISmsCodeStore>()).Connection;
+        var connection = host.Services.GetRequiredService<RedisConnection>().Multiplexer;
         var evalshaBefore = (await _redis.CommandCountsAsync()).GetValueOrDefault("evalsha");
         var operationsBefore = connection.GetCounters().Interactive.OperationCount;
         var mobile = TestMobiles.Next();
