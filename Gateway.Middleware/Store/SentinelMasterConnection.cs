@@ -60,7 +60,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private string? _lastRejection;
     private long _failoverUntil;
     private string? _followedSwitch; // the +switch-master being or already followed, so that its copies are not
-    private volatile string? _retiredMaster; // the master last switched away from, as "host:port"
+    private volatile EndPoint? _retiredMaster; // the master last switched away from
 
     // Touched by the poll alone (one at a time).
     private int _failedPolls;
@@ -187,8 +187,12 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private bool NamesRetiredMaster(string text)
     {
         var parts = text.Split(' ');
-        return _retiredMaster is { } retired && parts.Length >= 2
-            && string.Equals($"{parts[^2]}:{parts[^1]}", retired, StringComparison.OrdinalIgnoreCase);
+        return _retiredMaster is { } retired && parts.Length >= 2 && ParseEndPoint(parts[^2], parts[^1]) is { } named
+            && (named, retired) switch
+            {
+                (DnsEndPoint a, DnsEndPoint b) => a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase),
+                var (a, b) => a.Equals(b),
+            };
     }
 
     /// <summary>
@@ -438,7 +442,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 var previous = _master;
                 if (_masterEndPoint is not null)
                 {
-                    _retiredMaster = Describe(_masterEndPoint);
+                    _retiredMaster = _masterEndPoint;
                 }
 
                 if (!fromSwitchEvent)
