@@ -22,6 +22,14 @@ namespace Gateway.Middleware.Store;
 /// written there were wiped by the demotion. The connection also remembers the epoch of the master it switched to
 /// and never switches to an older one, even when only a stale sentinel answers.
 /// </para>
+/// <para>
+/// Events are heard from every sentinel, each through a multiplexer of its own: one multiplexer over all of them holds
+/// its pub/sub subscription on one sentinel only (StackExchange.Redis has no per-server subscription), and with that
+/// sentinel partitioned, stale or down the gate heard no event and kept writing to the old master until a poll. Each
+/// sentinel publishes its own <c>+switch-master</c>, so the same one arrives several times: it is followed once; a
+/// failover-progress event that names the master the gate has already switched away from (the leader's, arriving after
+/// another sentinel's <c>+switch-master</c>) does not start the refusal again.
+/// </para>
 /// </summary>
 internal sealed partial class SentinelMasterConnection : IDisposable
 {
@@ -38,6 +46,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private readonly ConfigurationOptions _masterTemplate;
     private readonly string _serviceName;
     private readonly ConnectionMultiplexer _sentinels;
+    private readonly ConnectionMultiplexer[] _eventSources; // one per sentinel, for its events only
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ITimer _poll;
@@ -50,6 +59,8 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private long _masterEpoch; // the config epoch of _masterEndPoint's configuration; under _switchGate
     private string? _lastRejection;
     private long _failoverUntil;
+    private string? _followedSwitch; // the +switch-master being or already followed, so that its copies are not
+    private volatile EndPoint? _retiredMaster; // the master last switched away from
 
     // Touched by the poll alone (one at a time).
     private int _failedPolls;
@@ -74,7 +85,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         _masterTemplate.ServiceName = null;
         _masterTemplate.EndPoints.Clear();
 
-        _sentinels.GetSubscriber().Subscribe(RedisChannel.Pattern("*"), OnSentinelEvent);
+        _eventSources = SubscribeToEveryAsync(sentinelOptions).GetAwaiter().GetResult();
 
         // The first answer is awaited here (the connection is opened on the first store call, which should find the
         // master); later polls run on the timer without blocking it.
@@ -101,7 +112,43 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         _disposing.Cancel();
         _poll.Dispose();
         _sentinels.Dispose();
+        foreach (var source in _eventSources)
+        {
+            source.Dispose();
+        }
+
         _master?.Dispose();
+    }
+
+    /// <summary>
+    /// A multiplexer per sentinel in <paramref name="sentinelOptions"/>, subscribed to all its events. A sentinel not
+    /// reachable now is subscribed to when its multiplexer connects (the library restores subscriptions on connect).
+    /// </summary>
+    private async Task<ConnectionMultiplexer[]> SubscribeToEveryAsync(ConfigurationOptions sentinelOptions)
+    {
+        var connecting = new List<Task<ConnectionMultiplexer>>();
+        foreach (var endPoint in sentinelOptions.EndPoints)
+        {
+            var options = sentinelOptions.Clone();
+            options.EndPoints.Clear();
+            options.EndPoints.Add(endPoint);
+            connecting.Add(ConnectionMultiplexer.ConnectAsync(options));
+        }
+
+        var sources = await Task.WhenAll(connecting).ConfigureAwait(false);
+        foreach (var source in sources)
+        {
+            try
+            {
+                await source.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("*"), OnSentinelEvent).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Not connected yet: the subscription is kept and sent once it is.
+            }
+        }
+
+        return sources;
     }
 
     private void OnSentinelEvent(RedisChannel channel, RedisValue message)
@@ -113,12 +160,13 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             // "<service> <old host> <old port> <new host> <new port>"; a host is an address, or a name when the sentinels
             // announce host names (sentinel announce-hostnames yes).
             var parts = text.Split(' ');
-            if (parts.Length == 5 && parts[0] == _serviceName && ParseEndPoint(parts[3], parts[4]) is { } master)
+            if (parts.Length == 5 && parts[0] == _serviceName && ParseEndPoint(parts[3], parts[4]) is { } master
+                && Interlocked.Exchange(ref _followedSwitch, text) != text)
             {
-                _ = Task.Run(() => FollowSwitchEventAsync(master));
+                _ = Task.Run(() => FollowSwitchEventAsync(master, text));
             }
         }
-        else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal))
+        else if (Array.IndexOf(FailoverEvents, name) >= 0 && text.Contains($" {_serviceName} ", StringComparison.Ordinal) && !NamesRetiredMaster(text))
         {
             if (Interlocked.Exchange(ref _failoverUntil, _timeProvider.GetTimestamp() + (long)(FailoverBound.TotalSeconds * _timeProvider.TimestampFrequency)) == 0)
             {
@@ -129,6 +177,22 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         {
             Interlocked.Exchange(ref _failoverUntil, 0);
         }
+    }
+
+    /// <summary>
+    /// Whether a failover event names, as the master being failed over (its last two fields, in both
+    /// <c>master &lt;name&gt; &lt;host&gt; &lt;port&gt;</c> and <c>... @ &lt;name&gt; &lt;host&gt; &lt;port&gt;</c>), the master the gate
+    /// has already switched away from: a late event of a failover already followed.
+    /// </summary>
+    private bool NamesRetiredMaster(string text)
+    {
+        var parts = text.Split(' ');
+        return _retiredMaster is { } retired && parts.Length >= 2 && ParseEndPoint(parts[^2], parts[^1]) is { } named
+            && (named, retired) switch
+            {
+                (DnsEndPoint a, DnsEndPoint b) => a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase),
+                var (a, b) => a.Equals(b),
+            };
     }
 
     /// <summary>
@@ -189,8 +253,9 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     /// After <c>+switch-master</c> naming <paramref name="master"/>: switches to it at the config epoch the sentinels now
     /// report for it (the one that sent the event among them), or, when none names it yet, at one more than the
     /// current epoch, since the event means a newer configuration; a stale answer at the old epoch cannot undo it.
+    /// When it does not end there, a copy of <paramref name="text"/> from another sentinel is followed again.
     /// </summary>
-    private async Task FollowSwitchEventAsync(EndPoint master)
+    private async Task FollowSwitchEventAsync(EndPoint master, string text)
     {
         long? epoch = null;
         try
@@ -209,7 +274,10 @@ internal sealed partial class SentinelMasterConnection : IDisposable
             return;
         }
 
-        await SwitchToAsync(master, epoch, fromSwitchEvent: true).ConfigureAwait(false);
+        if (!await SwitchToAsync(master, epoch, fromSwitchEvent: true).ConfigureAwait(false))
+        {
+            Interlocked.CompareExchange(ref _followedSwitch, null, text);
+        }
     }
 
     /// <summary>
@@ -326,9 +394,9 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     /// poll retries. Named again at a newer epoch, the current master keeps that epoch.
     /// A switch ends the failover refusal, whether <c>+switch-master</c> or the poll saw the move (the event can be
     /// lost with its connection); <paramref name="fromSwitchEvent"/> ends it too when the connection is there already.
-    /// One switch at a time.
+    /// One switch at a time. Returns whether the connection is on <paramref name="master"/> now.
     /// </summary>
-    private async Task SwitchToAsync(EndPoint master, long? epoch, bool fromSwitchEvent)
+    private async Task<bool> SwitchToAsync(EndPoint master, long? epoch, bool fromSwitchEvent)
     {
         try
         {
@@ -336,7 +404,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         }
         catch (OperationCanceledException)
         {
-            return;
+            return false;
         }
 
         try
@@ -348,6 +416,8 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 {
                     Interlocked.Exchange(ref _failoverUntil, 0);
                 }
+
+                return true;
             }
             else if (_masterEndPoint is not null && epoch < _masterEpoch)
             {
@@ -357,6 +427,8 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                     _lastRejection = rejection;
                     Log.StaleConfig(_logger, _serviceName, Describe(master), epoch.Value, Describe(_masterEndPoint), _masterEpoch);
                 }
+
+                return false;
             }
             else
             {
@@ -364,10 +436,21 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 var confirmed = await ConnectIfMasterAsync(master).ConfigureAwait(false);
                 if (confirmed is null)
                 {
-                    return;
+                    return false;
                 }
 
                 var previous = _master;
+                if (_masterEndPoint is not null)
+                {
+                    _retiredMaster = _masterEndPoint;
+                }
+
+                if (!fromSwitchEvent)
+                {
+                    // A later +switch-master naming the same move (a failback after a missed one) is followed again.
+                    Interlocked.Exchange(ref _followedSwitch, null);
+                }
+
                 _master = confirmed;
                 _masterEndPoint = master;
                 _masterEpoch = newEpoch;
@@ -375,7 +458,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 if (_disposing.IsCancellationRequested)
                 {
                     confirmed.Dispose();
-                    return;
+                    return false;
                 }
 
                 Log.MasterSwitched(_logger, _serviceName, Describe(master), newEpoch);
@@ -385,11 +468,13 @@ internal sealed partial class SentinelMasterConnection : IDisposable
                 }
 
                 Interlocked.Exchange(ref _failoverUntil, 0);
+                return true;
             }
         }
         catch (OperationCanceledException) when (_disposing.IsCancellationRequested)
         {
             // Disposed while comparing endpoints (a host name lookup).
+            return false;
         }
         finally
         {

@@ -23,6 +23,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     private readonly List<RedisProcess> _dataNodes = [];
     private readonly List<RedisProcess> _sentinels = [];
     private readonly List<RedisProcess> _staleSentinels = [];
+    private readonly Dictionary<int, string> _pausedSentinels = []; // port: process id
     private ConnectionMultiplexer? _sentinelAdmin;
     private ConnectionMultiplexer? _dataAdmin;
 
@@ -62,10 +63,10 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         }
     }
 
-    /// <summary>The master's port as the first sentinel that answers reports it.</summary>
+    /// <summary>The master's port as the first sentinel not paused that answers reports it.</summary>
     public async Task<int> MasterPortAsync()
     {
-        foreach (var sentinel in _sentinels)
+        foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.ContainsKey(sentinel.Port)))
         {
             try
             {
@@ -88,21 +89,22 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { { "127.0.0.1", port } }, AllowAdmin = true, AbortOnConnectFail = false });
 
     /// <summary>
-    /// Sends <c>SENTINEL FAILOVER</c> to a sentinel and waits until every sentinel reports the former replica as master
+    /// Sends <c>SENTINEL FAILOVER</c> to the sentinel on <paramref name="throughPort"/> (by default the first) and waits
+    /// until every sentinel not paused (<see cref="PauseSentinelAsync"/>) reports the former replica as master
     /// and it answers <c>ROLE</c> as master. Returns how long that took. The former master keeps answering as a
     /// master until a sentinel reconfigures it (Sentinel does that on its next INFO, up to about 10 s later).
     /// </summary>
-    public async Task<TimeSpan> FailoverAsync()
+    public async Task<TimeSpan> FailoverAsync(int? throughPort = null)
     {
         var oldMaster = await MasterPortAsync();
         var newMaster = _dataNodes.Single(node => node.Port != oldMaster).Port;
         await RedisProcess.WaitUntilAsync($"Replica {newMaster} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(newMaster));
 
         var watch = Stopwatch.StartNew();
-        await SentinelServer(_sentinels[0]).SentinelFailoverAsync(ServiceName);
+        await SentinelServer(_sentinels.Single(sentinel => sentinel.Port == (throughPort ?? _sentinels[0].Port))).SentinelFailoverAsync(ServiceName);
         await RedisProcess.WaitUntilAsync($"Sentinel failover from {oldMaster} to {newMaster}", FailoverTimeout, async () =>
         {
-            foreach (var sentinel in _sentinels)
+            foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.ContainsKey(sentinel.Port)))
             {
                 var reported = PortOf(await SentinelServer(sentinel).SentinelGetMasterAddressByNameAsync(ServiceName));
                 if (reported != newMaster)
@@ -131,6 +133,48 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         if (reported != dataPort)
         {
             throw new InvalidOperationException($"Sentinel {sentinelPort} reports master {reported} after MONITOR {dataPort}.");
+        }
+    }
+
+    /// <summary>
+    /// The ports of the group's sentinels that have a client with a pattern subscription (<c>psub</c> in
+    /// <c>CLIENT LIST</c>): where a gateway's sentinel connection listens for events.
+    /// </summary>
+    public async Task<List<int>> PatternSubscribedSentinelsAsync()
+    {
+        var subscribed = new List<int>();
+        foreach (var sentinel in _sentinels)
+        {
+            // Through redis-cli: the sentinel command map of the library has no CLIENT.
+            var clients = await RedisProcess.RunCliAsync(FormTimeout, "-h", "127.0.0.1", "-p", RedisProcess.Invariant(sentinel.Port), "CLIENT", "LIST");
+            if (clients.Split('\n').Any(client => client.Split(' ').Any(field => field.StartsWith("psub=", StringComparison.Ordinal) && field != "psub=0")))
+            {
+                subscribed.Add(sentinel.Port);
+            }
+        }
+
+        return subscribed;
+    }
+
+    /// <summary>
+    /// Stops the sentinel on <paramref name="port"/> with SIGSTOP: its connections stay open but it answers nothing and
+    /// publishes no event, as a partitioned sentinel. It stays stopped until the group is disposed.
+    /// </summary>
+    public async Task PauseSentinelAsync(int port)
+    {
+        var info = await _sentinelAdmin!.GetServer("127.0.0.1", port).InfoRawAsync("server") ?? "";
+        var processId = RedisProcess.InfoField(info, "process_id") ?? throw new InvalidOperationException($"Sentinel {port} reported no process_id.");
+        await SignalAsync("-STOP", processId);
+        _pausedSentinels.Add(port, processId);
+    }
+
+    private static async Task SignalAsync(string signal, string processId)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, processId])) ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {processId} exited with {kill.ExitCode}.");
         }
     }
 
@@ -244,6 +288,11 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var processId in _pausedSentinels.Values)
+        {
+            await SignalAsync("-CONT", processId);
+        }
+
         foreach (var connection in new[] { _sentinelAdmin, _dataAdmin })
         {
             if (connection is not null)

@@ -226,6 +226,36 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FailoverEvents_SentinelHoldingTheSubscriptionPartitioned_RefusesAndSwitchesThroughTheOthersWithoutAPoll()
+    {
+        var (oldMaster, newMaster) = (_group.DataPorts[0], _group.DataPorts[1]);
+
+        // The clock never moves, so no poll runs: only events can start the refusal or move the connection.
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<SentinelMasterConnection>();
+        using var connection = Connect(_group.SentinelPorts, time, logger);
+        Assert.Equal(oldMaster, PortOf(connection.Current));
+
+        // Partition the first sentinel that holds a subscription (one multiplexer over all sentinels holds it on one of
+        // them); the failover runs through another, which alone publishes the failover-progress events.
+        var subscribed = await _group.PatternSubscribedSentinelsAsync().WaitAsync(PollWait);
+        Assert.NotEmpty(subscribed);
+        var partitioned = subscribed[0];
+        _output.WriteLine($"subscribed on {string.Join(", ", subscribed)}; partitioning {partitioned}");
+        await _group.PauseSentinelAsync(partitioned);
+        await _group.FailoverAsync(throughPort: _group.SentinelPorts.First(port => port != partitioned)).WaitAsync(FailoverWait);
+
+        Assert.True(Count(logger, "SentinelFailoverStarted") == 1, "the failover events did not start the refusal:" + Environment.NewLine + Describe(logger));
+        Assert.True(
+            await GatewayClient.EventuallyAsync(() => Task.FromResult(!Refuses(connection) && PortOf(connection.Current) == newMaster), FailoverWait),
+            "+switch-master from the other sentinels did not move the connection:" + Environment.NewLine + Describe(logger));
+
+        // Each sentinel that ran or learned of the failover sent +switch-master: followed once, logged once.
+        Assert.True(Count(logger, "SentinelMasterSwitched") == 2, Describe(logger));
+        Assert.True(Count(logger, "SentinelFailoverStarted") == 1, Describe(logger));
+    }
+
+    [Fact]
     public async Task RefreshAsync_SentinelsFailEveryPoll_WarnsOncePerIntervalAndOnceWhenTheyAnswerAgain()
     {
         var time = new FakeTimeProvider();
