@@ -87,14 +87,7 @@ finish() {
 trap finish EXIT
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-    echo "==> building the gateway and the demo provider (Release)"
-    # Only what runs here: the gateway and the demo provider (not the test or benchmark projects).
-    for project in Gateway/Gateway.csproj samples/DemoSmsProvider/DemoSmsProvider.csproj; do
-        dotnet build "$ROOT/$project" -c Release -nologo -v quiet >"$RUN_DIR/build.log" 2>&1 || {
-            cat "$RUN_DIR/build.log"
-            exit 1
-        }
-    done
+    stack_build || exit 1
 fi
 
 echo "==> machine"

@@ -161,13 +161,7 @@ trap 'STOP_REQUESTED=1; exit 143' TERM
 echo "==> run dir $RUN_DIR (configs and logs)"
 
 if ((BUILD)); then
-    echo "==> building the gateway and the demo provider (Release)"
-    for project in Gateway/Gateway.csproj samples/DemoSmsProvider/DemoSmsProvider.csproj; do
-        dotnet build "$ROOT/$project" -c Release -nologo -v quiet >"$RUN_DIR/build.log" 2>&1 || {
-            cat "$RUN_DIR/build.log"
-            exit 1
-        }
-    done
+    stack_build || exit 1
 fi
 for dll in "$GATEWAY_DLL" "$PROVIDER_DLL"; do
     [ -f "$dll" ] || { echo "stack.sh: ${dll#"$ROOT"/} is missing: run without --no-build" >&2; exit 1; }

@@ -93,14 +93,7 @@ sent_code() { curl -fsS "$PROVIDER/sent?mobile=$1" | jq -r '.[-1].code // empty'
 redis_get() { redis-cli -p "$REDIS_PORT" -n 2 --raw GET "$1"; }
 
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
-    echo "==> building the gateway and the demo provider (Release)"
-    # Only what runs here: the gateway and the demo provider (not the test or benchmark projects).
-    for project in Gateway/Gateway.csproj samples/DemoSmsProvider/DemoSmsProvider.csproj; do
-        dotnet build "$ROOT/$project" -c Release -nologo -v quiet >"$RUN_DIR/build.log" 2>&1 || {
-            cat "$RUN_DIR/build.log"
-            exit 1
-        }
-    done
+    stack_build || exit 1
 fi
 
 echo "==> starting the stack on loopback (run dir $RUN_DIR)"

@@ -86,6 +86,19 @@ wait_for() {
 
 http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
 
+# stack_build: builds what the stack runs, the gateway and the demo provider (Release; not the test or benchmark
+# projects), and shows the build log when it fails.
+stack_build() {
+    echo "==> building the gateway and the demo provider (Release)"
+    local project
+    for project in Gateway/Gateway.csproj samples/DemoSmsProvider/DemoSmsProvider.csproj; do
+        dotnet build "$ROOT/$project" -c Release -nologo -v quiet >"$RUN_DIR/build.log" 2>&1 || {
+            cat "$RUN_DIR/build.log"
+            return 1
+        }
+    done
+}
+
 # start_redis NAME PORT: a redis-server without persistence.
 start_redis() {
     local name=$1 port=$2
