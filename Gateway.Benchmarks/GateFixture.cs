@@ -25,6 +25,8 @@ internal sealed class GateFixture : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        // The gate is a step of YARP's pipeline and reads its route table (for the one-way-in guard).
+        services.AddReverseProxy().LoadFromMemory([], []);
         services.AddSmsCodeGate(options =>
         {
             options.Redis = redis;
