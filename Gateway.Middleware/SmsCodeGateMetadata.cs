@@ -28,6 +28,9 @@ public static class SmsCodeGateMetadata
     /// <summary>The route value that holds the mobile by default, e.g. <c>"Path": "/sms_codes/{mobile}/"</c>.</summary>
     public const string MobileRouteValue = "mobile";
 
+    /// <summary>The metadata keys that put a route under the gate, one per role.</summary>
+    internal static readonly string[] Roles = [PolicyName, VerifyPolicyName, VerifyEndpointName];
+
     /// <summary>True when the metadata puts the route under the gate in any of its roles.</summary>
     public static bool IsGated(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null

@@ -56,11 +56,7 @@ internal sealed class SmsCodeAnswer
     public Task WriteAsync(HttpResponse response, long retryAfterSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var body = _fixedBody ?? Render(retryAfterSeconds);
-        response.StatusCode = Status;
-        response.ContentType = ContentType;
-        response.ContentLength = body.Length;
-        return response.Body.WriteAsync(body, 0, body.Length);
+        return SmsCodeResponses.WriteAsync(response, Status, _fixedBody ?? Render(retryAfterSeconds), ContentType);
     }
 
     private byte[] Render(long retryAfterSeconds)

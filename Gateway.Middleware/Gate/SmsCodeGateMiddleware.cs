@@ -92,7 +92,7 @@ internal sealed partial class SmsCodeGateMiddleware
         var metadata = context.GetRouteModel().Config.Metadata;
         if (metadata is not null && metadata.TryGetValue(SmsCodeGateMetadata.PolicyName, out var policyName))
         {
-            return HasAllowedMethod(context, metadata) ? GateAsync(context, policyName) : MethodNotAllowedAsync(context, policyName, metadata);
+            return HasAllowedMethod(context, metadata) ? GateAsync(context, policyName, metadata) : MethodNotAllowedAsync(context, policyName, metadata);
         }
 
         if (!SmsCodeGateMetadata.IsGated(metadata))
@@ -102,20 +102,20 @@ internal sealed partial class SmsCodeGateMiddleware
 
         var role = metadata!.TryGetValue(SmsCodeGateMetadata.VerifyPolicyName, out policyName) ? GateRole.VerifyRoute : GateRole.VerifyEndpoint;
         policyName ??= metadata[SmsCodeGateMetadata.VerifyEndpointName];
-        return HasAllowedMethod(context, metadata) ? VerifyAsync(context, policyName, role) : MethodNotAllowedAsync(context, policyName, metadata);
+        return HasAllowedMethod(context, metadata) ? VerifyAsync(context, policyName, role, metadata) : MethodNotAllowedAsync(context, policyName, metadata);
     }
 
     private static bool HasAllowedMethod(HttpContext context, IReadOnlyDictionary<string, string> metadata) =>
         !metadata.TryGetValue(GatedRouteMethodsFilter.AllowedMethodsMetadata, out var allowed) || IsAllowed(context.Request.Method, allowed);
 
-    private async Task VerifyAsync(HttpContext context, string policyName, GateRole role)
+    private async Task VerifyAsync(HttpContext context, string policyName, GateRole role, IReadOnlyDictionary<string, string> metadata)
     {
         if (await PolicyForAsync(context, policyName) is not { } policy)
         {
             return;
         }
 
-        var mobile = await MobileOfAsync(context, policy, SourceOf(context, policy));
+        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
         if (mobile is null)
         {
             return;
@@ -188,8 +188,8 @@ internal sealed partial class SmsCodeGateMiddleware
     }
 
     /// <summary>The route's own <c>SmsMobileFrom</c> (validated when the route was loaded), else the policy's.</summary>
-    private static RequestValueSource SourceOf(HttpContext context, SmsCodePolicy policy) =>
-        context.GetRouteModel().Config.Metadata!.TryGetValue(SmsCodeGateMetadata.MobileFromName, out var text)
+    private static RequestValueSource SourceOf(IReadOnlyDictionary<string, string> metadata, SmsCodePolicy policy) =>
+        metadata.TryGetValue(SmsCodeGateMetadata.MobileFromName, out var text)
             ? RouteSources.GetOrAdd(text, static t => RequestValueSource.TryParse(t, out _)!)
             : policy.MobileFrom;
 
@@ -245,14 +245,14 @@ internal sealed partial class SmsCodeGateMiddleware
         return SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status405MethodNotAllowed, SmsCodeResponses.MethodNotAllowed(allowed));
     }
 
-    private async Task GateAsync(HttpContext context, string policyName)
+    private async Task GateAsync(HttpContext context, string policyName, IReadOnlyDictionary<string, string> metadata)
     {
         if (await PolicyForAsync(context, policyName) is not { } policy)
         {
             return;
         }
 
-        var mobile = await MobileOfAsync(context, policy, SourceOf(context, policy));
+        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
         if (mobile is null)
         {
             return;
@@ -283,7 +283,7 @@ internal sealed partial class SmsCodeGateMiddleware
 
         var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
         context.Features.Set(issue);
-        if (!IssueNonce.HasIdempotencyKey(request.Nonce))
+        if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
         {
             await ForwardAsync(context, issue);
             return;

@@ -38,10 +38,10 @@ internal static class SmsCodeResponses
     public static byte[] MethodNotAllowed(string allowedMethods) =>
         Body($"{{\"message\":\"Method not allowed: this route accepts {allowedMethods}.\"}}");
 
-    public static Task WriteAsync(HttpResponse response, int statusCode, byte[] body)
+    public static Task WriteAsync(HttpResponse response, int statusCode, byte[] body, string contentType = JsonContentType)
     {
         response.StatusCode = statusCode;
-        response.ContentType = JsonContentType;
+        response.ContentType = contentType;
         response.ContentLength = body.Length;
         return response.Body.WriteAsync(body, 0, body.Length);
     }

@@ -78,7 +78,7 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
         var metadata = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata;
         if (metadata is not null && context.RequestServices.GetService(typeof(SmsCodePolicyRegistry)) is SmsCodePolicyRegistry registry)
         {
-            foreach (var role in (string[])[SmsCodeGateMetadata.PolicyName, SmsCodeGateMetadata.VerifyPolicyName, SmsCodeGateMetadata.VerifyEndpointName])
+            foreach (var role in SmsCodeGateMetadata.Roles)
             {
                 if (metadata.TryGetValue(role, out var name) && registry.TryGet(name, out var policy))
                 {

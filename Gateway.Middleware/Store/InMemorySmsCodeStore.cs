@@ -30,9 +30,9 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
             var flagLeft = MillisecondsLeft((request.Database, request.SendFlagKey), now);
             if (flagLeft > 0)
             {
-                if (IdempotencyKeyOf(request.Nonce) is { } key
+                if (IssueNonce.IdempotencyKeyOf(request.Nonce) is { } key
                     && TryGetLive((request.Database, request.CodeStateKey), now, out var state)
-                    && IdempotencyKeyOf(state.Value) == key)
+                    && IssueNonce.IdempotencyKeyOf(state.Value) == key)
                 {
                     return ValueTask.FromResult(new SmsCodeIssueResult(SmsCodeRefusal.Repeat, flagLeft, state.Value));
                 }
@@ -208,10 +208,6 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
             return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.Wrong, 0, null));
         }
     }
-
-    /// <summary>The <c>|key</c> part of a nonce, as the issue script compares it; null when the nonce has none.</summary>
-    private static string? IdempotencyKeyOf(string? nonce) =>
-        nonce?.IndexOf('|', StringComparison.Ordinal) is int bar and >= 0 ? nonce[bar..] : null;
 
     /// <summary>The code's attempts were spent before: refused like the attempt that spent them.</summary>
     private SmsCodeVerifyResult? SpentAlready(in SmsCodeVerifyRequest request, long now) =>

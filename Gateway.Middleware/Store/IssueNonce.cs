@@ -24,6 +24,7 @@ internal static class IssueNonce
             ? string.Concat(Next(), "|", idempotencyKey)
             : Next();
 
-    /// <summary>True when the nonce carries an <c>Idempotency-Key</c>.</summary>
-    public static bool HasIdempotencyKey(string nonce) => nonce.Contains('|', StringComparison.Ordinal);
+    /// <summary>The <c>|key</c> part of a nonce, as the issue script compares it; null when it carries no key.</summary>
+    public static string? IdempotencyKeyOf(string? nonce) =>
+        nonce?.IndexOf('|', StringComparison.Ordinal) is int bar and >= 0 ? nonce[bar..] : null;
 }

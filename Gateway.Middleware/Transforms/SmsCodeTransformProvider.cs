@@ -10,9 +10,6 @@ namespace Gateway.Middleware.Transforms;
 /// </summary>
 internal sealed class SmsCodeTransformProvider : ITransformProvider
 {
-    private static readonly string[] Roles =
-        [SmsCodeGateMetadata.PolicyName, SmsCodeGateMetadata.VerifyPolicyName, SmsCodeGateMetadata.VerifyEndpointName];
-
     private readonly SmsCodePolicyRegistry _policies;
 
     public SmsCodeTransformProvider(SmsCodePolicyRegistry policies)
@@ -25,7 +22,7 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
     {
         ArgumentNullException.ThrowIfNull(context);
         var route = context.Route;
-        var roles = Roles.Where(role => route.Metadata?.ContainsKey(role) == true).ToList();
+        var roles = SmsCodeGateMetadata.Roles.Where(role => route.Metadata?.ContainsKey(role) == true).ToList();
         if (roles.Count == 0)
         {
             return;
