@@ -156,7 +156,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
     [Fact]
     public async Task TwoProviderDestinations_OneRefusingConnections_EverySendAnswers200WithExactlyOneSms()
     {
-        var dead = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var dead = RefusingAddress.Http;
         var host = Start(config =>
         {
             var cluster = config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!.AsObject();

@@ -195,7 +195,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     [Fact]
     public async Task Get_ProviderRefusesConnection_Returns502AndRevokes()
     {
-        var deadProvider = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var deadProvider = RefusingAddress.Http;
         var host = StartGateway(config =>
             config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!["Destinations"]!["provider"]!["Address"] = deadProvider.ToString());
         var mobile = TestMobiles.Next();

@@ -3,7 +3,12 @@ using System.Net.Sockets;
 
 namespace Gateway.Tests.Infrastructure;
 
-/// <summary>Loopback ports that nothing listens on at the moment of asking.</summary>
+/// <summary>
+/// Loopback ports that nothing listens on at the moment of asking, for processes that cannot bind port 0 and report
+/// the port (redis-server). Another process may take the port before it is bound: use it only behind a retry on
+/// another port (<see cref="RedisProcess.StartOnFreePortAsync"/>). Kestrel hosts bind port 0 instead, and a test that
+/// needs a destination that refuses connections uses <see cref="RefusingAddress"/>.
+/// </summary>
 internal static class FreePort
 {
     public static int Next()

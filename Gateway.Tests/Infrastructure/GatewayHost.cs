@@ -45,10 +45,13 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         return this;
     }
 
-    /// <summary>Starts the host on Kestrel on a loopback port, for tests that need real connections (client IPs, shutdown).</summary>
+    /// <summary>
+    /// Starts the host on Kestrel, for tests that need real connections (client IPs, shutdown), on a loopback port the
+    /// server binds itself (port 0); its clients get the bound address.
+    /// </summary>
     public GatewayHost StartOnKestrel()
     {
-        UseKestrel(FreePort.Next());
+        UseKestrel(0);
         StartServer();
         return this;
     }

@@ -182,17 +182,20 @@ public sealed class RedisCluster : IAsyncDisposable
     {
         for (var i = 0; i < NodeCount; i++)
         {
-            var port = FreePort.Next();
-            var directory = Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName;
-            var arguments = RedisProcess.DataNodeArguments(port, directory);
-            arguments.AddRange(
-            [
-                "--cluster-enabled", "yes",
-                "--cluster-port", RedisProcess.Invariant(FreePort.Next()),
-                "--cluster-config-file", Path.Combine(_directory, $"nodes-{RedisProcess.Invariant(port)}.conf"),
-                "--cluster-node-timeout", "2000",
-            ]);
-            _nodes.Add(await RedisProcess.StartAsync(port, arguments));
+            _nodes.Add(await RedisProcess.StartOnFreePortAsync(port =>
+            {
+                var directory = Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName;
+                var arguments = RedisProcess.DataNodeArguments(port, directory);
+                arguments.AddRange(
+                [
+                    // The cluster bus port is found free too: when it is taken the node exits as for its own port, and starts again on others.
+                    "--cluster-enabled", "yes",
+                    "--cluster-port", RedisProcess.Invariant(FreePort.Next()),
+                    "--cluster-config-file", Path.Combine(_directory, $"nodes-{RedisProcess.Invariant(port)}.conf"),
+                    "--cluster-node-timeout", "2000",
+                ]);
+                return arguments;
+            }));
         }
 
         await RedisProcess.RunCliAsync(FormTimeout,

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace Gateway.Tests.Infrastructure;
 
@@ -13,7 +15,10 @@ namespace Gateway.Tests.Infrastructure;
 internal sealed class RedisProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 50;
+    private const int PortAttempts = 5;
+    private const string AddressInUse = "Address already in use";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
@@ -26,10 +31,37 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public string EndPoint => $"127.0.0.1:{Port}";
 
+    private Process Process => _process ?? throw new InvalidOperationException($"redis-server on port {Port} is not running.");
+
     /// <summary>The last lines the process printed, for failure messages.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    /// <summary>Starts <c>redis-server</c> with <paramref name="arguments"/> and waits until its port accepts connections.</summary>
+    /// <summary>
+    /// Starts <c>redis-server</c> on a free loopback port, with the arguments <paramref name="argumentsFor"/> gives for
+    /// it, and waits until it answers there. A port is only free at the moment of asking: when another process binds it
+    /// first, redis-server exits with "Address already in use", and this starts it again on another port.
+    /// </summary>
+    public static async Task<RedisProcess> StartOnFreePortAsync(Func<int, IEnumerable<string>> argumentsFor)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort.Next();
+            try
+            {
+                return await StartAsync(port, argumentsFor(port));
+            }
+            catch (PortTakenException) when (attempt < PortAttempts)
+            {
+                // Taken between the asking and the binding (by a parallel test, or an outgoing connection): try another.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts <c>redis-server</c> with <paramref name="arguments"/>, which make it listen on <paramref name="port"/>, and
+    /// waits until it answers there as itself (its INFO names its process id: a port taken by another test's server
+    /// answers too). Throws <see cref="PortTakenException"/> when it could not bind a port.
+    /// </summary>
     public static async Task<RedisProcess> StartAsync(int port, IEnumerable<string> arguments)
     {
         var redis = new RedisProcess(port);
@@ -54,22 +86,53 @@ internal sealed class RedisProcess : IAsyncDisposable
         using var timeout = new CancellationTokenSource(StartTimeout);
         while (true)
         {
-            if (process.HasExited || timeout.IsCancellationRequested)
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(CancellationToken.None); // and for the last lines it printed
+                await redis.DisposeAsync();
+                var why = $"redis-server on port {port} exited at start:{Environment.NewLine}{redis.Output}";
+                throw redis.Output.Contains(AddressInUse, StringComparison.Ordinal) ? new PortTakenException(why) : new InvalidOperationException(why);
+            }
+
+            if (timeout.IsCancellationRequested)
             {
                 await redis.DisposeAsync();
-                throw new InvalidOperationException($"redis-server on port {port} did not start:{Environment.NewLine}{redis.Output}");
+                throw new InvalidOperationException($"redis-server on port {port} did not answer within {StartTimeout}:{Environment.NewLine}{redis.Output}");
             }
 
             try
             {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port, timeout.Token);
-                return redis;
+                // A probe that gets no answer (a listener that is not a Redis) is only given up on and tried again.
+                using var probe = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                probe.CancelAfter(ProbeTimeout);
+                if (await AnswersAsAsync(port, process.Id, probe.Token))
+                {
+                    return redis;
+                }
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
             {
-                await Task.Delay(20, CancellationToken.None);
+                // Not listening yet.
             }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Stops the process with SIGSTOP: its connections stay open, but it answers nothing until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => SignalAsync("-STOP", Process.Id);
+
+    /// <summary>Lets a process stopped by <see cref="PauseAsync"/> run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT", Process.Id);
+
+    /// <summary>Sends <paramref name="signal"/> (<c>-STOP</c>, <c>-CONT</c>) to the process <paramref name="processId"/> with <c>kill</c>.</summary>
+    public static async Task SignalAsync(string signal, int processId)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, Invariant(processId)])) ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill {signal} {processId} exited with {kill.ExitCode}.");
         }
     }
 
@@ -212,6 +275,30 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Whether the server answering INFO on <paramref name="port"/> is the process <paramref name="processId"/>.</summary>
+    private static async Task<bool> AnswersAsAsync(int port, int processId, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync("INFO server\r\n"u8.ToArray(), cancellationToken);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.StartsWith("process_id:", StringComparison.Ordinal))
+            {
+                return line["process_id:".Length..] == Invariant(processId);
+            }
+
+            if (line.StartsWith('-'))
+            {
+                return false; // an error reply (still loading, or not a Redis at all)
+            }
+        }
+
+        return false;
+    }
+
     private void Keep(string? line)
     {
         if (line is null)
@@ -224,4 +311,7 @@ internal sealed class RedisProcess : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>redis-server could not bind a port it was given: another process has it.</summary>
+    private sealed class PortTakenException(string message) : InvalidOperationException(message);
 }

@@ -23,7 +23,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     private readonly List<RedisProcess> _dataNodes = [];
     private readonly List<RedisProcess> _sentinels = [];
     private readonly List<RedisProcess> _staleSentinels = [];
-    private readonly Dictionary<int, string> _pausedSentinels = []; // port: process id
+    private readonly HashSet<int> _pausedSentinels = [];
     private ConnectionMultiplexer? _sentinelAdmin;
     private ConnectionMultiplexer? _dataAdmin;
 
@@ -66,7 +66,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     /// <summary>The master's port as the first sentinel not paused that answers reports it.</summary>
     public async Task<int> MasterPortAsync()
     {
-        foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.ContainsKey(sentinel.Port)))
+        foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.Contains(sentinel.Port)))
         {
             try
             {
@@ -104,7 +104,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         await SentinelServer(_sentinels.Single(sentinel => sentinel.Port == (throughPort ?? _sentinels[0].Port))).SentinelFailoverAsync(ServiceName);
         await RedisProcess.WaitUntilAsync($"Sentinel failover from {oldMaster} to {newMaster}", FailoverTimeout, async () =>
         {
-            foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.ContainsKey(sentinel.Port)))
+            foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.Contains(sentinel.Port)))
             {
                 var reported = PortOf(await SentinelServer(sentinel).SentinelGetMasterAddressByNameAsync(ServiceName));
                 if (reported != newMaster)
@@ -162,20 +162,8 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
     /// </summary>
     public async Task PauseSentinelAsync(int port)
     {
-        var info = await _sentinelAdmin!.GetServer("127.0.0.1", port).InfoRawAsync("server") ?? "";
-        var processId = RedisProcess.InfoField(info, "process_id") ?? throw new InvalidOperationException($"Sentinel {port} reported no process_id.");
-        await SignalAsync("-STOP", processId);
-        _pausedSentinels.Add(port, processId);
-    }
-
-    private static async Task SignalAsync(string signal, string processId)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, processId])) ?? throw new InvalidOperationException("kill did not start.");
-        await kill.WaitForExitAsync();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill {signal} {processId} exited with {kill.ExitCode}.");
-        }
+        await _sentinels.Single(sentinel => sentinel.Port == port).PauseAsync();
+        _pausedSentinels.Add(port);
     }
 
     /// <summary>
@@ -207,13 +195,13 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         }
 
         var master = await MasterPortAsync();
-        var port = FreePort.Next();
-        var config = WriteSentinelConfig(port, master,
+        var stale = await StartSentinelAsync(master,
         [
             $"sentinel auth-user {ServiceName} {StaleSentinelUser}",
             $"sentinel auth-pass {ServiceName} {StaleSentinelPassword}",
         ]);
-        _staleSentinels.Add(await RedisProcess.StartAsync(port, [config, "--sentinel"]));
+        _staleSentinels.Add(stale);
+        var port = stale.Port;
         await RedisProcess.WaitUntilAsync($"The stale sentinel {port} monitoring {master}", FormTimeout, async () =>
         {
             // Its pub/sub link shows as disconnected (the hello channel is denied); the master must not be down to it.
@@ -288,9 +276,9 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var processId in _pausedSentinels.Values)
+        foreach (var sentinel in _sentinels.Where(sentinel => _pausedSentinels.Contains(sentinel.Port)))
         {
-            await SignalAsync("-CONT", processId);
+            await sentinel.ResumeAsync();
         }
 
         foreach (var connection in new[] { _sentinelAdmin, _dataAdmin })
@@ -336,12 +324,12 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
 
     private async Task FormAsync()
     {
-        var masterPort = FreePort.Next();
-        _dataNodes.Add(await StartDataNodeAsync(masterPort, []));
-        _dataNodes.Add(await StartDataNodeAsync(FreePort.Next(), ["--replicaof", "127.0.0.1", RedisProcess.Invariant(masterPort)]));
+        _dataNodes.Add(await StartDataNodeAsync([]));
+        var masterPort = _dataNodes[0].Port;
+        _dataNodes.Add(await StartDataNodeAsync(["--replicaof", "127.0.0.1", RedisProcess.Invariant(masterPort)]));
         for (var i = 0; i < SentinelCount; i++)
         {
-            _sentinels.Add(await StartSentinelAsync(FreePort.Next(), masterPort));
+            _sentinels.Add(await StartSentinelAsync(masterPort, []));
         }
 
         var data = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, BacklogPolicy = BacklogPolicy.FailFast };
@@ -384,20 +372,21 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         });
     }
 
-    private Task<RedisProcess> StartDataNodeAsync(int port, string[] extraArguments)
-    {
-        var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName);
-        if (_announceHostnames)
+    private Task<RedisProcess> StartDataNodeAsync(string[] extraArguments) =>
+        RedisProcess.StartOnFreePortAsync(port =>
         {
-            arguments.AddRange(["--replica-announce-ip", "localhost"]);
-        }
+            var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName);
+            if (_announceHostnames)
+            {
+                arguments.AddRange(["--replica-announce-ip", "localhost"]);
+            }
 
-        arguments.AddRange(extraArguments);
-        return RedisProcess.StartAsync(port, arguments);
-    }
+            arguments.AddRange(extraArguments);
+            return arguments;
+        });
 
-    private Task<RedisProcess> StartSentinelAsync(int port, int masterPort) =>
-        RedisProcess.StartAsync(port, [WriteSentinelConfig(port, masterPort, []), "--sentinel"]);
+    private Task<RedisProcess> StartSentinelAsync(int masterPort, string[] extraLines) =>
+        RedisProcess.StartOnFreePortAsync(port => [WriteSentinelConfig(port, masterPort, extraLines), "--sentinel"]);
 
     /// <summary>Writes the configuration of a sentinel on <paramref name="port"/> monitoring <paramref name="masterPort"/>, with <paramref name="extraLines"/>; returns its path.</summary>
     private string WriteSentinelConfig(int port, int masterPort, string[] extraLines)

@@ -1,24 +1,22 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// A real <c>redis-server</c> on a free loopback port, without persistence. It can be stopped and started again
-/// on the same port to simulate an outage.
+/// on the same port to simulate an outage, or paused (SIGSTOP) to simulate one that answers nothing.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
     private readonly Lazy<ConnectionMultiplexer> _admin;
-    private Process? _process;
-
     private readonly string[] _extraArguments;
+    private RedisProcess? _process;
 
-    private RedisServer(int port, string[] extraArguments)
+    private RedisServer(RedisProcess process, string[] extraArguments)
     {
-        Port = port;
+        _process = process;
+        Port = process.Port;
         _extraArguments = extraArguments;
         _admin = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(
             new ConfigurationOptions { EndPoints = { { "127.0.0.1", Port } }, AllowAdmin = true, AbortOnConnectFail = false }));
@@ -28,7 +26,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    /// <summary>A connection for test assertions (reading keys and TTLs, INFO, DEBUG SLEEP).</summary>
+    /// <summary>A connection for test assertions (reading keys and TTLs, INFO).</summary>
     public ConnectionMultiplexer Admin => _admin.Value;
 
     public IDatabase Database(int db = 2) => Admin.GetDatabase(db);
@@ -37,65 +35,33 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartNewAsync(params string[] extraArguments)
     {
-        var server = new RedisServer(FreePort.Next(), extraArguments);
-        await server.StartAsync();
+        var server = new RedisServer(await RedisProcess.StartOnFreePortAsync(port => Arguments(port, extraArguments)), extraArguments);
+        await server.WaitUntilAdminConnectedAsync();
         return server;
     }
 
-    /// <summary>Starts the process (again, after <see cref="StopAsync"/>) on the same port.</summary>
+    /// <summary>Starts the process again, after <see cref="StopAsync"/>, on the same port (its clients know no other).</summary>
     public async Task StartAsync()
     {
-        var startInfo = new ProcessStartInfo(FindExecutable())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning" }.Concat(_extraArguments))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(startInfo) ?? throw new InvalidOperationException("redis-server did not start.");
-        _process.OutputDataReceived += static (_, _) => { };
-        _process.ErrorDataReceived += static (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
-                break;
-            }
-            catch (SocketException) when (!timeout.IsCancellationRequested && !_process.HasExited)
-            {
-                await Task.Delay(20, timeout.Token);
-            }
-        }
-
-        // Wait until this server answers, not just accepts: the admin connection may still be reconnecting.
-        while (!Admin.IsConnected)
-        {
-            timeout.Token.ThrowIfCancellationRequested();
-            await Task.Delay(20, timeout.Token);
-        }
+        _process = await RedisProcess.StartAsync(Port, Arguments(Port, _extraArguments));
+        await WaitUntilAdminConnectedAsync();
     }
 
+    /// <summary>Kills the process (a crash, not a shutdown) and waits until it is gone.</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.DisposeAsync();
+            _process = null;
         }
-
-        _process?.Dispose();
-        _process = null;
     }
+
+    /// <summary>Stops the process with SIGSTOP: connections to it stay open, but nothing is answered until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync() => Running.PauseAsync();
+
+    /// <summary>Lets the process paused by <see cref="PauseAsync"/> run again; it then answers what it was sent meanwhile.</summary>
+    public Task ResumeAsync() => Running.ResumeAsync();
 
     /// <summary>Commands run so far by name, from INFO commandstats (e.g. "evalsha" → 3).</summary>
     public async Task<IReadOnlyDictionary<string, long>> CommandCountsAsync()
@@ -123,17 +89,18 @@ public sealed class RedisServer : IAsyncDisposable
         await StopAsync();
     }
 
-    private static string FindExecutable()
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/local/bin"))
-        {
-            var candidate = Path.Combine(directory, "redis-server");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
+    private RedisProcess Running => _process ?? throw new InvalidOperationException($"redis-server on port {Port} is stopped.");
 
-        throw new InvalidOperationException("redis-server was not found on PATH. Install it (Debian: apt-get install redis-server) or run the README's test command, which does.");
+    private static string[] Arguments(int port, string[] extraArguments) =>
+        ["--port", RedisProcess.Invariant(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning", .. extraArguments];
+
+    /// <summary>Waits until this server answers the admin connection, not just accepts: it may still be reconnecting.</summary>
+    private async Task WaitUntilAdminConnectedAsync()
+    {
+        using var timeout = new CancellationTokenSource(ConnectTimeout);
+        while (!Admin.IsConnected)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 }
