@@ -187,7 +187,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
     public async Task TwoProviderDestinations_OneTimingOut_NotRetriedAnd504()
     {
         var slow = _resources.Add(await RecordingSmsProvider.StartAsync());
-        slow.Delay = TimeSpan.FromSeconds(5);
+        slow.AnswerWhen = new TaskCompletionSource(); // never answers: only the 1 s activity timeout ends its send
         var host = Start(config =>
         {
             var cluster = config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!.AsObject();

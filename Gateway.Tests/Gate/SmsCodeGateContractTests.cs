@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Gateway.Middleware.Diagnostics;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,9 @@ namespace Gateway.Tests.Gate;
 /// </summary>
 public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLifetime
 {
+    /// <summary>How long a test waits for what must happen before it fails instead of hanging: not a timing claim.</summary>
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     private readonly TestResources _resources = new();
 
     protected RecordingSmsProvider Provider { get; private set; } = null!;
@@ -208,9 +212,10 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     }
 
     [Fact]
-    public async Task Get_ProviderTimesOut_Returns504WithRetryAfterAndKeepsFlagAndCode()
+    public async Task Get_ProviderNeverAnswers_Returns504WithRetryAfterAndKeepsFlagAndCode()
     {
-        Provider.Delay = TimeSpan.FromSeconds(5);
+        // The provider takes the send and never answers: only the gateway's activity timeout can end the request.
+        Provider.AnswerWhen = new TaskCompletionSource();
         var host = StartGateway();
         var mobile = TestMobiles.Next();
 
@@ -303,12 +308,19 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     public async Task Get_ProviderFailsAfterTheSendIntervalPassed_StillRevokesTheCode()
     {
         // A provider slower than the interval: the flag has expired by the time it fails, the code has not.
-        Provider.Delay = TimeSpan.FromSeconds(1.5);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Provider.AnswerWhen = answer;
         Provider.StatusCode = 500;
-        var host = StartGateway(config => config.Policy["SendInterval"] = "00:00:01");
+        var host = StartGateway(config => config.WithoutProviderTimeout());
         var mobile = TestMobiles.Next();
 
-        var response = await host.CreateClient().RequestCodeAsync(mobile);
+        var pending = host.CreateClient().RequestCodeAsync(mobile);
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
+        await store.PassSendIntervalAsync(host, mobile);
+        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}") > 0);
+        answer.SetResult();
+        var response = await pending;
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
@@ -345,19 +357,24 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     [Fact]
     public async Task Get_RepeatWhileTheFirstIsInFlightAndThenFails_GetsTheFailureNotASent()
     {
-        Provider.Delay = TimeSpan.FromSeconds(1);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Provider.AnswerWhen = answer;
         Provider.StatusCode = 500;
-        var host = StartGateway();
+        var host = StartGateway(config => config.WithoutProviderTimeout());
+        using var recorded = new GateTagValues(host);
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
 
+        // The provider has the first send and holds its answer until the gate has taken the repeat for a repeat.
         var first = SendWithKeyAsync(client, mobile, "k-1");
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
-        var repeat = await SendWithKeyAsync(client, mobile, "k-1");
+        var repeat = SendWithKeyAsync(client, mobile, "k-1");
+        await recorded.RecordedAsync(SmsCodeGateResults.Repeated).WaitAsync(HangGuard);
+        answer.SetResult();
 
         // The first send failed and was rolled back: the repeat, which waited for it, is not told "sent".
         Assert.Equal(HttpStatusCode.BadGateway, (await first).StatusCode);
-        Assert.Equal(HttpStatusCode.BadGateway, repeat.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, (await repeat).StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
         Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
     }
@@ -372,8 +389,9 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     [Fact]
     public async Task Get_ClientAbortsWhileForwarding_KeepsTheCodeTheProviderMayHaveSent()
     {
-        Provider.Delay = TimeSpan.FromSeconds(1.5);
-        var host = StartGateway();
+        // The provider never answers: the client's abort is what ends the send.
+        Provider.AnswerWhen = new TaskCompletionSource();
+        var host = StartGateway(config => config.WithoutProviderTimeout());
         var mobile = TestMobiles.Next();
         using var abort = new CancellationTokenSource();
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,20 +75,38 @@ public sealed partial class OperationsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Shutdown_WithARequestInFlight_LetsItFinishWithItsCodeStored()
+    public async Task Shutdown_WithARequestInFlight_StopsListeningButLetsItFinishWithItsCodeStored()
     {
-        _provider.Delay = TimeSpan.FromSeconds(0.8);
-        var host = Start(kestrel: true);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _provider.AnswerWhen = answer;
+        var host = Start(kestrel: true, edit: config => config.WithoutProviderTimeout());
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
 
+        // The provider holds the send until shutdown is under way: the gateway has closed its listener.
         var pending = client.RequestCodeAsync(mobile);
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(_provider.RequestsFor(mobile).Count == 1)));
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        Assert.True(await GatewayClient.EventuallyAsync(async () => !await AcceptsConnectionsAsync(client.BaseAddress!)), "the gateway still accepts connections");
+        answer.SetResult();
         var response = await pending;
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, string.Join("\n", host.Logs.Logs.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)));
         Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
+    }
+
+    private static async Task<bool> AcceptsConnectionsAsync(Uri address)
+    {
+        using var probe = new TcpClient();
+        try
+        {
+            await probe.ConnectAsync(address.Host, address.Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static double Value(string prometheusText, string policy, string metric, string? label = null)
@@ -110,9 +129,11 @@ public sealed partial class OperationsTests : IAsyncLifetime
     [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*)\} (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
     private static partial Regex SampleLine();
 
-    private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName)
+    private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName, Action<GatewayConfig>? edit = null)
     {
-        var host = new GatewayHost(new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName));
+        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName);
+        edit?.Invoke(config);
+        var host = new GatewayHost(config);
         _resources.Add(host);
         return kestrel ? host.StartOnKestrel() : host.Start();
     }

@@ -91,6 +91,17 @@ public sealed class GatewayConfig
         return this;
     }
 
+    /// <summary>
+    /// Lets the gateway wait on a silent provider for longer than any test's hang guard (the provider cluster's
+    /// <c>ActivityTimeout</c>, 2 s otherwise): for a test that holds the provider's answer
+    /// (<see cref="RecordingSmsProvider.AnswerWhen"/>) to order events, so that only the test decides when it answers.
+    /// </summary>
+    public GatewayConfig WithoutProviderTimeout()
+    {
+        Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!["HttpRequest"]!["ActivityTimeout"] = "00:10:00";
+        return this;
+    }
+
     public string WriteTo(string path)
     {
         File.WriteAllText(path, Root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

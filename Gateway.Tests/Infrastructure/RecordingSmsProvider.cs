@@ -12,12 +12,14 @@ namespace Gateway.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP SMS provider on a loopback port (Kestrel) that records every request. Its answer can be set per
-/// test: a status code, a delay, and an echo of the code in its body and headers (as a careless provider might).
+/// test: a status code, when it comes (<see cref="AnswerWhen"/>), and an echo of the code in its body and headers (as a
+/// careless provider might).
 /// </summary>
 public sealed class RecordingSmsProvider : IAsyncDisposable
 {
     public const string CodeHeader = "X-Sms-Code";
     private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
 
     private RecordingSmsProvider(WebApplication app)
     {
@@ -30,7 +32,12 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
 
-    public TimeSpan Delay { get; set; }
+    /// <summary>
+    /// When set, each send is recorded and then not answered until this completes: a provider busy with the send for
+    /// exactly as long as the test needs, instead of for a guessed time. Never completed, it never answers, and the
+    /// gateway's own timeout (or its client's abort) ends the request. Disposing the provider lets go of held requests.
+    /// </summary>
+    public TaskCompletionSource? AnswerWhen { get; set; }
 
     public bool EchoCode { get; set; }
 
@@ -70,8 +77,10 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _stopping.Dispose();
     }
 
     private static async Task<ProviderRequest> RecordAsync(HttpContext context, string mobile)
@@ -103,9 +112,17 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
         var codes = recorded.CodeHeaderValues;
         Requests.Enqueue(recorded);
 
-        if (Delay > TimeSpan.Zero)
+        if (AnswerWhen is { } answer)
         {
-            await Task.Delay(Delay, context.RequestAborted);
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            try
+            {
+                await answer.Task.WaitAsync(held.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the gateway gave up on the send, or the provider is stopping
+            }
         }
 
         context.Response.StatusCode = StatusCode;
