@@ -10,9 +10,9 @@ internal static class GatewayConfigurationExtensions
     public const string DefaultFileName = "yarp.json";
 
     /// <summary>
-    /// Adds the file named by <c>--config</c> or <c>GATEWAY_CONFIG</c>, else <c>yarp.json</c> in the working
+    /// Adds the file named by <c>--config</c>, else by <c>GATEWAY_CONFIG</c>, else <c>yarp.json</c> in the working
     /// directory, else the <c>yarp.json</c> shipped beside the binary. It reloads when it changes; environment
-    /// variables and the command line are added again after it so that they still override the file.
+    /// variables and then the command line are added again after it so that they still override the file, in that order.
     /// </summary>
     public static string AddGatewayConfigFile(this ConfigurationManager configuration, string[] args)
     {
