@@ -216,7 +216,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     {
         // The provider takes the send and never answers: only the gateway's activity timeout can end the request.
         Provider.AnswerWhen = new TaskCompletionSource();
-        var host = StartGateway();
+        var host = StartGateway(config => config.WithProviderTimeout(TimeSpan.FromSeconds(1)));
         var mobile = TestMobiles.Next();
 
         var response = await host.CreateClient().RequestCodeAsync(mobile);
@@ -311,7 +311,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Provider.AnswerWhen = answer;
         Provider.StatusCode = 500;
-        var host = StartGateway(config => config.WithoutProviderTimeout());
+        var host = StartGateway();
         var mobile = TestMobiles.Next();
 
         var pending = host.CreateClient().RequestCodeAsync(mobile);
@@ -360,7 +360,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Provider.AnswerWhen = answer;
         Provider.StatusCode = 500;
-        var host = StartGateway(config => config.WithoutProviderTimeout());
+        var host = StartGateway();
         using var recorded = new GateTagValues(host);
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
@@ -391,7 +391,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     {
         // The provider never answers: the client's abort is what ends the send.
         Provider.AnswerWhen = new TaskCompletionSource();
-        var host = StartGateway(config => config.WithoutProviderTimeout());
+        var host = StartGateway();
         var mobile = TestMobiles.Next();
         using var abort = new CancellationTokenSource();
 

@@ -79,7 +79,7 @@ public sealed partial class OperationsTests : IAsyncLifetime
     {
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _provider.AnswerWhen = answer;
-        var host = Start(kestrel: true, edit: config => config.WithoutProviderTimeout());
+        var host = Start(kestrel: true);
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
 
@@ -129,11 +129,9 @@ public sealed partial class OperationsTests : IAsyncLifetime
     [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*)\} (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
     private static partial Regex SampleLine();
 
-    private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName, Action<GatewayConfig>? edit = null)
+    private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName)
     {
-        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName);
-        edit?.Invoke(config);
-        var host = new GatewayHost(config);
+        var host = new GatewayHost(new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName));
         _resources.Add(host);
         return kestrel ? host.StartOnKestrel() : host.Start();
     }

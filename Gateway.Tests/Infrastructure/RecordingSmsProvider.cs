@@ -34,8 +34,9 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
     /// <summary>
     /// When set, each send is recorded and then not answered until this completes: a provider busy with the send for
-    /// exactly as long as the test needs, instead of for a guessed time. Never completed, it never answers, and the
-    /// gateway's own timeout (or its client's abort) ends the request. Disposing the provider lets go of held requests.
+    /// exactly as long as the test needs, instead of for a guessed time (the gateway waits on it for 100 s unless
+    /// <see cref="GatewayConfig.WithProviderTimeout"/> says otherwise). Never completed, it never answers, and the
+    /// gateway's timeout (or its client's abort) ends the request. Disposing the provider lets go of held requests.
     /// </summary>
     public TaskCompletionSource? AnswerWhen { get; set; }
 
