@@ -10,7 +10,7 @@ namespace Gateway.Tests.Infrastructure;
 /// the tests running alongside. It listens on a loopback port it binds itself; <see cref="Address"/> is read from its
 /// "Now listening on" line.
 /// </summary>
-internal sealed partial class GatewayProcess : IAsyncDisposable
+public sealed partial class GatewayProcess : IAsyncDisposable
 {
     /// <summary>The gateway's own configuration variables, which the test process may have and a child must not inherit.</summary>
     public const string ConfigEnvironmentVariable = "GATEWAY_CONFIG";
