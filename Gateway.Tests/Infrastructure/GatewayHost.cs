@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,11 +48,12 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
 
     /// <summary>
     /// Starts the host on Kestrel, for tests that need real connections (client IPs, shutdown), on a loopback port the
-    /// server binds itself (port 0); its clients get the bound address.
+    /// server binds itself (port 0); its clients get the bound address. The port goes in Kestrel's options, not in the
+    /// server's address list: the host may already be starting when the factory would write that list.
     /// </summary>
     public GatewayHost StartOnKestrel()
     {
-        UseKestrel(0);
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         StartServer();
         return this;
     }
