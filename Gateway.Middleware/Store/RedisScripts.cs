@@ -1,9 +1,9 @@
 namespace Gateway.Middleware.Store;
 
 /// <summary>
-/// The Lua scripts of the Redis store. Each runs atomically in one round trip; StackExchange.Redis sends
-/// them by SHA (EVALSHA) and re-sends the source when the server answers NOSCRIPT. Every key a script
-/// touches is passed in KEYS, so Redis Cluster can route it.
+/// The Lua scripts of the Redis store. Each runs atomically in one round trip, sent by its SHA1 (EVALSHA), and by
+/// its source only when the server answers NOSCRIPT (see <see cref="RedisScript"/>). Every key a script touches is
+/// passed in KEYS, so Redis Cluster can route it.
 /// </summary>
 /// <remarks>
 /// KEYS: [1] send flag, [2] code, [3] code state (a hash: the nonce of the request that issued the code),
@@ -34,7 +34,7 @@ internal static class RedisScripts
     /// fewer. A counter that cannot be counted (WRONGTYPE, not an integer) takes back the counts before it and ends
     /// the script with that error, before any write.
     /// </remarks>
-    public const string Issue = """
+    public static readonly RedisScript Issue = new("""
         local reason, wait = 0, 0
         local function refuse(r, left, window)
           if left < 0 then left = window end
@@ -101,7 +101,7 @@ internal static class RedisScripts
         redis.call('PEXPIRE', KEYS[3], math.max(tonumber(ARGV[2]), tonumber(ARGV[3])))
         audit('issued')
         return {0, 0}
-        """;
+        """);
 
     /// <summary>
     /// KEYS as <see cref="Issue"/>'s. ARGV: [1] the nonce of the request that issued, [2..5] caps of KEYS[5..8]. Only
@@ -109,7 +109,7 @@ internal static class RedisScripts
     /// has expired): deletes flag, code and state, and takes this request's count back from each counter. Returns 1
     /// when revoked, else 0.
     /// </summary>
-    public const string Revoke = """
+    public static readonly RedisScript Revoke = new("""
         if redis.call('HGET', KEYS[3], 'nonce') ~= ARGV[1] then return 0 end
         redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
         for i = 5, #KEYS do
@@ -118,13 +118,13 @@ internal static class RedisScripts
           end
         end
         return 1
-        """;
+        """);
     /// <summary>
     /// Redis Cluster only, for a counter that cannot share the mobile's hash slot (per IP, spend guard).
     /// KEYS[1] counter. ARGV[1] cap, ARGV[2] window (ms). Counts one if below the cap.
     /// Returns {1, 0} when counted, else {0, ms until the window frees}.
     /// </summary>
-    public const string Reserve = """
+    public static readonly RedisScript Reserve = new("""
         if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[1]) then
           local left = redis.call('PTTL', KEYS[1])
           if left < 0 then left = tonumber(ARGV[2]) end
@@ -132,15 +132,15 @@ internal static class RedisScripts
         end
         if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
         return {1, 0}
-        """;
+        """);
 
     /// <summary>Takes back one count that <see cref="Reserve"/> made. KEYS[1] counter. Returns 1.</summary>
-    public const string Release = """
+    public static readonly RedisScript Release = new("""
         if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('DECR', KEYS[1]) <= 0 then
           redis.call('DEL', KEYS[1])
         end
         return 1
-        """;
+        """);
 
     /// <summary>
     /// A legacy verify route's attempt. KEYS: [1] code, [2] code state, [3] send flag, [4] daily failures counter
@@ -150,7 +150,7 @@ internal static class RedisScripts
     /// instead of reaching the app as "no code"; the next issue starts a fresh state.
     /// Returns {outcome, ms until the client may try again, nonce} (see <c>SmsCodeVerifyOutcome</c>).
     /// </summary>
-    public const string CountAttempt = """
+    public static readonly RedisScript CountAttempt = new("""
         if redis.call('HGET', KEYS[2], 'spent') then return {1, math.max(redis.call('PTTL', KEYS[3]), 0), ''} end
         local left = redis.call('PTTL', KEYS[1])
         if left == -2 then return {2, 0, ''} end
@@ -170,27 +170,27 @@ internal static class RedisScripts
         end
         if cap > 0 and redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
         return {0, 0, redis.call('HGET', KEYS[2], 'nonce') or ''}
-        """;
+        """);
 
     /// <summary>
     /// The legacy app accepted a code. KEYS as <see cref="CountAttempt"/>. ARGV: [1] the nonce the attempt was
     /// counted against, [2] failures per day (0 = off). Deletes code and state while they are still that code's,
     /// and takes the attempt back from the day's failures. Returns 1.
     /// </summary>
-    public const string UseUp = """
+    public static readonly RedisScript UseUp = new("""
         if (redis.call('HGET', KEYS[2], 'nonce') or '') == ARGV[1] then redis.call('DEL', KEYS[1], KEYS[2]) end
         if tonumber(ARGV[2]) > 0 and redis.call('EXISTS', KEYS[4]) == 1 and redis.call('DECR', KEYS[4]) <= 0 then
           redis.call('DEL', KEYS[4])
         end
         return 1
-        """;
+        """);
 
     /// <summary>
     /// The gate's own verify endpoint. KEYS as <see cref="CountAttempt"/>. ARGV: [1] the guess, then [2..5] as
     /// <see cref="CountAttempt"/>'s [1..4]. A right guess deletes code and state; a wrong one, or no code, counts
     /// as a failure for the day. Returns {outcome, ms until the client may try again}.
     /// </summary>
-    public const string Verify = """
+    public static readonly RedisScript Verify = new("""
         local cap = tonumber(ARGV[3])
         local function failed(outcome)
           if cap > 0 and redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[4]) end
@@ -218,5 +218,5 @@ internal static class RedisScripts
           return {4, 0}
         end
         return failed(5)
-        """;
+        """);
 }

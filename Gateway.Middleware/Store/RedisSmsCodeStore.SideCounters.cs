@@ -65,31 +65,19 @@ internal sealed partial class RedisSmsCodeStore
     private async Task<(SmsCodeIssueResult Refusal, List<SideCounter> Reserved)> ReserveAsync(int database, List<SideCounter> counters)
     {
         SmsCodeStoreUnavailableException? failure = null;
-        var calls = new Task<RedisResult>?[counters.Count];
+        var calls = new Task<RedisResult>[counters.Count];
         for (var i = 0; i < counters.Count; i++)
         {
-            try
-            {
-                calls[i] = Send(database, RedisScripts.Reserve, [counters[i].Counter.Key!], [counters[i].Counter.Limit, counters[i].WindowMilliseconds], honourBreaker: true);
-            }
-            catch (SmsCodeStoreUnavailableException ex)
-            {
-                failure ??= ex;
-            }
+            calls[i] = EvaluateAsync(database, RedisScripts.Reserve, [counters[i].Counter.Key!], [counters[i].Counter.Limit, counters[i].WindowMilliseconds], honourBreaker: true).AsTask();
         }
 
         var reserved = new List<SideCounter>(counters.Count);
         var refusal = SmsCodeIssueResult.Issued;
         for (var i = 0; i < calls.Length; i++)
         {
-            if (calls[i] is not { } call)
-            {
-                continue;
-            }
-
             try
             {
-                var (counted, left) = ReserveResultOf(await AwaitInTimeAsync(call).ConfigureAwait(false));
+                var (counted, left) = ReserveResultOf(await calls[i].ConfigureAwait(false));
                 if (counted)
                 {
                     reserved.Add(counters[i]);
@@ -121,7 +109,7 @@ internal sealed partial class RedisSmsCodeStore
         {
             try
             {
-                await AwaitInTimeAsync(Send(database, RedisScripts.Release, [side.Counter.Key!], [], honourBreaker: false)).ConfigureAwait(false);
+                await EvaluateAsync(database, RedisScripts.Release, [side.Counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
             }
             catch (SmsCodeStoreUnavailableException ex)
             {

@@ -50,8 +50,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisValue[] values = own.CountsAny
             ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
             : [own.Nonce];
-        var call = Send(own.Database, RedisScripts.Revoke, KeysOf(own, new RedisKey[KeyCountOf(own)]), values, honourBreaker: false);
-        var revoked = (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
+        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, KeysOf(own, new RedisKey[KeyCountOf(own)]), values, honourBreaker: false).ConfigureAwait(false);
+        var revoked = (int)answer == 1;
         if (revoked && sideCounted)
         {
             await ReleaseAsync(request.Database, SideCountersOf(request)).ConfigureAwait(false);
@@ -63,20 +63,20 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request)
     {
         RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, SmsCodeCounter.DayMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await AwaitInTimeAsync(Send(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true)).ConfigureAwait(false);
+        var answer = await EvaluateAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
     public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
     {
         RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
-        await AwaitInTimeAsync(Send(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false)).ConfigureAwait(false);
+        await EvaluateAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
     }
 
     public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
     {
         RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, SmsCodeCounter.DayMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await AwaitInTimeAsync(Send(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true)).ConfigureAwait(false);
+        var answer = await EvaluateAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
@@ -151,20 +151,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             values[14] = SmsCodeCounter.MinuteMilliseconds;
         }
 
-        // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
-        var call = Send(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true);
-        RedisResult answer;
-        try
-        {
-            answer = await AwaitInTimeAsync(call).ConfigureAwait(false);
-        }
-        catch (SmsCodeStoreUnavailableException)
-        {
-            // The script may still run after we gave up on it; if it issued, nothing will forward, so undo it.
-            _ = RevokeIfIssuedLateAsync(call, request);
-            throw;
-        }
-
+        var answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true, revokeIfLate: request).ConfigureAwait(false);
         RedisArguments.Return(keys, values);
         return ResultOf(answer);
     }
@@ -230,8 +217,46 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return cache.Databases[database] ??= multiplexer.GetDatabase(database);
     }
 
+    /// <summary>
+    /// Evaluates a script within the store timeout: by its hash, and once more by its source when Redis answers
+    /// NOSCRIPT (nothing ran). Every other failure opens the breaker and is thrown as
+    /// <see cref="SmsCodeStoreUnavailableException"/>. With <paramref name="revokeIfLate"/>, an issue call that was
+    /// sent but not answered in time is revoked when it lands: nothing will forward its code.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> EvaluateAsync(
+        int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker, SmsCodeIssueRequest? revokeIfLate = null)
+    {
+        var bySource = false;
+        while (true)
+        {
+            // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
+            var call = Send(database, script, bySource, keys, values, honourBreaker);
+            try
+            {
+                var result = await call.WaitAsync(_timeout, _timeProvider).ConfigureAwait(false);
+                _breaker.RecordSuccess();
+                return result;
+            }
+            catch (RedisServerException ex) when (!bySource && RedisScript.IsNoScript(ex))
+            {
+                bySource = true;
+            }
+            catch (Exception ex) when (RedisFailure.Is(ex))
+            {
+                _breaker.RecordFailure();
+                if (revokeIfLate is { } request)
+                {
+                    _ = RevokeIfIssuedLateAsync(call, request);
+                }
+
+                throw RedisFailure.Unavailable(ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", ex);
+            }
+        }
+    }
+
     /// <summary>Sends a script, or throws <see cref="SmsCodeStoreUnavailableException"/> when it could not be sent at all.</summary>
-    private Task<RedisResult> Send(int database, string script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
+    private Task<RedisResult> Send(int database, RedisScript script, bool bySource, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {
         if (honourBreaker && _breaker.IsOpen)
         {
@@ -240,7 +265,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
         try
         {
-            return DatabaseOf(database).ScriptEvaluateAsync(script, keys, values);
+            var db = DatabaseOf(database);
+            return bySource ? db.ScriptEvaluateAsync(script.Source, keys, values) : db.ScriptEvaluateAsync(script.Hash, keys, values);
         }
         catch (SmsCodeStoreUnavailableException)
         {
@@ -251,22 +277,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         {
             _breaker.RecordFailure();
             throw RedisFailure.Unavailable("Redis could not take the call.", ex);
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> AwaitInTimeAsync(Task<RedisResult> call)
-    {
-        try
-        {
-            var result = await call.WaitAsync(_timeout, _timeProvider).ConfigureAwait(false);
-            _breaker.RecordSuccess();
-            return result;
-        }
-        catch (Exception ex) when (RedisFailure.Is(ex))
-        {
-            _breaker.RecordFailure();
-            throw RedisFailure.Unavailable("Redis did not answer in time.", ex);
         }
     }
 

@@ -51,10 +51,11 @@ public sealed class RedisFailureTests : IAsyncLifetime
 
         Assert.Equal(0, await ScriptCallsAsync());
 
-        // Once the break is over, the next request goes through: the connection was there all along.
+        // Once the break is over, the next request goes through: the connection was there all along. The restarted
+        // Redis has forgotten the script, so its source is sent once.
         _time.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        Assert.Equal(1, await ScriptCallsAsync());
+        Assert.Equal(1, (await _redis.CommandCountsAsync()).GetValueOrDefault("eval"));
     }
 
     [Fact]

@@ -103,6 +103,31 @@ public sealed class RedisStoreTests : IAsyncLifetime
         Assert.Equal(10, connection.GetCounters().Interactive.OperationCount - operationsBefore);
     }
 
+
+    [Fact]
+    public async Task Issue_ServerForgotTheScripts_SendsTheSourceOnceAndIssues()
+    {
+        // A restart, a failover to a replica that never ran the script, or SCRIPT FLUSH: EVALSHA answers NOSCRIPT.
+        var host = StartGateway();
+        var client = host.CreateClient();
+        await client.RequestCodeAsync(TestMobiles.Next());
+        await _redis.Server.ExecuteAsync("SCRIPT", "FLUSH");
+        var commandsBefore = await _redis.CommandCountsAsync();
+        var mobile = TestMobiles.Next();
+
+        var first = await client.RequestCodeAsync(mobile);
+        var commandsBetween = await _redis.CommandCountsAsync();
+        var second = await client.RequestCodeAsync(TestMobiles.Next());
+        var commandsAfter = await _redis.CommandCountsAsync();
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
+        Assert.Equal(1, commandsBetween["eval"] - commandsBefore.GetValueOrDefault("eval"));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(1, commandsAfter["evalsha"] - commandsBetween["evalsha"]);
+        Assert.Equal(commandsBetween["eval"], commandsAfter["eval"]);
+        Assert.False(host.Services.GetRequiredService<StoreCircuitBreaker>().IsOpen);
+    }
     [Fact]
     public async Task Issue_AllCapsOn_EveryRefusalPathCostsOneRoundTrip()
     {
