@@ -28,7 +28,8 @@ internal static class RedisScripts
     /// the first request's answer again, instead of a refusal.
     /// </summary>
     /// <remarks>
-    /// A mobile under its flag is refused by reads alone (the flag's PTTL and each capped counter). Otherwise each
+    /// A mobile under its flag is refused by reads alone: the flag's PTTL, one MGET of the counters, and the PTTL of
+    /// each counter over its cap (MGET reads a wrongly typed counter as absent; counting it fails). Otherwise each
     /// counter is counted at once (INCR) and the count compared with its cap; if one is over, every count is taken
     /// back before anything else is written, so the outcome is that of checking first, with one command a counter
     /// fewer. A counter that cannot be counted (WRONGTYPE, not an integer) takes back the counts before it and ends
@@ -45,7 +46,6 @@ internal static class RedisScripts
             redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', 'policy', ARGV[6], 'mobile', ARGV[7], 'outcome', outcome)
           end
         end
-        local reasons = {'interval', 'hour', 'day', 'ip', 'spend'}
         local function idempotencyKey(nonce)
           local bar = string.find(nonce, '|', 1, true)
           return bar and string.sub(nonce, bar) or nil
@@ -59,10 +59,13 @@ internal static class RedisScripts
             return {6, flag, first}
           end
           refuse(1, flag, tonumber(ARGV[2]))
-          for i = 5, #KEYS do
-            local cap = tonumber(ARGV[i + 3])
-            if cap > 0 and tonumber(redis.call('GET', KEYS[i]) or '0') >= cap then
-              refuse(i - 3, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 7]))
+          if #KEYS > 4 then
+            local counts = redis.call('MGET', KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+            for i = 5, 8 do
+              local cap = tonumber(ARGV[i + 3])
+              if cap > 0 and tonumber(counts[i - 4] or '0') >= cap then
+                refuse(i - 3, redis.call('PTTL', KEYS[i]), tonumber(ARGV[i + 7]))
+              end
             end
           end
         else
@@ -91,7 +94,7 @@ internal static class RedisScripts
           end
         end
         if reason ~= 0 then
-          audit('refused:' .. reasons[reason])
+          audit('refused:' .. ({'interval', 'hour', 'day', 'ip', 'spend'})[reason])
           return {reason, wait}
         end
         redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
