@@ -80,12 +80,14 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     public async Task Get_InvalidMobile_Returns404JsonAndTouchesNothing(string mobile)
     {
         var host = StartGateway();
+        var commandsBefore = await store.CommandsRunAsync();
 
         var response = await host.CreateClient().RequestCodeAsync(mobile);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("not valid", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.Empty(Provider.Requests);
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
         Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{Uri.UnescapeDataString(mobile)}"));
     }
 
@@ -435,6 +437,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     {
         var host = StartGateway();
         var mobile = TestMobiles.Next();
+        var commandsBefore = await store.CommandsRunAsync();
 
         // The catch-all route points at the provider in these tests: a path under /send/ reaches it untouched.
         var response = await host.CreateClient().GetAsync(new Uri($"/send/{mobile}", UriKind.Relative));
@@ -442,6 +445,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
         Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
         Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
     }
 

@@ -169,12 +169,14 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         var (_, client) = Start();
         var mobile = TestMobiles.Next();
         var body = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, mobile, mobile[1..]);
+        var commandsBefore = await store.CommandsRunAsync();
 
         var response = await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
             new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded")).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Empty(Provider.OtherRequests);
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
     }
 
     [Fact]
