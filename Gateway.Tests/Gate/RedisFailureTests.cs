@@ -6,6 +6,7 @@ using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Gate;
@@ -124,8 +125,8 @@ public sealed class RedisFailureTests : IAsyncLifetime
         Assert.Contains("19 more since the last such line", warnings[1].Message, StringComparison.Ordinal);
     }
 
-    private static List<CapturedLog> StoreUnavailableWarnings(GatewayHost host) =>
-        host.Logs.Logs.Where(l => l.EventId.Name == "StoreUnavailable" && l.Level == LogLevel.Warning).ToList();
+    private static List<FakeLogRecord> StoreUnavailableWarnings(GatewayHost host) =>
+        host.Logs.GetSnapshot().Where(l => l.Id.Name == "StoreUnavailable" && l.Level == LogLevel.Warning).ToList();
 
     private async Task<long> ScriptCallsAsync()
     {

@@ -206,7 +206,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         Assert.True(elapsed < TimeSpan.FromSeconds(1.8), $"answered after {elapsed}, the store timeout is 1 s");
         Assert.Empty(_provider.RequestsFor(mobile));
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(
-            host.Logs.Logs.Any(l => l.EventId.Name == "LateIssueRevoked" && l.Message.Contains("keys deleted: True", StringComparison.Ordinal)))));
+            host.Logs.GetSnapshot().Any(l => l.Id.Name == "LateIssueRevoked" && l.Message.Contains("keys deleted: True", StringComparison.Ordinal)))));
         Assert.False(await _redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
         Assert.False(await _redis.Database(2).KeyExistsAsync($"sms_{mobile}"));
     }

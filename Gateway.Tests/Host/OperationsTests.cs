@@ -86,7 +86,7 @@ public sealed partial class OperationsTests : IAsyncLifetime
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         var response = await pending;
 
-        Assert.True(response.StatusCode == HttpStatusCode.OK, string.Join("\n", host.Logs.Logs.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, host.Logs.GetSnapshot().Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Describe());
         Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
     }
 

@@ -21,6 +21,12 @@ public abstract class ContractStore
     /// <summary>Lets a mobile's send interval pass, as its flag's expiry would.</summary>
     public abstract Task PassSendIntervalAsync(GatewayHost host, string mobile);
 
+    /// <summary>
+    /// Commands the store's server has run so far (see <see cref="RedisServer.CommandsRunAsync"/>), to show that a request
+    /// never reached it; null for the in-process store, which has no server to ask.
+    /// </summary>
+    public virtual Task<long?> CommandsRunAsync() => Task.FromResult<long?>(null);
+
     /// <summary>Services a test host needs for this store (the in-process store's clock).</summary>
     public virtual void ConfigureServices(IServiceCollection services)
     {
@@ -45,6 +51,8 @@ public sealed class RedisContractStore(RedisFixture redis) : ContractStore
         await redis.Server.Database(database).StringGetAsync(key);
 
     public override Task ResetAsync() => redis.Server.Server.FlushAllDatabasesAsync();
+
+    public override async Task<long?> CommandsRunAsync() => await redis.Server.CommandsRunAsync();
 
     public override Task PassSendIntervalAsync(GatewayHost host, string mobile) =>
         redis.Server.Database(2).KeyDeleteAsync($"send_flag_{mobile}");
