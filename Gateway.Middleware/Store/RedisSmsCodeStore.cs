@@ -50,7 +50,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisValue[] values = own.CountsAny
             ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
             : [own.Nonce];
-        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, KeysOf(own, new RedisKey[KeyCountOf(own)]), values, honourBreaker: false).ConfigureAwait(false);
+        var keys = KeysOf(own, new RedisKey[KeyCountOf(own, withAudit: false)], withAudit: false);
+        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
         var revoked = (int)answer == 1;
         if (revoked && sideCounted)
         {
@@ -126,29 +127,27 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
-        var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request)));
-        var values = RedisArguments.RentValues(request.CountsAny ? 15 : request.Audit.IsOn ? 7 : 4);
+        var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request, withAudit: true)), withAudit: true);
+        var values = RedisArguments.RentValues(4 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
         values[0] = request.Code;
         values[1] = request.SendIntervalMilliseconds;
         values[2] = request.CodeLifetimeMilliseconds;
         values[3] = request.Nonce;
-        if (values.Length > 4)
-        {
-            values[4] = request.Audit.IsOn ? RedisScripts.AuditStreamMaxLength : 0;
-            values[5] = request.Audit.Policy ?? string.Empty;
-            values[6] = request.Audit.MaskedMobile ?? string.Empty;
-        }
-
+        var next = 4;
         if (request.CountsAny)
         {
-            values[7] = request.PerHour.Limit;
-            values[8] = request.PerDay.Limit;
-            values[9] = request.PerIpPerHour.Limit;
-            values[10] = request.SendsPerMinute.Limit;
-            values[11] = SmsCodeCounter.HourMilliseconds;
-            values[12] = SmsCodeCounter.DayMilliseconds;
-            values[13] = SmsCodeCounter.HourMilliseconds;
-            values[14] = SmsCodeCounter.MinuteMilliseconds;
+            values[4] = request.PerHour.Limit;
+            values[5] = request.PerDay.Limit;
+            values[6] = request.PerIpPerHour.Limit;
+            values[7] = request.SendsPerMinute.Limit;
+            next = 8;
+        }
+
+        if (request.Audit.IsOn)
+        {
+            values[next] = RedisScripts.AuditStreamMaxLength;
+            values[next + 1] = request.Audit.Policy;
+            values[next + 2] = request.Audit.MaskedMobile;
         }
 
         var answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true, revokeIfLate: request).ConfigureAwait(false);
@@ -169,25 +168,26 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
     }
 
-    private static int KeyCountOf(in SmsCodeIssueRequest request) => request.CountsAny ? 8 : request.Audit.IsOn ? 4 : 3;
+    private static int KeyCountOf(in SmsCodeIssueRequest request, bool withAudit) =>
+        3 + (request.CountsAny ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
 
-    /// <summary>Fills the scripts' KEYS: the audit stream's and the counters' only when on (see <see cref="RedisScripts"/>).</summary>
-    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys)
+    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see <see cref="RedisScripts"/>).</summary>
+    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys, bool withAudit)
     {
         keys[0] = request.SendFlagKey;
         keys[1] = request.CodeKey;
         keys[2] = request.CodeStateKey;
-        if (keys.Length > 3)
+        if (request.CountsAny)
         {
-            keys[3] = request.Audit.StreamKey ?? request.SendFlagKey;
+            keys[3] = CounterKey(request.PerHour, request.SendFlagKey);
+            keys[4] = CounterKey(request.PerDay, request.SendFlagKey);
+            keys[5] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
+            keys[6] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
         }
 
-        if (keys.Length > 4)
+        if (withAudit && request.Audit.IsOn)
         {
-            keys[4] = CounterKey(request.PerHour, request.SendFlagKey);
-            keys[5] = CounterKey(request.PerDay, request.SendFlagKey);
-            keys[6] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
-            keys[7] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
+            keys[^1] = request.Audit.StreamKey!;
         }
 
         return keys;
