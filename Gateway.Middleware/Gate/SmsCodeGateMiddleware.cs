@@ -337,7 +337,6 @@ internal sealed partial class SmsCodeGateMiddleware
             return RepeatAsync(context, policy, result);
         }
 
-        _metrics.SendRefused(policy.Name, result.Refusal);
         _metrics.Request(policy.Name, SmsCodeGateMetrics.ResultOf(result.Refusal));
         var retryAfter = result.RetryAfterSeconds;
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
@@ -353,11 +352,21 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
+            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), ReasonOf(result.Refusal), retryAfter);
         }
 
         return policy.Answers[SmsCodeAnswerKind.Refused].WriteAsync(context.Response, retryAfter);
     }
+
+    private static string ReasonOf(SmsCodeRefusal reason) => reason switch
+    {
+        SmsCodeRefusal.Interval => "interval",
+        SmsCodeRefusal.Hour => "hour",
+        SmsCodeRefusal.Day => "day",
+        SmsCodeRefusal.Ip => "ip",
+        SmsCodeRefusal.Spend => "spend",
+        _ => "unknown",
+    };
 
     /// <summary>Forwards to the provider and answers; returns which answer, for a repeat that waits on this send.</summary>
     private async Task<SmsCodeAnswerKind> ForwardAsync(HttpContext context, SmsCodeIssue issue)
@@ -390,7 +399,6 @@ internal sealed partial class SmsCodeGateMiddleware
         if (issue.ProviderSucceeded)
         {
             // The SMS went out: nothing revokes its code now, not even a failure to copy the provider's answer.
-            _metrics.CodeIssued(policy.Name);
             _metrics.Request(policy.Name, SmsCodeGateResults.Issued);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -425,7 +433,6 @@ internal sealed partial class SmsCodeGateMiddleware
             return SmsCodeAnswerKind.ProviderTimeout;
         }
 
-        _metrics.ProviderFailed(policy.Name);
         _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
