@@ -21,8 +21,9 @@ namespace Gateway.Middleware.Gate;
 /// route it only refuses spellings of a gated path that routing did not recognise (see <see cref="GatedPathGuard"/>).
 /// </summary>
 /// <remarks>
-/// Refusals (400, 404, 405) are counted by <c>sms_code_gate.requests</c> and logged at Debug: a flood of them must
-/// not become a flood of log lines. Warnings that every failing request would repeat go through <see cref="LogThrottle"/>.
+/// Every request the gate handles is counted once by <c>sms_code_gate.requests</c>, an exception included. Refusals
+/// (400, 404, 405) are logged at Debug only: a flood of them must not become a flood of log lines. Warnings that
+/// every failing request would repeat go through <see cref="LogThrottle"/>.
 /// </remarks>
 internal sealed partial class SmsCodeGateMiddleware
 {
@@ -110,24 +111,53 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task VerifyAsync(HttpContext context, string policyName, GateRole role, IReadOnlyDictionary<string, string> metadata)
     {
-        if (await PolicyForAsync(context, policyName) is not { } policy)
+        try
         {
-            return;
-        }
+            if (await PolicyForAsync(context, policyName) is not { } policy)
+            {
+                return;
+            }
 
-        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-        if (mobile is null)
-        {
-            return;
-        }
+            var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
+            if (mobile is null)
+            {
+                return;
+            }
 
-        if (role == GateRole.VerifyRoute)
+            if (role == GateRole.VerifyRoute)
+            {
+                await _verifier.GuardAsync(context, policy, mobile, _next);
+            }
+            else
+            {
+                await _verifier.AnswerAsync(context, policy, mobile);
+            }
+        }
+        catch (Exception ex)
         {
-            await _verifier.GuardAsync(context, policy, mobile, _next);
+            CountFailure(context, policyName, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Counts a request that an exception ended: none was counted yet, as every count is followed by nothing but a
+    /// log line and the answer. A code the provider accepted went out; else the client left, or something failed.
+    /// </summary>
+    private void CountFailure(HttpContext context, string policyName, Exception exception)
+    {
+        var policy = _policies.TryGet(policyName, out var found) ? found.Name : policyName;
+        if (context.Features.Get<SmsCodeIssue>() is { ProviderSucceeded: true })
+        {
+            _metrics.Request(policy, SmsCodeGateResults.Issued);
+        }
+        else if (context.RequestAborted.IsCancellationRequested)
+        {
+            _metrics.Request(policy, SmsCodeGateResults.ClientAborted);
         }
         else
         {
-            await _verifier.AnswerAsync(context, policy, mobile);
+            _metrics.Request(policy, SmsCodeGateResults.Error, exception.GetType().FullName!);
         }
     }
 
@@ -247,58 +277,66 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task GateAsync(HttpContext context, string policyName, IReadOnlyDictionary<string, string> metadata)
     {
-        if (await PolicyForAsync(context, policyName) is not { } policy)
-        {
-            return;
-        }
-
-        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-        if (mobile is null)
-        {
-            return;
-        }
-
-        var request = BuildRequest(context, policy, mobile!);
-
-        var issuedAt = _timeProvider.GetTimestamp();
-        var started = Stopwatch.GetTimestamp();
-        SmsCodeIssueResult result;
         try
         {
-            result = await _store.TryIssueAsync(request);
-        }
-        catch (SmsCodeStoreUnavailableException ex)
-        {
-            _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
-            await _storeUnavailable.WriteAsync(context, policy, ex);
-            return;
-        }
+            if (await PolicyForAsync(context, policyName) is not { } policy)
+            {
+                return;
+            }
 
-        _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
-        if (!result.IsIssued)
-        {
-            await RefuseAsync(context, policy, mobile!, result);
-            return;
-        }
+            var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
+            if (mobile is null)
+            {
+                return;
+            }
 
-        var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
-        context.Features.Set(issue);
-        if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
-        {
-            await ForwardAsync(context, issue);
-            return;
-        }
+            var request = BuildRequest(context, policy, mobile!);
 
-        // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
-        var inFlight = _sendsInFlight.Start(request.Nonce);
-        var answer = SmsCodeAnswerKind.ProviderFailed;
-        try
-        {
-            answer = await ForwardAsync(context, issue);
+            var issuedAt = _timeProvider.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
+            SmsCodeIssueResult result;
+            try
+            {
+                result = await _store.TryIssueAsync(request);
+            }
+            catch (SmsCodeStoreUnavailableException ex)
+            {
+                _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
+                await _storeUnavailable.WriteAsync(context, policy, ex);
+                return;
+            }
+
+            _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+            if (!result.IsIssued)
+            {
+                await RefuseAsync(context, policy, mobile!, result);
+                return;
+            }
+
+            var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
+            context.Features.Set(issue);
+            if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
+            {
+                await ForwardAsync(context, issue);
+                return;
+            }
+
+            // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
+            var inFlight = _sendsInFlight.Start(request.Nonce);
+            var answer = SmsCodeAnswerKind.ProviderFailed;
+            try
+            {
+                answer = await ForwardAsync(context, issue);
+            }
+            finally
+            {
+                inFlight.Complete(answer);
+            }
         }
-        finally
+        catch (Exception ex)
         {
-            inFlight.Complete(answer);
+            CountFailure(context, policyName, ex);
+            throw;
         }
     }
 
@@ -319,9 +357,9 @@ internal sealed partial class SmsCodeGateMiddleware
     /// <summary>The same request again, while its code is live: the first one's answer again, and no second SMS.</summary>
     private async Task RepeatAsync(HttpContext context, SmsCodePolicy policy, SmsCodeIssueResult result)
     {
-        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
         // A first send still in flight here may yet fail and be rolled back: the repeat waits and gets its answer.
         var answer = await _sendsInFlight.AnswerOfAsync(result.FirstNonce, context.RequestAborted);
+        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
         if (answer == SmsCodeAnswerKind.ProviderTimeout)
         {
             context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(result.RetryAfterSeconds);
@@ -433,9 +471,9 @@ internal sealed partial class SmsCodeGateMiddleware
             return SmsCodeAnswerKind.ProviderTimeout;
         }
 
-        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
+        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();
