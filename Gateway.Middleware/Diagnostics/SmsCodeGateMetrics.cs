@@ -14,6 +14,7 @@ internal sealed class SmsCodeGateMetrics
 
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _storeDuration;
+    private readonly Histogram<double> _providerDuration;
 
     public SmsCodeGateMetrics(IMeterFactory meterFactory)
     {
@@ -24,6 +25,9 @@ internal sealed class SmsCodeGateMetrics
         _storeDuration = meter.CreateHistogram<double>("sms_code_gate.store.duration", "s",
             "Duration of the gate's atomic store call.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _providerDuration = meter.CreateHistogram<double>("sms_code_gate.provider.duration", "s",
+            "Duration of the forward to the SMS provider, its answer and a retry on another destination included, by result.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
     }
 
     /// <summary>Counts one request under its <paramref name="result"/> (<see cref="SmsCodeGateResults"/>).</summary>
@@ -56,6 +60,18 @@ internal sealed class SmsCodeGateMetrics
                 Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
                 new KeyValuePair<string, object?>(PolicyTag, policy),
                 new KeyValuePair<string, object?>(OutcomeTag, succeeded ? "success" : "failure"));
+        }
+    }
+
+    /// <summary>Records one forward to the provider that ended as <paramref name="result"/> (issued, or how it failed).</summary>
+    public void ProviderCallCompleted(string policy, long startTimestamp, string result)
+    {
+        if (_providerDuration.Enabled)
+        {
+            _providerDuration.Record(
+                Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
+                new KeyValuePair<string, object?>(PolicyTag, policy),
+                new KeyValuePair<string, object?>(ResultTag, result));
         }
     }
 

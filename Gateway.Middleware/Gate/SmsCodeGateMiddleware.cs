@@ -418,6 +418,7 @@ internal sealed partial class SmsCodeGateMiddleware
             ProviderRequestBody.Withhold(context);
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _next(context);
@@ -437,6 +438,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (issue.ProviderSucceeded)
         {
             // The SMS went out: nothing revokes its code now, not even a failure to copy the provider's answer.
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.Issued);
             _metrics.Request(policy.Name, SmsCodeGateResults.Issued);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -456,6 +458,7 @@ internal sealed partial class SmsCodeGateMiddleware
         {
             // The client went away mid-forward, which cancels the provider call: it may have sent the SMS already.
             // Keep the code, so that a message that did go out can be verified; the flag expires with its TTL.
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ClientAborted);
             _metrics.Request(policy.Name, SmsCodeGateResults.ClientAborted);
             if (_throttle.ShouldLog(108, policy.Name, out var suppressed))
             {
@@ -467,10 +470,12 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (issue.ProviderStatusCode is null && IsUncertain(error))
         {
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ProviderTimeout);
             await ProviderTimedOutAsync(context, issue, error!.Error);
             return SmsCodeAnswerKind.ProviderTimeout;
         }
 
+        _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ProviderFailed);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
         _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);

@@ -67,6 +67,22 @@ public sealed class SmsCodeGateMetricsTests
     }
 
     [Fact]
+    public void ProviderCallCompleted_RecordsDurationInSecondsWithResult()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new SmsCodeGateMetrics(meterFactory);
+        using var collector = new MetricCollector<double>(meterFactory, SmsCodeGateDiagnostics.MeterName, "sms_code_gate.provider.duration");
+
+        metrics.ProviderCallCompleted("legacy-sms", System.Diagnostics.Stopwatch.GetTimestamp(), SmsCodeGateResults.ProviderTimeout);
+
+        var measurement = Assert.Single(collector.GetMeasurementSnapshot());
+        Assert.InRange(measurement.Value, 0, 1);
+        Assert.Equal("legacy-sms", measurement.Tags["sms_code_gate.policy"]);
+        Assert.Equal("provider_timeout", measurement.Tags["sms_code_gate.result"]);
+    }
+
+    [Fact]
     public void Instruments_AllUnderTheMeter_NamedWithItsSnakeCasePrefix()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -88,6 +104,6 @@ public sealed class SmsCodeGateMetricsTests
 
         var prefix = System.Text.RegularExpressions.Regex.Replace(SmsCodeGateDiagnostics.MeterName, "(?<!^)[A-Z]", "_$0").ToLowerInvariant() + ".";
         Assert.Equal("sms_code_gate.", prefix);
-        Assert.Equal(["sms_code_gate.requests", "sms_code_gate.store.duration"], names.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["sms_code_gate.provider.duration", "sms_code_gate.requests", "sms_code_gate.store.duration"], names.Distinct().Order(StringComparer.Ordinal));
     }
 }

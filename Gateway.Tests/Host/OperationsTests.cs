@@ -73,6 +73,9 @@ public sealed partial class OperationsTests : IAsyncLifetime
         Assert.Contains(SampleLine().Matches(text), m => m.Groups["labels"].Value.Contains($"sms_code_gate_policy=\"{policy}\"", StringComparison.Ordinal)
             && m.Groups["labels"].Value.Contains("sms_code_gate_result=\"store_unavailable\"", StringComparison.Ordinal)
             && m.Groups["labels"].Value.Contains("error_type=\"", StringComparison.Ordinal));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_provider_duration_seconds_count", "issued"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_provider_duration_seconds_count", "provider_failed"));
+        Assert.Equal(2, Value(text, policy, "sms_code_gate_provider_duration_seconds_count"));
         Assert.Equal(4, Value(text, policy, "sms_code_gate_store_duration_seconds_count", "success"));
         Assert.Equal(1, Value(text, policy, "sms_code_gate_store_duration_seconds_count", "failure"));
     }
