@@ -21,8 +21,9 @@ namespace Gateway.Middleware.Gate;
 /// route it only refuses spellings of a gated path that routing did not recognise (see <see cref="GatedPathGuard"/>).
 /// </summary>
 /// <remarks>
-/// Refusals (400, 404, 405) are counted by <c>sms_code_gate.requests</c> and logged at Debug: a flood of them must
-/// not become a flood of log lines. Warnings that every failing request would repeat go through <see cref="LogThrottle"/>.
+/// Every request the gate handles is counted once by <c>sms_code_gate.requests</c>, an exception included. Refusals
+/// (400, 404, 405) are logged at Debug only: a flood of them must not become a flood of log lines. Warnings that
+/// every failing request would repeat go through <see cref="LogThrottle"/>.
 /// </remarks>
 internal sealed partial class SmsCodeGateMiddleware
 {
@@ -110,24 +111,53 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task VerifyAsync(HttpContext context, string policyName, GateRole role, IReadOnlyDictionary<string, string> metadata)
     {
-        if (await PolicyForAsync(context, policyName) is not { } policy)
+        try
         {
-            return;
-        }
+            if (await PolicyForAsync(context, policyName) is not { } policy)
+            {
+                return;
+            }
 
-        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-        if (mobile is null)
-        {
-            return;
-        }
+            var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
+            if (mobile is null)
+            {
+                return;
+            }
 
-        if (role == GateRole.VerifyRoute)
+            if (role == GateRole.VerifyRoute)
+            {
+                await _verifier.GuardAsync(context, policy, mobile, _next);
+            }
+            else
+            {
+                await _verifier.AnswerAsync(context, policy, mobile);
+            }
+        }
+        catch (Exception ex)
         {
-            await _verifier.GuardAsync(context, policy, mobile, _next);
+            CountFailure(context, policyName, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Counts a request that an exception ended: none was counted yet, as every count is followed by nothing but a
+    /// log line and the answer. A code the provider accepted went out; else the client left, or something failed.
+    /// </summary>
+    private void CountFailure(HttpContext context, string policyName, Exception exception)
+    {
+        var policy = _policies.TryGet(policyName, out var found) ? found.Name : policyName;
+        if (context.Features.Get<SmsCodeIssue>() is { ProviderSucceeded: true })
+        {
+            _metrics.Request(policy, SmsCodeGateResults.Issued);
+        }
+        else if (context.RequestAborted.IsCancellationRequested)
+        {
+            _metrics.Request(policy, SmsCodeGateResults.ClientAborted);
         }
         else
         {
-            await _verifier.AnswerAsync(context, policy, mobile);
+            _metrics.Request(policy, SmsCodeGateResults.Error, exception.GetType().FullName!);
         }
     }
 
@@ -247,58 +277,66 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task GateAsync(HttpContext context, string policyName, IReadOnlyDictionary<string, string> metadata)
     {
-        if (await PolicyForAsync(context, policyName) is not { } policy)
-        {
-            return;
-        }
-
-        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-        if (mobile is null)
-        {
-            return;
-        }
-
-        var request = BuildRequest(context, policy, mobile!);
-
-        var issuedAt = _timeProvider.GetTimestamp();
-        var started = Stopwatch.GetTimestamp();
-        SmsCodeIssueResult result;
         try
         {
-            result = await _store.TryIssueAsync(request);
-        }
-        catch (SmsCodeStoreUnavailableException ex)
-        {
-            _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
-            await _storeUnavailable.WriteAsync(context, policy, ex);
-            return;
-        }
+            if (await PolicyForAsync(context, policyName) is not { } policy)
+            {
+                return;
+            }
 
-        _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
-        if (!result.IsIssued)
-        {
-            await RefuseAsync(context, policy, mobile!, result);
-            return;
-        }
+            var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
+            if (mobile is null)
+            {
+                return;
+            }
 
-        var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
-        context.Features.Set(issue);
-        if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
-        {
-            await ForwardAsync(context, issue);
-            return;
-        }
+            var request = BuildRequest(context, policy, mobile!);
 
-        // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
-        var inFlight = _sendsInFlight.Start(request.Nonce);
-        var answer = SmsCodeAnswerKind.ProviderFailed;
-        try
-        {
-            answer = await ForwardAsync(context, issue);
+            var issuedAt = _timeProvider.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
+            SmsCodeIssueResult result;
+            try
+            {
+                result = await _store.TryIssueAsync(request);
+            }
+            catch (SmsCodeStoreUnavailableException ex)
+            {
+                _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
+                await _storeUnavailable.WriteAsync(context, policy, ex);
+                return;
+            }
+
+            _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+            if (!result.IsIssued)
+            {
+                await RefuseAsync(context, policy, mobile!, result);
+                return;
+            }
+
+            var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
+            context.Features.Set(issue);
+            if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
+            {
+                await ForwardAsync(context, issue);
+                return;
+            }
+
+            // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
+            var inFlight = _sendsInFlight.Start(request.Nonce);
+            var answer = SmsCodeAnswerKind.ProviderFailed;
+            try
+            {
+                answer = await ForwardAsync(context, issue);
+            }
+            finally
+            {
+                inFlight.Complete(answer);
+            }
         }
-        finally
+        catch (Exception ex)
         {
-            inFlight.Complete(answer);
+            CountFailure(context, policyName, ex);
+            throw;
         }
     }
 
@@ -319,9 +357,9 @@ internal sealed partial class SmsCodeGateMiddleware
     /// <summary>The same request again, while its code is live: the first one's answer again, and no second SMS.</summary>
     private async Task RepeatAsync(HttpContext context, SmsCodePolicy policy, SmsCodeIssueResult result)
     {
-        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
         // A first send still in flight here may yet fail and be rolled back: the repeat waits and gets its answer.
         var answer = await _sendsInFlight.AnswerOfAsync(result.FirstNonce, context.RequestAborted);
+        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
         if (answer == SmsCodeAnswerKind.ProviderTimeout)
         {
             context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(result.RetryAfterSeconds);
@@ -337,7 +375,6 @@ internal sealed partial class SmsCodeGateMiddleware
             return RepeatAsync(context, policy, result);
         }
 
-        _metrics.SendRefused(policy.Name, result.Refusal);
         _metrics.Request(policy.Name, SmsCodeGateMetrics.ResultOf(result.Refusal));
         var retryAfter = result.RetryAfterSeconds;
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
@@ -353,11 +390,21 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
+            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), ReasonOf(result.Refusal), retryAfter);
         }
 
         return policy.Answers[SmsCodeAnswerKind.Refused].WriteAsync(context.Response, retryAfter);
     }
+
+    private static string ReasonOf(SmsCodeRefusal reason) => reason switch
+    {
+        SmsCodeRefusal.Interval => "interval",
+        SmsCodeRefusal.Hour => "hour",
+        SmsCodeRefusal.Day => "day",
+        SmsCodeRefusal.Ip => "ip",
+        SmsCodeRefusal.Spend => "spend",
+        _ => "unknown",
+    };
 
     /// <summary>Forwards to the provider and answers; returns which answer, for a repeat that waits on this send.</summary>
     private async Task<SmsCodeAnswerKind> ForwardAsync(HttpContext context, SmsCodeIssue issue)
@@ -371,6 +418,7 @@ internal sealed partial class SmsCodeGateMiddleware
             ProviderRequestBody.Withhold(context);
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _next(context);
@@ -390,7 +438,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (issue.ProviderSucceeded)
         {
             // The SMS went out: nothing revokes its code now, not even a failure to copy the provider's answer.
-            _metrics.CodeIssued(policy.Name);
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.Issued);
             _metrics.Request(policy.Name, SmsCodeGateResults.Issued);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -410,6 +458,7 @@ internal sealed partial class SmsCodeGateMiddleware
         {
             // The client went away mid-forward, which cancels the provider call: it may have sent the SMS already.
             // Keep the code, so that a message that did go out can be verified; the flag expires with its TTL.
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ClientAborted);
             _metrics.Request(policy.Name, SmsCodeGateResults.ClientAborted);
             if (_throttle.ShouldLog(108, policy.Name, out var suppressed))
             {
@@ -421,14 +470,15 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (issue.ProviderStatusCode is null && IsUncertain(error))
         {
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ProviderTimeout);
             await ProviderTimedOutAsync(context, issue, error!.Error);
             return SmsCodeAnswerKind.ProviderTimeout;
         }
 
-        _metrics.ProviderFailed(policy.Name);
-        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
+        _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ProviderFailed);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
+        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();

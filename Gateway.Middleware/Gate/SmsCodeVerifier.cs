@@ -60,15 +60,14 @@ internal sealed partial class SmsCodeVerifier
         if (result.Outcome == SmsCodeVerifyOutcome.NoCode)
         {
             // Nothing to guess at: the app answers as it does for an expired code.
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
             await next(context);
+            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
             return;
         }
 
         await next(context);
         if (context.GetForwarderErrorFeature() is null && context.Response.StatusCode is >= 200 and < 300)
         {
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyAppAccepted);
             try
             {
                 await _store.UseUpAsync(request, result.Nonce ?? string.Empty);
@@ -82,6 +81,7 @@ internal sealed partial class SmsCodeVerifier
                 }
             }
 
+            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyAppAccepted);
             return;
         }
 

@@ -85,7 +85,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
     public async Task ServerError_WrongTypeAtACounter_Answers503CountsTheErrorTypeAndOpensTheBreaker()
     {
         var host = StartGateway(config => config.Policy["MaxPerHour"] = 5);
-        using var unavailable = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.store.unavailable");
+        using var requests = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.requests");
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
         await _redis.Database(2).ListLeftPushAsync($"sms_hour_{mobile}", "not a counter");
@@ -94,14 +94,18 @@ public sealed class RedisFailureTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("temporarily unavailable", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
-        Assert.Equal("server_error", Assert.Single(unavailable.GetMeasurementSnapshot()).Tags["error.type"]);
+        var failed = Assert.Single(requests.GetMeasurementSnapshot());
+        Assert.Equal(SmsCodeGateResults.StoreUnavailable, failed.Tags["sms_code_gate.result"]);
+        Assert.Equal("server_error", failed.Tags["error.type"]);
         Assert.Empty(_provider.Requests);
         Assert.False(await _redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
 
         var calls = await ScriptCallsAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
         Assert.Equal(calls, await ScriptCallsAsync());
-        Assert.Equal("breaker_open", unavailable.GetMeasurementSnapshot()[^1].Tags["error.type"]);
+        var refused = requests.GetMeasurementSnapshot()[^1];
+        Assert.Equal(SmsCodeGateResults.StoreUnavailable, refused.Tags["sms_code_gate.result"]);
+        Assert.Equal("breaker_open", refused.Tags["error.type"]);
     }
 
     [Fact]

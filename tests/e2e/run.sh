@@ -364,6 +364,8 @@ for path in /metrics /METRICS /%6detrics //metrics /metrics/; do
 done
 request GET "$GW1/metrics"
 check "the gateway itself still serves /metrics (200)" 200 "$STATUS"
+check_true "... with the gate's meter SmsCodeGate counting issued codes in sms_code_gate_requests_total" \
+    grep -Eq '^sms_code_gate_requests_total\{[^}]*otel_scope_name="SmsCodeGate"[^}]*sms_code_gate_result="issued"' "$BODY"
 head -c 70000 /dev/zero | tr '\0' a >"$RUN_DIR/large.body"
 request POST "$NGINX/verifications/sms/" --data-binary "@$RUN_DIR/large.body"
 check "a 70 kB body answers 413" 413 "$STATUS"
