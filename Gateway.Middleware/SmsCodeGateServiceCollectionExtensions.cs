@@ -6,6 +6,7 @@ using Gateway.Middleware.Health;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
 using Gateway.Middleware.Transforms;
+using Gateway.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

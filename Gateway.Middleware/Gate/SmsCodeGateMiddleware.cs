@@ -6,6 +6,7 @@ using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
+using Gateway.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -43,6 +43,28 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task RateLimitPolicy_Exceeded_AnswersInTheGatePolicysWords()
+    {
+        var host = Start(config =>
+        {
+            LimitGatedRoute(config, "FixedWindow", permits: 1);
+            config.Policy["Answers"] = new JsonObject
+            {
+                ["TooManyRequests"] = new JsonObject { ["Status"] = 200, ["Body"] = "{{\"code\":4290,\"retry\":{retryAfter}}}" },
+            };
+        }, kestrel: false);
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        var limited = await client.RequestCodeAsync(TestMobiles.Next());
+
+        Assert.Equal(HttpStatusCode.OK, limited.StatusCode);
+        var retryAfter = (long)Assert.NotNull(limited.Headers.RetryAfter?.Delta).TotalSeconds;
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Equal($"{{\"code\":4290,\"retry\":{retryAfter}}}", await limited.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Start_RouteNamesUnknownRateLimitPolicy_Fails()
     {
         var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString);
