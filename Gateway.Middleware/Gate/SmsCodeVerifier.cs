@@ -138,7 +138,7 @@ internal sealed partial class SmsCodeVerifier
     private static SmsCodeVerifyRequest RequestFor(SmsCodePolicy policy, string mobile) =>
         new(policy.Database, policy.CodeKey.Build(mobile), policy.CodeStateKey.Build(mobile), policy.SendFlagKey.Build(mobile),
             policy.MaxVerifyAttempts,
-            policy.MaxVerifyFailuresPerDay > 0 ? new SmsCodeCounter(policy.VerifyFailureCounterKey.Build(mobile), policy.MaxVerifyFailuresPerDay) : SmsCodeCounter.Off,
+            policy.MaxVerifyFailuresPerDay > 0 ? SmsCodeCounter.VerifyFailuresPerDay(policy.VerifyFailureCounterKey.Build(mobile), policy.MaxVerifyFailuresPerDay) : SmsCodeCounter.Off,
             policy.CodeLifetimeMilliseconds);
 
     private static bool IsCodeShaped(string guess, int length) => guess.Length == length && guess.All(char.IsAsciiDigit);

@@ -63,7 +63,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request)
     {
-        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, SmsCodeCounter.DayMilliseconds, request.CodeLifetimeMilliseconds];
+        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
         var answer = await EvaluateAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
@@ -76,7 +76,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
     {
-        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, SmsCodeCounter.DayMilliseconds, request.CodeLifetimeMilliseconds];
+        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
         var answer = await EvaluateAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
