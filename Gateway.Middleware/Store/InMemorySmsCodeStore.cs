@@ -253,26 +253,6 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
 
     public ValueTask PingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>The time left on a key in milliseconds, or 0 when it is absent or expired.</summary>
-    internal long MillisecondsLeft(int database, string key)
-    {
-        lock (_lock)
-        {
-            return MillisecondsLeft((database, key), _timeProvider.GetTimestamp());
-        }
-    }
-
-    /// <summary>The value of a live key (a counter's count as text), or null.</summary>
-    internal string? ValueOf(int database, string key)
-    {
-        lock (_lock)
-        {
-            return TryGetLive((database, key), _timeProvider.GetTimestamp(), out var entry)
-                ? entry.Value ?? entry.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : null;
-        }
-    }
-
     private static SmsCodeCounter[] CountersOf(in SmsCodeIssueRequest request) =>
         [request.PerHour, request.PerDay, request.PerIpPerHour, request.SendsPerMinute];
 

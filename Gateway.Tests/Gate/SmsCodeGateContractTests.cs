@@ -48,8 +48,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         Assert.Equal($"/send/{mobile}", sent.Path);
         Assert.Matches("^[0-9]{6}$", sent.Code);
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.InRange(await store.SendFlagLeftAsync(host, mobile), 58_000, 60_000);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Contains("not valid", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.Empty(Provider.Requests);
         Assert.Equal(commandsBefore, await store.CommandsRunAsync());
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{Uri.UnescapeDataString(mobile)}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, Uri.UnescapeDataString(mobile)));
     }
 
     [Fact]
@@ -102,8 +102,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
 
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Headers["X-Verification-Code"]);
         Assert.Empty(sent.CodeHeaderValues);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Headers["X-Verification-Code"]));
     }
 
     [Theory]
@@ -133,7 +133,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         var code = Assert.Single(sent.CodeHeaderValues);
-        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), code);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, code));
     }
 
     [Fact]
@@ -186,8 +186,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.Contains("SMS provider failed", await GatewayClient.MessageOfAsync(failed), StringComparison.Ordinal);
         Assert.False(failed.Headers.Contains(RecordingSmsProvider.CodeHeader));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
+        Assert.False(await store.HasCodeAsync(host, mobile));
 
         Provider.StatusCode = 200;
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
@@ -205,8 +205,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var response = await host.CreateClient().RequestCodeAsync(mobile);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     [Fact]
@@ -224,9 +224,9 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Contains("did not answer in time", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.InRange(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 50, 60);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.SendFlagLeftAsync(host, mobile) > 0);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.CreateClient().RequestCodeAsync(mobile)).StatusCode);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -256,7 +256,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
             Assert.False(sent.Headers.ContainsKey(header), $"the provider received {header}");
         }
 
-        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Code);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -297,8 +297,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
             host.Logs.GetSnapshot().Any(l => l.Id.Name is "CodeSent" or "ProviderFailed" or "RevokeFailed"))), host.Logs.GetSnapshot().Describe());
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Id.Name == "ProviderFailed");
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
-        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
+        Assert.True(await store.SendFlagLeftAsync(host, mobile) > 0);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -314,8 +314,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_state_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
+        Assert.True(await store.CodeStateGoneAsync(host, mobile));
     }
 
     [Fact]
@@ -336,7 +336,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.BadRequest, otherKey.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, noKey.StatusCode);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
 
         // Once the interval is over the key means nothing: a new request sends a new code.
         await store.PassSendIntervalAsync(host, mobile);
@@ -361,7 +361,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.BadGateway, (await first).StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, repeat.StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     private static Task<HttpResponseMessage> SendWithKeyAsync(HttpClient client, string mobile, string key)
@@ -385,7 +385,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
 
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.GetSnapshot().Any(l => l.Id.Name == "ClientAborted"))));
-        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.HoldsCodeAsync(host, mobile, Provider.RequestsFor(mobile).Single().Code!));
     }
 
     [Fact]
@@ -446,7 +446,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
         Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
         Assert.Equal(commandsBefore, await store.CommandsRunAsync());
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
     }
 
     [Theory]
@@ -470,8 +470,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, windowSeconds - 300, windowSeconds);
         Assert.Equal(cap, Provider.RequestsFor(mobile).Count);
-        Assert.Equal(cap.ToString(System.Globalization.CultureInfo.InvariantCulture), await store.ValueOfAsync(host, 2, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(cap, await store.CountOfAsync(host, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
     }
 
     [Fact]
@@ -484,10 +484,10 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
 
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_hour_{mobile}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_day_{mobile}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_hour_{mobile}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_day_{mobile}"));
+        Assert.Equal(1, await store.CountOfAsync(host, "sms_ip_hour_unknown"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_spend_{GatewayConfig.PolicyName}"));
     }
 
     [Fact]
@@ -523,7 +523,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         Assert.Empty(Provider.RequestsFor(thirdMobile));
         Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Id.Name == "SpendGuardReached");
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{thirdMobile}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, thirdMobile));
     }
 
     [Fact]
@@ -538,11 +538,11 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
 
         Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(failed)).StatusCode);
 
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_hour_{failed}"));
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_day_{failed}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_hour_{sent}"));
+        Assert.Equal(0, await store.CountOfAsync(host, $"sms_hour_{failed}"));
+        Assert.Equal(0, await store.CountOfAsync(host, $"sms_day_{failed}"));
+        Assert.Equal(1, await store.CountOfAsync(host, "sms_ip_hour_unknown"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_hour_{sent}"));
     }
 
     private static void EnableEveryCap(GatewayConfig config)

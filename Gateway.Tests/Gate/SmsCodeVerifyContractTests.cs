@@ -37,7 +37,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
         Assert.Equal(GatewayClient.LegacyOkBody, await verified.Content.ReadAsByteArrayAsync());
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
         Assert.True(spent.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Contains("Too many attempts", await GatewayClient.MessageOfAsync(spent), StringComparison.Ordinal);
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await VerifyAsync(client, mobile, code)).StatusCode);
 
         // A new code starts a fresh count.
@@ -140,7 +140,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.InRange(Provider.OtherRequests.Count, 1, 5);
         Assert.Equal(Provider.OtherRequests.Count, answers.Count(a => a.StatusCode == HttpStatusCode.BadRequest));
         Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.BadRequest), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.StatusCode));
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         var forwarded = Assert.Single(Provider.OtherRequests);
         Assert.Equal("/verifications/sms/", forwarded.Path);
         Assert.True(forwarded.BodyLength > 0);
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     [Theory]
