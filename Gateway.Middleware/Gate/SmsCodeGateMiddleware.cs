@@ -168,7 +168,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (!_policies.TryGet(policyName, out var policy))
         {
             _metrics.Request(policyName, SmsCodeGateResults.PolicyMissing);
-            if (_throttle.ShouldLog(105, policyName, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.PolicyMissing, policyName, out var suppressed))
             {
                 Log.PolicyMissing(_logger, policyName, suppressed);
             }
@@ -180,7 +180,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (_policies.RejectionOf(policy) is { } rejection)
         {
             _metrics.Request(policy.Name, SmsCodeGateResults.PolicyRejected);
-            if (_throttle.ShouldLog(109, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.PolicyRejectedRequest, policy.Name, out var suppressed))
             {
                 Log.PolicyRejected(_logger, policy.Name, rejection, suppressed);
             }
@@ -381,7 +381,7 @@ internal sealed partial class SmsCodeGateMiddleware
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
         if (result.Refusal == SmsCodeRefusal.Spend)
         {
-            if (_throttle.ShouldLog(106, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.SpendGuardReached, policy.Name, out var suppressed))
             {
                 Log.SpendGuardReached(_logger, policy.Name, policy.MaxSendsPerMinute, retryAfter, suppressed);
             }
@@ -461,7 +461,7 @@ internal sealed partial class SmsCodeGateMiddleware
             // Keep the code, so that a message that did go out can be verified; the flag expires with its TTL.
             _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ClientAborted);
             _metrics.Request(policy.Name, SmsCodeGateResults.ClientAborted);
-            if (_throttle.ShouldLog(108, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.ClientAborted, policy.Name, out var suppressed))
             {
                 Log.ClientAborted(_logger, policy.Name, suppressed);
             }
@@ -525,7 +525,7 @@ internal sealed partial class SmsCodeGateMiddleware
     {
         var policy = issue.Policy;
         _metrics.Request(policy.Name, SmsCodeGateResults.ProviderTimeout);
-        if (_throttle.ShouldLog(110, policy.Name, out var suppressed))
+        if (_throttle.ShouldLog(EventIds.ProviderTimedOut, policy.Name, out var suppressed))
         {
             Log.ProviderTimedOut(_logger, policy.Name, error.ToString(), suppressed);
         }
@@ -549,14 +549,14 @@ internal sealed partial class SmsCodeGateMiddleware
         try
         {
             var revoked = await _store.RevokeAsync(issue.StoreRequest);
-            if (_throttle.ShouldLog(102, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.ProviderFailed, policy.Name, out var suppressed))
             {
                 Log.ProviderFailed(_logger, policy.Name, failure, revoked, suppressed);
             }
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            if (_throttle.ShouldLog(103, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.RevokeFailed, policy.Name, out var suppressed))
             {
                 Log.RevokeFailed(_logger, policy.Name, failure, ex.Message, suppressed);
             }
@@ -572,41 +572,41 @@ internal sealed partial class SmsCodeGateMiddleware
     private static partial class Log
     {
         // Per-request events are Debug (the metric counts them); the call sites check IsEnabled before masking the mobile.
-        [LoggerMessage(100, LogLevel.Debug, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent", SkipEnabledCheck = true)]
+        [LoggerMessage(EventIds.CodeSent, LogLevel.Debug, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = nameof(EventIds.CodeSent), SkipEnabledCheck = true)]
         public static partial void CodeSent(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(101, LogLevel.Debug, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused", SkipEnabledCheck = true)]
+        [LoggerMessage(EventIds.SendRefused, LogLevel.Debug, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = nameof(EventIds.SendRefused), SkipEnabledCheck = true)]
         public static partial void SendRefused(ILogger logger, string policy, string mobile, string reason, long retryAfterSeconds);
 
-        [LoggerMessage(102, LogLevel.Warning, "SMS provider failed: policy {Policy}, failure {Failure}; flag and code revoked: {Revoked}. {Suppressed} more since the last such line.", EventName = "ProviderFailed")]
+        [LoggerMessage(EventIds.ProviderFailed, LogLevel.Warning, "SMS provider failed: policy {Policy}, failure {Failure}; flag and code revoked: {Revoked}. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ProviderFailed))]
         public static partial void ProviderFailed(ILogger logger, string policy, string failure, bool revoked, long suppressed);
 
-        [LoggerMessage(103, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL. {Suppressed} more since the last such line.", EventName = "RevokeFailed")]
+        [LoggerMessage(EventIds.RevokeFailed, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL. {Suppressed} more since the last such line.", EventName = nameof(EventIds.RevokeFailed))]
         public static partial void RevokeFailed(ILogger logger, string policy, string failure, string storeFailure, long suppressed);
 
 
-        [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding. {Suppressed} more since the last such line.", EventName = "PolicyMissing")]
+        [LoggerMessage(EventIds.PolicyMissing, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding. {Suppressed} more since the last such line.", EventName = nameof(EventIds.PolicyMissing))]
         public static partial void PolicyMissing(ILogger logger, string policy, long suppressed);
 
-        [LoggerMessage(106, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing with 503 for {RetryAfterSeconds} s. {Suppressed} more since the last such line.", EventName = "SpendGuardReached")]
+        [LoggerMessage(EventIds.SpendGuardReached, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing with 503 for {RetryAfterSeconds} s. {Suppressed} more since the last such line.", EventName = nameof(EventIds.SpendGuardReached))]
         public static partial void SpendGuardReached(ILogger logger, string policy, int maxSendsPerMinute, long retryAfterSeconds, long suppressed);
 
-        [LoggerMessage(107, LogLevel.Debug, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile", SkipEnabledCheck = true)]
+        [LoggerMessage(EventIds.InvalidMobile, LogLevel.Debug, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = nameof(EventIds.InvalidMobile), SkipEnabledCheck = true)]
         public static partial void InvalidMobile(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(108, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}. The provider may have sent it, so the code is kept. {Suppressed} more since the last such line.", EventName = "ClientAborted")]
+        [LoggerMessage(EventIds.ClientAborted, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}. The provider may have sent it, so the code is kept. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ClientAborted))]
         public static partial void ClientAborted(ILogger logger, string policy, long suppressed);
 
-        [LoggerMessage(109, LogLevel.Error, "SMS code policy {Policy} cannot run on this store and is answered 503: {Rejection} {Suppressed} more since the last such line.", EventName = "PolicyRejected")]
+        [LoggerMessage(EventIds.PolicyRejectedRequest, LogLevel.Error, "SMS code policy {Policy} cannot run on this store and is answered 503: {Rejection} {Suppressed} more since the last such line.", EventName = "PolicyRejected")]
         public static partial void PolicyRejected(ILogger logger, string policy, string rejection, long suppressed);
 
-        [LoggerMessage(110, LogLevel.Warning, "SMS provider did not answer in time ({Failure}): policy {Policy}. It may have sent the SMS, so flag and code are kept; answered 504. {Suppressed} more since the last such line.", EventName = "ProviderTimedOut")]
+        [LoggerMessage(EventIds.ProviderTimedOut, LogLevel.Warning, "SMS provider did not answer in time ({Failure}): policy {Policy}. It may have sent the SMS, so flag and code are kept; answered 504. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ProviderTimedOut))]
         public static partial void ProviderTimedOut(ILogger logger, string policy, string failure, long suppressed);
 
-        [LoggerMessage(111, LogLevel.Debug, "{Method} on a gated route that does not accept it; answered 405: policy {Policy}.", EventName = "MethodNotAllowed")]
+        [LoggerMessage(EventIds.MethodNotAllowed, LogLevel.Debug, "{Method} on a gated route that does not accept it; answered 405: policy {Policy}.", EventName = nameof(EventIds.MethodNotAllowed))]
         public static partial void MethodNotAllowed(ILogger logger, string policy, string method);
 
-        [LoggerMessage(112, LogLevel.Debug, "{Method} for a path that spells a gated path in another form, or holds a control character; answered 400.", EventName = "PathRefused")]
+        [LoggerMessage(EventIds.PathRefused, LogLevel.Debug, "{Method} for a path that spells a gated path in another form, or holds a control character; answered 400.", EventName = nameof(EventIds.PathRefused))]
         public static partial void PathRefused(ILogger logger, string method);
     }
 }

@@ -75,7 +75,7 @@ internal sealed partial class SmsCodeVerifier
             catch (SmsCodeStoreUnavailableException ex)
             {
                 // The answer is on its way already; the code expires with its TTL, its attempts still counted.
-                if (_throttle.ShouldLog(121, policy.Name, out var suppressed))
+                if (_throttle.ShouldLog(EventIds.VerifyUseUpFailed, policy.Name, out var suppressed))
                 {
                     Log.UseUpFailed(_logger, policy.Name, ex.Message, suppressed);
                 }
@@ -155,10 +155,10 @@ internal sealed partial class SmsCodeVerifier
     private static partial class Log
     {
 
-        [LoggerMessage(121, LogLevel.Warning, "The legacy app accepted a code but the gate could not use it up: policy {Policy}: {StoreFailure}. It expires with its TTL. {Suppressed} more since the last such line.", EventName = "VerifyUseUpFailed")]
+        [LoggerMessage(EventIds.VerifyUseUpFailed, LogLevel.Warning, "The legacy app accepted a code but the gate could not use it up: policy {Policy}: {StoreFailure}. It expires with its TTL. {Suppressed} more since the last such line.", EventName = nameof(EventIds.VerifyUseUpFailed))]
         public static partial void UseUpFailed(ILogger logger, string policy, string storeFailure, long suppressed);
 
-        [LoggerMessage(122, LogLevel.Debug, "Verification attempts spent ({Scope}): policy {Policy}; answered 429.", EventName = "VerifyAttemptsSpent")]
+        [LoggerMessage(EventIds.VerifyAttemptsSpent, LogLevel.Debug, "Verification attempts spent ({Scope}): policy {Policy}; answered 429.", EventName = nameof(EventIds.VerifyAttemptsSpent))]
         public static partial void AttemptsSpent(ILogger logger, string policy, string scope);
     }
 }

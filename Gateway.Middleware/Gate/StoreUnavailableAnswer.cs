@@ -29,7 +29,7 @@ internal sealed partial class StoreUnavailableAnswer
     public Task WriteAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException failure)
     {
         _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable, failure.ErrorType);
-        if (_throttle.ShouldLog(104, policy.Name, out var suppressed))
+        if (_throttle.ShouldLog(EventIds.StoreUnavailable, policy.Name, out var suppressed))
         {
             Log.StoreUnavailable(_logger, policy.Name, failure.Message, suppressed);
         }
@@ -39,7 +39,7 @@ internal sealed partial class StoreUnavailableAnswer
 
     private static partial class Log
     {
-        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = "StoreUnavailable")]
+        [LoggerMessage(EventIds.StoreUnavailable, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = nameof(EventIds.StoreUnavailable))]
         public static partial void StoreUnavailable(ILogger logger, string policy, string storeFailure, long suppressed);
     }
 }

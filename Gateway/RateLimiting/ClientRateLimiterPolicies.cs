@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.RateLimiting;
 
 /// <summary>Turns the configured policies into ASP.NET Core rate limiter policies partitioned by client IP.</summary>
-internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<RateLimiterOptions>
+internal sealed class ClientRateLimiterPolicies : IConfigureOptions<RateLimiterOptions>
 {
     private readonly IOptions<ClientRateLimitingOptions> _options;
     private readonly ILogger<ClientRateLimiterPolicies> _logger;
@@ -65,7 +65,7 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
             retryAfter = wait;
         }
 
-        Log.Rejected(_logger, ClientAddress.Of(context.HttpContext, _options.Value.Ipv6PrefixLength), context.HttpContext.Request.Method);
+        GatewayLog.ClientRateLimited(_logger, ClientAddress.Of(context.HttpContext, _options.Value.Ipv6PrefixLength), context.HttpContext.Request.Method);
 
         // In the words of the gate policy that the route names, if any: a policy can reword its 429 too.
         return new ValueTask(context.HttpContext.WriteSmsCodeTooManyRequestsAsync(retryAfter));
@@ -91,11 +91,5 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
             _ => policy.Window,
         };
         return true;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(300, LogLevel.Debug, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
-        public static partial void Rejected(ILogger logger, string clientIp, string method);
     }
 }
