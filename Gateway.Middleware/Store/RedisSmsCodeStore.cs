@@ -150,7 +150,18 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             values[next + 2] = request.Audit.MaskedMobile;
         }
 
-        var answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true, revokeIfLate: request).ConfigureAwait(false);
+        RedisResult answer;
+        try
+        {
+            answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
+        }
+        catch (SmsCodeStoreUnavailableException ex) when (ex.UnansweredCall is { } call)
+        {
+            // The script may still run after we gave up on it; if it issued, nothing will forward, so undo it.
+            _ = RevokeIfIssuedLateAsync(call, request);
+            throw;
+        }
+
         RedisArguments.Return(keys, values);
         return ResultOf(answer);
     }
@@ -220,12 +231,12 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     /// <summary>
     /// Evaluates a script within the store timeout: by its hash, and once more by its source when Redis answers
     /// NOSCRIPT (nothing ran). Every other failure opens the breaker and is thrown as
-    /// <see cref="SmsCodeStoreUnavailableException"/>. With <paramref name="revokeIfLate"/>, an issue call that was
-    /// sent but not answered in time is revoked when it lands: nothing will forward its code.
+    /// <see cref="SmsCodeStoreUnavailableException"/>, which carries the call when it was sent: an issue the gate gave
+    /// up on is revoked when it lands, as nothing will forward its code.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RedisResult> EvaluateAsync(
-        int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker, SmsCodeIssueRequest? revokeIfLate = null)
+        int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {
         var bySource = false;
         while (true)
@@ -245,12 +256,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 _breaker.RecordFailure();
-                if (revokeIfLate is { } request)
+                throw new SmsCodeStoreUnavailableException(
+                    ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", RedisFailure.TypeOf(ex), ex)
                 {
-                    _ = RevokeIfIssuedLateAsync(call, request);
-                }
-
-                throw RedisFailure.Unavailable(ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", ex);
+                    UnansweredCall = call,
+                };
             }
         }
     }
