@@ -6,6 +6,7 @@ using Gateway.Middleware.Health;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
 using Gateway.Middleware.Transforms;
+using Gateway.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -148,10 +149,10 @@ public static partial class SmsCodeGateServiceCollectionExtensions
 
     private static partial class Log
     {
-        [LoggerMessage(200, LogLevel.Warning, "SmsCodeGate:Redis is not set: using the in-process store. The send throttle is NOT shared between gateway instances; set SmsCodeGate:Redis for production.", EventName = "InProcessStore")]
+        [LoggerMessage(EventIds.InProcessStore, LogLevel.Warning, "SmsCodeGate:Redis is not set: using the in-process store. The send throttle is NOT shared between gateway instances; set SmsCodeGate:Redis for production.", EventName = nameof(EventIds.InProcessStore))]
         public static partial void InProcessStore(ILogger logger);
 
-        [LoggerMessage(201, LogLevel.Information, "SMS code store: Redis ({Deployment}).", EventName = "RedisStore")]
+        [LoggerMessage(EventIds.RedisStore, LogLevel.Information, "SMS code store: Redis ({Deployment}).", EventName = nameof(EventIds.RedisStore))]
         public static partial void RedisStore(ILogger logger, string deployment);
     }
 }

@@ -1,6 +1,6 @@
 namespace Gateway;
 
-/// <summary>The host's own log events.</summary>
+/// <summary>The host's own log events, in one place (the library's are in its <c>Diagnostics/EventIds.cs</c>).</summary>
 internal static partial class GatewayLog
 {
     [LoggerMessage(1, LogLevel.Information, "Gateway configuration file: {ConfigFile}", EventName = "ConfigFile")]
@@ -11,4 +11,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(3, LogLevel.Warning, "No trusted proxy is configured (ForwardedHeaders:KnownProxies and KnownNetworks are empty): X-Forwarded-For is ignored and every client is counted by its connection's address. Behind nginx, list nginx's address, e.g. --ForwardedHeaders:KnownProxies:0=127.0.0.1.", EventName = "NoTrustedProxies")]
     public static partial void NoTrustedProxies(ILogger logger);
+
+    [LoggerMessage(300, LogLevel.Debug, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
+    public static partial void ClientRateLimited(ILogger logger, string clientIp, string method);
 }

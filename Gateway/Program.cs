@@ -1,8 +1,8 @@
 using Gateway;
-using Gateway.TrustedProxies;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
-using Gateway.Middleware.RateLimiting;
+using Gateway.RateLimiting;
+using Gateway.TrustedProxies;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 

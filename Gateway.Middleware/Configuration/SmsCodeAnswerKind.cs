@@ -21,7 +21,7 @@ public enum SmsCodeAnswerKind
     /// <summary>The provider did not answer in time; the code is kept. Default 504.</summary>
     ProviderTimeout,
 
-    /// <summary>The client rate limit of the route. Default 429.</summary>
+    /// <summary>A client rate limit in front of the gate, answered with <c>WriteSmsCodeTooManyRequestsAsync</c>. Default 429.</summary>
     TooManyRequests,
 
     /// <summary>The spend guard (<c>MaxSendsPerMinute</c>). Default 503.</summary>

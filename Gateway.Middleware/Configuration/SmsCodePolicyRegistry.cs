@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -170,13 +171,13 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "SMS code gate configuration reloaded: {PolicyCount} policies.", EventName = "PoliciesReloaded")]
+        [LoggerMessage(EventIds.PoliciesReloaded, LogLevel.Information, "SMS code gate configuration reloaded: {PolicyCount} policies.", EventName = nameof(EventIds.PoliciesReloaded))]
         public static partial void Reloaded(ILogger logger, int policyCount);
 
-        [LoggerMessage(3, LogLevel.Error, "SMS code policy {Policy} cannot run on this Redis deployment, seen once it answered; its requests are answered 503 until the configuration is fixed: {Reason}", EventName = "PolicyRejected")]
+        [LoggerMessage(EventIds.PolicyRejected, LogLevel.Error, "SMS code policy {Policy} cannot run on this Redis deployment, seen once it answered; its requests are answered 503 until the configuration is fixed: {Reason}", EventName = nameof(EventIds.PolicyRejected))]
         public static partial void PolicyRejected(ILogger logger, string policy, string reason);
 
-        [LoggerMessage(2, LogLevel.Error, "Reloaded SMS code gate configuration is invalid and was ignored; the last good policies stay in force. {Reason}", EventName = "PoliciesReloadRejected")]
+        [LoggerMessage(EventIds.PoliciesReloadRejected, LogLevel.Error, "Reloaded SMS code gate configuration is invalid and was ignored; the last good policies stay in force. {Reason}", EventName = nameof(EventIds.PoliciesReloadRejected))]
         public static partial void ReloadRejected(ILogger logger, string reason);
     }
 }

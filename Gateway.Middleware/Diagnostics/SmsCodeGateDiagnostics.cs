@@ -4,9 +4,11 @@ namespace Gateway.Middleware.Diagnostics;
 public static class SmsCodeGateDiagnostics
 {
     /// <summary>
-    /// The meter of the gate's instruments: <c>sms_code_gate.codes.issued</c>, <c>sms_code_gate.sends.refused</c>
-    /// (by <c>sms_code_gate.refusal.reason</c>), <c>sms_code_gate.provider.failures</c>,
-    /// <c>sms_code_gate.store.unavailable</c> and the histogram <c>sms_code_gate.store.duration</c>.
+    /// The meter of the gate's instruments, each named <c>sms_code_gate.*</c>: the counter
+    /// <c>sms_code_gate.requests</c> (one per request, by <c>sms_code_gate.policy</c> and <c>sms_code_gate.result</c>,
+    /// see <see cref="SmsCodeGateResults"/>; a store failure or an exception adds <c>error.type</c>) and the histograms (seconds)
+    /// <c>sms_code_gate.store.duration</c> of the send's store call and <c>sms_code_gate.provider.duration</c> of the
+    /// forward to the SMS provider.
     /// </summary>
-    public const string MeterName = "Gateway.SmsCodeGate";
+    public const string MeterName = "SmsCodeGate";
 }

@@ -4,21 +4,17 @@ using Gateway.Middleware.Store;
 
 namespace Gateway.Middleware.Diagnostics;
 
-/// <summary>The gate's instruments, all under the meter <see cref="SmsCodeGateDiagnostics.MeterName"/>.</summary>
+/// <summary>The gate's instruments, all <c>sms_code_gate.*</c> under the meter <see cref="SmsCodeGateDiagnostics.MeterName"/>.</summary>
 internal sealed class SmsCodeGateMetrics
 {
     private const string PolicyTag = "sms_code_gate.policy";
-    private const string ReasonTag = "sms_code_gate.refusal.reason";
-    private const string OutcomeTag = "sms_code_gate.store.outcome";
     private const string ResultTag = "sms_code_gate.result";
+    private const string OutcomeTag = "sms_code_gate.store.outcome";
     private const string ErrorTypeTag = "error.type";
 
     private readonly Counter<long> _requests;
-    private readonly Counter<long> _codesIssued;
-    private readonly Counter<long> _sendsRefused;
-    private readonly Counter<long> _providerFailures;
-    private readonly Counter<long> _storeUnavailable;
     private readonly Histogram<double> _storeDuration;
+    private readonly Histogram<double> _providerDuration;
 
     public SmsCodeGateMetrics(IMeterFactory meterFactory)
     {
@@ -26,17 +22,12 @@ internal sealed class SmsCodeGateMetrics
         var meter = meterFactory.Create(SmsCodeGateDiagnostics.MeterName);
         _requests = meter.CreateCounter<long>("sms_code_gate.requests", "{request}",
             "Requests the gate handled, by result: every exit, from issued to each refusal and failure.");
-        _codesIssued = meter.CreateCounter<long>("sms_code_gate.codes.issued", "{code}",
-            "Codes stored and forwarded to the SMS provider, which accepted them.");
-        _sendsRefused = meter.CreateCounter<long>("sms_code_gate.sends.refused", "{request}",
-            "Requests refused before any SMS was sent, by reason.");
-        _providerFailures = meter.CreateCounter<long>("sms_code_gate.provider.failures", "{request}",
-            "Requests whose SMS provider failed; their flag and code were revoked.");
-        _storeUnavailable = meter.CreateCounter<long>("sms_code_gate.store.unavailable", "{request}",
-            "Requests answered 503 because the code store was unreachable or too slow.");
         _storeDuration = meter.CreateHistogram<double>("sms_code_gate.store.duration", "s",
             "Duration of the gate's atomic store call.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+        _providerDuration = meter.CreateHistogram<double>("sms_code_gate.provider.duration", "s",
+            "Duration of the forward to the SMS provider, its answer and a retry on another destination included, by result.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
     }
 
     /// <summary>Counts one request under its <paramref name="result"/> (<see cref="SmsCodeGateResults"/>).</summary>
@@ -48,35 +39,16 @@ internal sealed class SmsCodeGateMetrics
         }
     }
 
-    public void CodeIssued(string policy)
+    /// <summary>Counts one failed request under its <paramref name="result"/>, with what failed as <c>error.type</c>.</summary>
+    public void Request(string policy, string result, string errorType)
     {
-        if (_codesIssued.Enabled)
+        if (_requests.Enabled)
         {
-            _codesIssued.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy));
-        }
-    }
-
-    public void SendRefused(string policy, SmsCodeRefusal reason)
-    {
-        if (_sendsRefused.Enabled)
-        {
-            _sendsRefused.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy), new KeyValuePair<string, object?>(ReasonTag, ReasonName(reason)));
-        }
-    }
-
-    public void ProviderFailed(string policy)
-    {
-        if (_providerFailures.Enabled)
-        {
-            _providerFailures.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy));
-        }
-    }
-
-    public void StoreUnavailable(string policy, string errorType)
-    {
-        if (_storeUnavailable.Enabled)
-        {
-            _storeUnavailable.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy), new KeyValuePair<string, object?>(ErrorTypeTag, errorType));
+            _requests.Add(
+                1,
+                new KeyValuePair<string, object?>(PolicyTag, policy),
+                new KeyValuePair<string, object?>(ResultTag, result),
+                new KeyValuePair<string, object?>(ErrorTypeTag, errorType));
         }
     }
 
@@ -91,6 +63,18 @@ internal sealed class SmsCodeGateMetrics
         }
     }
 
+    /// <summary>Records one forward to the provider that ended as <paramref name="result"/> (issued, or how it failed).</summary>
+    public void ProviderCallCompleted(string policy, long startTimestamp, string result)
+    {
+        if (_providerDuration.Enabled)
+        {
+            _providerDuration.Record(
+                Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
+                new KeyValuePair<string, object?>(PolicyTag, policy),
+                new KeyValuePair<string, object?>(ResultTag, result));
+        }
+    }
+
     internal static string ResultOf(SmsCodeRefusal reason) => reason switch
     {
         SmsCodeRefusal.Interval => SmsCodeGateResults.RefusedInterval,
@@ -99,15 +83,5 @@ internal sealed class SmsCodeGateMetrics
         SmsCodeRefusal.Ip => SmsCodeGateResults.RefusedIp,
         SmsCodeRefusal.Spend => SmsCodeGateResults.SpendGuard,
         _ => "refused_unknown",
-    };
-
-    internal static string ReasonName(SmsCodeRefusal reason) => reason switch
-    {
-        SmsCodeRefusal.Interval => "interval",
-        SmsCodeRefusal.Hour => "hour",
-        SmsCodeRefusal.Day => "day",
-        SmsCodeRefusal.Ip => "ip",
-        SmsCodeRefusal.Spend => "spend",
-        _ => "unknown",
     };
 }

@@ -1,6 +1,9 @@
 namespace Gateway.Middleware.Diagnostics;
 
-/// <summary>The values of the <c>sms_code_gate.result</c> tag on <c>sms_code_gate.requests</c>: one per way out of the gate.</summary>
+/// <summary>
+/// The values of the <c>sms_code_gate.result</c> tag on <c>sms_code_gate.requests</c>: one per way out of the gate,
+/// each request counted under exactly one.
+/// </summary>
 public static class SmsCodeGateResults
 {
     /// <summary>The code was stored and the provider accepted the SMS (200).</summary>
@@ -39,8 +42,17 @@ public static class SmsCodeGateResults
     /// <summary>The provider did not answer in time, or its answer was lost; flag and code kept (504).</summary>
     public const string ProviderTimeout = "provider_timeout";
 
-    /// <summary>The client went away while the SMS was being forwarded; the code is kept.</summary>
+    /// <summary>
+    /// The client went away before its answer: while its body was read, while its repeat waited for the first send,
+    /// or while the SMS was being forwarded (the code is kept: the provider may have sent it).
+    /// </summary>
     public const string ClientAborted = "client_aborted";
+
+    /// <summary>
+    /// An exception ended the request; <c>error.type</c> names it. The host answers 500, or Kestrel its own status
+    /// for a request body it refused.
+    /// </summary>
+    public const string Error = "error";
 
     /// <summary>The route names a policy that is not configured (500).</summary>
     public const string PolicyMissing = "policy_missing";

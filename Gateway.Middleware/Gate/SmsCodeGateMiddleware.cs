@@ -6,6 +6,7 @@ using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
+using Gateway.Shared;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,8 +22,9 @@ namespace Gateway.Middleware.Gate;
 /// route it only refuses spellings of a gated path that routing did not recognise (see <see cref="GatedPathGuard"/>).
 /// </summary>
 /// <remarks>
-/// Refusals (400, 404, 405) are counted by <c>sms_code_gate.requests</c> and logged at Debug: a flood of them must
-/// not become a flood of log lines. Warnings that every failing request would repeat go through <see cref="LogThrottle"/>.
+/// Every request the gate handles is counted once by <c>sms_code_gate.requests</c>, an exception included. Refusals
+/// (400, 404, 405) are logged at Debug only: a flood of them must not become a flood of log lines. Warnings that
+/// every failing request would repeat go through <see cref="LogThrottle"/>.
 /// </remarks>
 internal sealed partial class SmsCodeGateMiddleware
 {
@@ -110,24 +112,53 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task VerifyAsync(HttpContext context, string policyName, GateRole role, IReadOnlyDictionary<string, string> metadata)
     {
-        if (await PolicyForAsync(context, policyName) is not { } policy)
+        try
         {
-            return;
-        }
+            if (await PolicyForAsync(context, policyName) is not { } policy)
+            {
+                return;
+            }
 
-        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-        if (mobile is null)
-        {
-            return;
-        }
+            var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
+            if (mobile is null)
+            {
+                return;
+            }
 
-        if (role == GateRole.VerifyRoute)
+            if (role == GateRole.VerifyRoute)
+            {
+                await _verifier.GuardAsync(context, policy, mobile, _next);
+            }
+            else
+            {
+                await _verifier.AnswerAsync(context, policy, mobile);
+            }
+        }
+        catch (Exception ex)
         {
-            await _verifier.GuardAsync(context, policy, mobile, _next);
+            CountFailure(context, policyName, ex);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Counts a request that an exception ended: none was counted yet, as every count is followed by nothing but a
+    /// log line and the answer. A code the provider accepted went out; else the client left, or something failed.
+    /// </summary>
+    private void CountFailure(HttpContext context, string policyName, Exception exception)
+    {
+        var policy = _policies.TryGet(policyName, out var found) ? found.Name : policyName;
+        if (context.Features.Get<SmsCodeIssue>() is { ProviderSucceeded: true })
+        {
+            _metrics.Request(policy, SmsCodeGateResults.Issued);
+        }
+        else if (context.RequestAborted.IsCancellationRequested)
+        {
+            _metrics.Request(policy, SmsCodeGateResults.ClientAborted);
         }
         else
         {
-            await _verifier.AnswerAsync(context, policy, mobile);
+            _metrics.Request(policy, SmsCodeGateResults.Error, exception.GetType().FullName!);
         }
     }
 
@@ -137,7 +168,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (!_policies.TryGet(policyName, out var policy))
         {
             _metrics.Request(policyName, SmsCodeGateResults.PolicyMissing);
-            if (_throttle.ShouldLog(105, policyName, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.PolicyMissing, policyName, out var suppressed))
             {
                 Log.PolicyMissing(_logger, policyName, suppressed);
             }
@@ -149,7 +180,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (_policies.RejectionOf(policy) is { } rejection)
         {
             _metrics.Request(policy.Name, SmsCodeGateResults.PolicyRejected);
-            if (_throttle.ShouldLog(109, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.PolicyRejectedRequest, policy.Name, out var suppressed))
             {
                 Log.PolicyRejected(_logger, policy.Name, rejection, suppressed);
             }
@@ -247,58 +278,66 @@ internal sealed partial class SmsCodeGateMiddleware
 
     private async Task GateAsync(HttpContext context, string policyName, IReadOnlyDictionary<string, string> metadata)
     {
-        if (await PolicyForAsync(context, policyName) is not { } policy)
-        {
-            return;
-        }
-
-        var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-        if (mobile is null)
-        {
-            return;
-        }
-
-        var request = BuildRequest(context, policy, mobile!);
-
-        var issuedAt = _timeProvider.GetTimestamp();
-        var started = Stopwatch.GetTimestamp();
-        SmsCodeIssueResult result;
         try
         {
-            result = await _store.TryIssueAsync(request);
-        }
-        catch (SmsCodeStoreUnavailableException ex)
-        {
-            _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
-            await _storeUnavailable.WriteAsync(context, policy, ex);
-            return;
-        }
+            if (await PolicyForAsync(context, policyName) is not { } policy)
+            {
+                return;
+            }
 
-        _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
-        if (!result.IsIssued)
-        {
-            await RefuseAsync(context, policy, mobile!, result);
-            return;
-        }
+            var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
+            if (mobile is null)
+            {
+                return;
+            }
 
-        var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
-        context.Features.Set(issue);
-        if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
-        {
-            await ForwardAsync(context, issue);
-            return;
-        }
+            var request = BuildRequest(context, policy, mobile!);
 
-        // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
-        var inFlight = _sendsInFlight.Start(request.Nonce);
-        var answer = SmsCodeAnswerKind.ProviderFailed;
-        try
-        {
-            answer = await ForwardAsync(context, issue);
+            var issuedAt = _timeProvider.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
+            SmsCodeIssueResult result;
+            try
+            {
+                result = await _store.TryIssueAsync(request);
+            }
+            catch (SmsCodeStoreUnavailableException ex)
+            {
+                _metrics.StoreCallCompleted(policy.Name, started, succeeded: false);
+                await _storeUnavailable.WriteAsync(context, policy, ex);
+                return;
+            }
+
+            _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+            if (!result.IsIssued)
+            {
+                await RefuseAsync(context, policy, mobile!, result);
+                return;
+            }
+
+            var issue = new SmsCodeIssue(policy, mobile!, request, issuedAt);
+            context.Features.Set(issue);
+            if (IssueNonce.IdempotencyKeyOf(request.Nonce) is null)
+            {
+                await ForwardAsync(context, issue);
+                return;
+            }
+
+            // A repeat of this send may arrive while it is forwarded: it waits for this answer (see SendsInFlight).
+            var inFlight = _sendsInFlight.Start(request.Nonce);
+            var answer = SmsCodeAnswerKind.ProviderFailed;
+            try
+            {
+                answer = await ForwardAsync(context, issue);
+            }
+            finally
+            {
+                inFlight.Complete(answer);
+            }
         }
-        finally
+        catch (Exception ex)
         {
-            inFlight.Complete(answer);
+            CountFailure(context, policyName, ex);
+            throw;
         }
     }
 
@@ -306,10 +345,10 @@ internal sealed partial class SmsCodeGateMiddleware
         new(policy.Database, policy.SendFlagKey.Build(mobile), policy.CodeKey.Build(mobile), policy.CodeStateKey.Build(mobile),
             _codes.Generate(policy.CodeLength), IssueNonce.Next(IdempotencyKeyOf(context)), policy.SendIntervalMilliseconds, policy.CodeLifetimeMilliseconds)
         {
-            PerHour = policy.MaxPerHour > 0 ? new(policy.HourCounterKey.Build(mobile), policy.MaxPerHour) : SmsCodeCounter.Off,
-            PerDay = policy.MaxPerDay > 0 ? new(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
-            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? new(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
-            SendsPerMinute = policy.MaxSendsPerMinute > 0 ? new(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
+            PerHour = policy.MaxPerHour > 0 ? SmsCodeCounter.MobilePerHour(policy.HourCounterKey.Build(mobile), policy.MaxPerHour) : SmsCodeCounter.Off,
+            PerDay = policy.MaxPerDay > 0 ? SmsCodeCounter.MobilePerDay(policy.DayCounterKey.Build(mobile), policy.MaxPerDay) : SmsCodeCounter.Off,
+            PerIpPerHour = policy.MaxPerIpPerHour > 0 ? SmsCodeCounter.IpPerHour(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
+            SendsPerMinute = policy.MaxSendsPerMinute > 0 ? SmsCodeCounter.SendsPerMinute(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
             Audit = policy.AuditStreamKey is { } stream ? new(stream, policy.Name, MobileMask.Mask(mobile)) : SmsCodeAudit.Off,
         };
 
@@ -319,9 +358,9 @@ internal sealed partial class SmsCodeGateMiddleware
     /// <summary>The same request again, while its code is live: the first one's answer again, and no second SMS.</summary>
     private async Task RepeatAsync(HttpContext context, SmsCodePolicy policy, SmsCodeIssueResult result)
     {
-        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
         // A first send still in flight here may yet fail and be rolled back: the repeat waits and gets its answer.
         var answer = await _sendsInFlight.AnswerOfAsync(result.FirstNonce, context.RequestAborted);
+        _metrics.Request(policy.Name, SmsCodeGateResults.Repeated);
         if (answer == SmsCodeAnswerKind.ProviderTimeout)
         {
             context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(result.RetryAfterSeconds);
@@ -337,13 +376,12 @@ internal sealed partial class SmsCodeGateMiddleware
             return RepeatAsync(context, policy, result);
         }
 
-        _metrics.SendRefused(policy.Name, result.Refusal);
         _metrics.Request(policy.Name, SmsCodeGateMetrics.ResultOf(result.Refusal));
         var retryAfter = result.RetryAfterSeconds;
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
         if (result.Refusal == SmsCodeRefusal.Spend)
         {
-            if (_throttle.ShouldLog(106, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.SpendGuardReached, policy.Name, out var suppressed))
             {
                 Log.SpendGuardReached(_logger, policy.Name, policy.MaxSendsPerMinute, retryAfter, suppressed);
             }
@@ -353,11 +391,21 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), SmsCodeGateMetrics.ReasonName(result.Refusal), retryAfter);
+            Log.SendRefused(_logger, policy.Name, MobileMask.Mask(mobile), ReasonOf(result.Refusal), retryAfter);
         }
 
         return policy.Answers[SmsCodeAnswerKind.Refused].WriteAsync(context.Response, retryAfter);
     }
+
+    private static string ReasonOf(SmsCodeRefusal reason) => reason switch
+    {
+        SmsCodeRefusal.Interval => "interval",
+        SmsCodeRefusal.Hour => "hour",
+        SmsCodeRefusal.Day => "day",
+        SmsCodeRefusal.Ip => "ip",
+        SmsCodeRefusal.Spend => "spend",
+        _ => "unknown",
+    };
 
     /// <summary>Forwards to the provider and answers; returns which answer, for a repeat that waits on this send.</summary>
     private async Task<SmsCodeAnswerKind> ForwardAsync(HttpContext context, SmsCodeIssue issue)
@@ -371,6 +419,7 @@ internal sealed partial class SmsCodeGateMiddleware
             ProviderRequestBody.Withhold(context);
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             await _next(context);
@@ -390,7 +439,7 @@ internal sealed partial class SmsCodeGateMiddleware
         if (issue.ProviderSucceeded)
         {
             // The SMS went out: nothing revokes its code now, not even a failure to copy the provider's answer.
-            _metrics.CodeIssued(policy.Name);
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.Issued);
             _metrics.Request(policy.Name, SmsCodeGateResults.Issued);
             if (_logger.IsEnabled(LogLevel.Debug))
             {
@@ -410,8 +459,9 @@ internal sealed partial class SmsCodeGateMiddleware
         {
             // The client went away mid-forward, which cancels the provider call: it may have sent the SMS already.
             // Keep the code, so that a message that did go out can be verified; the flag expires with its TTL.
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ClientAborted);
             _metrics.Request(policy.Name, SmsCodeGateResults.ClientAborted);
-            if (_throttle.ShouldLog(108, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.ClientAborted, policy.Name, out var suppressed))
             {
                 Log.ClientAborted(_logger, policy.Name, suppressed);
             }
@@ -421,14 +471,15 @@ internal sealed partial class SmsCodeGateMiddleware
 
         if (issue.ProviderStatusCode is null && IsUncertain(error))
         {
+            _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ProviderTimeout);
             await ProviderTimedOutAsync(context, issue, error!.Error);
             return SmsCodeAnswerKind.ProviderTimeout;
         }
 
-        _metrics.ProviderFailed(policy.Name);
-        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
+        _metrics.ProviderCallCompleted(policy.Name, started, SmsCodeGateResults.ProviderFailed);
         var failure = error is not null ? error.Error.ToString() : $"status {issue.ProviderStatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
         await RevokeAsync(issue, failure);
+        _metrics.Request(policy.Name, SmsCodeGateResults.ProviderFailed);
         if (!context.Response.HasStarted)
         {
             context.Response.Clear();
@@ -474,7 +525,7 @@ internal sealed partial class SmsCodeGateMiddleware
     {
         var policy = issue.Policy;
         _metrics.Request(policy.Name, SmsCodeGateResults.ProviderTimeout);
-        if (_throttle.ShouldLog(110, policy.Name, out var suppressed))
+        if (_throttle.ShouldLog(EventIds.ProviderTimedOut, policy.Name, out var suppressed))
         {
             Log.ProviderTimedOut(_logger, policy.Name, error.ToString(), suppressed);
         }
@@ -498,14 +549,14 @@ internal sealed partial class SmsCodeGateMiddleware
         try
         {
             var revoked = await _store.RevokeAsync(issue.StoreRequest);
-            if (_throttle.ShouldLog(102, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.ProviderFailed, policy.Name, out var suppressed))
             {
                 Log.ProviderFailed(_logger, policy.Name, failure, revoked, suppressed);
             }
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            if (_throttle.ShouldLog(103, policy.Name, out var suppressed))
+            if (_throttle.ShouldLog(EventIds.RevokeFailed, policy.Name, out var suppressed))
             {
                 Log.RevokeFailed(_logger, policy.Name, failure, ex.Message, suppressed);
             }
@@ -521,41 +572,41 @@ internal sealed partial class SmsCodeGateMiddleware
     private static partial class Log
     {
         // Per-request events are Debug (the metric counts them); the call sites check IsEnabled before masking the mobile.
-        [LoggerMessage(100, LogLevel.Debug, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = "CodeSent", SkipEnabledCheck = true)]
+        [LoggerMessage(EventIds.CodeSent, LogLevel.Debug, "SMS code sent: policy {Policy}, mobile {Mobile}.", EventName = nameof(EventIds.CodeSent), SkipEnabledCheck = true)]
         public static partial void CodeSent(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(101, LogLevel.Debug, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = "SendRefused", SkipEnabledCheck = true)]
+        [LoggerMessage(EventIds.SendRefused, LogLevel.Debug, "SMS send refused: policy {Policy}, mobile {Mobile}, reason {Reason}, retry after {RetryAfterSeconds} s.", EventName = nameof(EventIds.SendRefused), SkipEnabledCheck = true)]
         public static partial void SendRefused(ILogger logger, string policy, string mobile, string reason, long retryAfterSeconds);
 
-        [LoggerMessage(102, LogLevel.Warning, "SMS provider failed: policy {Policy}, failure {Failure}; flag and code revoked: {Revoked}. {Suppressed} more since the last such line.", EventName = "ProviderFailed")]
+        [LoggerMessage(EventIds.ProviderFailed, LogLevel.Warning, "SMS provider failed: policy {Policy}, failure {Failure}; flag and code revoked: {Revoked}. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ProviderFailed))]
         public static partial void ProviderFailed(ILogger logger, string policy, string failure, bool revoked, long suppressed);
 
-        [LoggerMessage(103, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL. {Suppressed} more since the last such line.", EventName = "RevokeFailed")]
+        [LoggerMessage(EventIds.RevokeFailed, LogLevel.Error, "SMS provider failed and the revoke failed too: policy {Policy}, failure {Failure}, store: {StoreFailure}. The flag expires with its TTL. {Suppressed} more since the last such line.", EventName = nameof(EventIds.RevokeFailed))]
         public static partial void RevokeFailed(ILogger logger, string policy, string failure, string storeFailure, long suppressed);
 
 
-        [LoggerMessage(105, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding. {Suppressed} more since the last such line.", EventName = "PolicyMissing")]
+        [LoggerMessage(EventIds.PolicyMissing, LogLevel.Error, "Route names SMS code policy {Policy}, which is not configured; answering 500 and not forwarding. {Suppressed} more since the last such line.", EventName = nameof(EventIds.PolicyMissing))]
         public static partial void PolicyMissing(ILogger logger, string policy, long suppressed);
 
-        [LoggerMessage(106, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing with 503 for {RetryAfterSeconds} s. {Suppressed} more since the last such line.", EventName = "SpendGuardReached")]
+        [LoggerMessage(EventIds.SpendGuardReached, LogLevel.Warning, "SMS spend guard reached: policy {Policy} forwarded its {MaxSendsPerMinute} sends this minute; refusing with 503 for {RetryAfterSeconds} s. {Suppressed} more since the last such line.", EventName = nameof(EventIds.SpendGuardReached))]
         public static partial void SpendGuardReached(ILogger logger, string policy, int maxSendsPerMinute, long retryAfterSeconds, long suppressed);
 
-        [LoggerMessage(107, LogLevel.Debug, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = "InvalidMobile", SkipEnabledCheck = true)]
+        [LoggerMessage(EventIds.InvalidMobile, LogLevel.Debug, "SMS code request for an invalid mobile: policy {Policy}, mobile {Mobile}; answered 404.", EventName = nameof(EventIds.InvalidMobile), SkipEnabledCheck = true)]
         public static partial void InvalidMobile(ILogger logger, string policy, string mobile);
 
-        [LoggerMessage(108, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}. The provider may have sent it, so the code is kept. {Suppressed} more since the last such line.", EventName = "ClientAborted")]
+        [LoggerMessage(EventIds.ClientAborted, LogLevel.Warning, "Client went away while the SMS was being forwarded: policy {Policy}. The provider may have sent it, so the code is kept. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ClientAborted))]
         public static partial void ClientAborted(ILogger logger, string policy, long suppressed);
 
-        [LoggerMessage(109, LogLevel.Error, "SMS code policy {Policy} cannot run on this store and is answered 503: {Rejection} {Suppressed} more since the last such line.", EventName = "PolicyRejected")]
+        [LoggerMessage(EventIds.PolicyRejectedRequest, LogLevel.Error, "SMS code policy {Policy} cannot run on this store and is answered 503: {Rejection} {Suppressed} more since the last such line.", EventName = "PolicyRejected")]
         public static partial void PolicyRejected(ILogger logger, string policy, string rejection, long suppressed);
 
-        [LoggerMessage(110, LogLevel.Warning, "SMS provider did not answer in time ({Failure}): policy {Policy}. It may have sent the SMS, so flag and code are kept; answered 504. {Suppressed} more since the last such line.", EventName = "ProviderTimedOut")]
+        [LoggerMessage(EventIds.ProviderTimedOut, LogLevel.Warning, "SMS provider did not answer in time ({Failure}): policy {Policy}. It may have sent the SMS, so flag and code are kept; answered 504. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ProviderTimedOut))]
         public static partial void ProviderTimedOut(ILogger logger, string policy, string failure, long suppressed);
 
-        [LoggerMessage(111, LogLevel.Debug, "{Method} on a gated route that does not accept it; answered 405: policy {Policy}.", EventName = "MethodNotAllowed")]
+        [LoggerMessage(EventIds.MethodNotAllowed, LogLevel.Debug, "{Method} on a gated route that does not accept it; answered 405: policy {Policy}.", EventName = nameof(EventIds.MethodNotAllowed))]
         public static partial void MethodNotAllowed(ILogger logger, string policy, string method);
 
-        [LoggerMessage(112, LogLevel.Debug, "{Method} for a path that spells a gated path in another form, or holds a control character; answered 400.", EventName = "PathRefused")]
+        [LoggerMessage(EventIds.PathRefused, LogLevel.Debug, "{Method} for a path that spells a gated path in another form, or holds a control character; answered 400.", EventName = nameof(EventIds.PathRefused))]
         public static partial void PathRefused(ILogger logger, string method);
     }
 }

@@ -60,15 +60,14 @@ internal sealed partial class SmsCodeVerifier
         if (result.Outcome == SmsCodeVerifyOutcome.NoCode)
         {
             // Nothing to guess at: the app answers as it does for an expired code.
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
             await next(context);
+            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
             return;
         }
 
         await next(context);
         if (context.GetForwarderErrorFeature() is null && context.Response.StatusCode is >= 200 and < 300)
         {
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyAppAccepted);
             try
             {
                 await _store.UseUpAsync(request, result.Nonce ?? string.Empty);
@@ -76,12 +75,13 @@ internal sealed partial class SmsCodeVerifier
             catch (SmsCodeStoreUnavailableException ex)
             {
                 // The answer is on its way already; the code expires with its TTL, its attempts still counted.
-                if (_throttle.ShouldLog(121, policy.Name, out var suppressed))
+                if (_throttle.ShouldLog(EventIds.VerifyUseUpFailed, policy.Name, out var suppressed))
                 {
                     Log.UseUpFailed(_logger, policy.Name, ex.Message, suppressed);
                 }
             }
 
+            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyAppAccepted);
             return;
         }
 
@@ -138,7 +138,7 @@ internal sealed partial class SmsCodeVerifier
     private static SmsCodeVerifyRequest RequestFor(SmsCodePolicy policy, string mobile) =>
         new(policy.Database, policy.CodeKey.Build(mobile), policy.CodeStateKey.Build(mobile), policy.SendFlagKey.Build(mobile),
             policy.MaxVerifyAttempts,
-            policy.MaxVerifyFailuresPerDay > 0 ? new SmsCodeCounter(policy.VerifyFailureCounterKey.Build(mobile), policy.MaxVerifyFailuresPerDay) : SmsCodeCounter.Off,
+            policy.MaxVerifyFailuresPerDay > 0 ? SmsCodeCounter.VerifyFailuresPerDay(policy.VerifyFailureCounterKey.Build(mobile), policy.MaxVerifyFailuresPerDay) : SmsCodeCounter.Off,
             policy.CodeLifetimeMilliseconds);
 
     private static bool IsCodeShaped(string guess, int length) => guess.Length == length && guess.All(char.IsAsciiDigit);
@@ -155,10 +155,10 @@ internal sealed partial class SmsCodeVerifier
     private static partial class Log
     {
 
-        [LoggerMessage(121, LogLevel.Warning, "The legacy app accepted a code but the gate could not use it up: policy {Policy}: {StoreFailure}. It expires with its TTL. {Suppressed} more since the last such line.", EventName = "VerifyUseUpFailed")]
+        [LoggerMessage(EventIds.VerifyUseUpFailed, LogLevel.Warning, "The legacy app accepted a code but the gate could not use it up: policy {Policy}: {StoreFailure}. It expires with its TTL. {Suppressed} more since the last such line.", EventName = nameof(EventIds.VerifyUseUpFailed))]
         public static partial void UseUpFailed(ILogger logger, string policy, string storeFailure, long suppressed);
 
-        [LoggerMessage(122, LogLevel.Debug, "Verification attempts spent ({Scope}): policy {Policy}; answered 429.", EventName = "VerifyAttemptsSpent")]
+        [LoggerMessage(EventIds.VerifyAttemptsSpent, LogLevel.Debug, "Verification attempts spent ({Scope}): policy {Policy}; answered 429.", EventName = nameof(EventIds.VerifyAttemptsSpent))]
         public static partial void AttemptsSpent(ILogger logger, string policy, string scope);
     }
 }

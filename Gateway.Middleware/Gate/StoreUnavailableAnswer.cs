@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Middleware.Gate;
 
 /// <summary>
-/// The one answer to a store that failed, for sending and verifying alike: counted by error type and as a request
-/// result, logged at most once per policy per interval, answered 503 in the policy's words.
+/// The one answer to a store that failed, for sending and verifying alike: counted as a request result with its error
+/// type, logged at most once per policy per interval, answered 503 in the policy's words.
 /// </summary>
 internal sealed partial class StoreUnavailableAnswer
 {
@@ -28,9 +28,8 @@ internal sealed partial class StoreUnavailableAnswer
 
     public Task WriteAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException failure)
     {
-        _metrics.StoreUnavailable(policy.Name, failure.ErrorType);
-        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable);
-        if (_throttle.ShouldLog(104, policy.Name, out var suppressed))
+        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable, failure.ErrorType);
+        if (_throttle.ShouldLog(EventIds.StoreUnavailable, policy.Name, out var suppressed))
         {
             Log.StoreUnavailable(_logger, policy.Name, failure.Message, suppressed);
         }
@@ -40,7 +39,7 @@ internal sealed partial class StoreUnavailableAnswer
 
     private static partial class Log
     {
-        [LoggerMessage(104, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = "StoreUnavailable")]
+        [LoggerMessage(EventIds.StoreUnavailable, LogLevel.Warning, "SMS code store unavailable: policy {Policy}: {StoreFailure} {Suppressed} more since the last such line.", EventName = nameof(EventIds.StoreUnavailable))]
         public static partial void StoreUnavailable(ILogger logger, string policy, string storeFailure, long suppressed);
     }
 }

@@ -40,14 +40,14 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
                 refusal = new SmsCodeIssueResult(SmsCodeRefusal.Interval, flagLeft);
             }
 
-            foreach (var (counter, reason, _) in CountersOf(request))
+            foreach (var counter in CountersOf(request))
             {
                 if (counter.IsOn && TryGetLive((request.Database, counter.Key!), now, out var entry) && entry.Count >= counter.Limit)
                 {
                     var left = MillisecondsLeft((request.Database, counter.Key!), now);
                     if (left > refusal.RetryAfterMilliseconds)
                     {
-                        refusal = new SmsCodeIssueResult(reason, left);
+                        refusal = new SmsCodeIssueResult(counter.Refusal, left);
                     }
                 }
             }
@@ -61,14 +61,14 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
             Write((request.Database, request.CodeKey), new Entry(request.Code, 0, Expiry(now, request.CodeLifetimeMilliseconds)), now);
             Write((request.Database, request.CodeStateKey),
                 new Entry(request.Nonce, 0, Expiry(now, Math.Max(request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds))), now);
-            foreach (var (counter, _, window) in CountersOf(request))
+            foreach (var counter in CountersOf(request))
             {
                 if (counter.IsOn)
                 {
                     var key = (request.Database, counter.Key!);
                     var next = TryGetLive(key, now, out var entry)
                         ? entry with { Count = entry.Count + 1 }
-                        : new Entry(null, 1, Expiry(now, window));
+                        : new Entry(null, 1, Expiry(now, counter.WindowMilliseconds));
                     Write(key, next, now);
                 }
             }
@@ -91,7 +91,7 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
             _entries.Remove(stateKey);
             _entries.Remove((request.Database, request.CodeKey));
             _entries.Remove((request.Database, request.SendFlagKey));
-            foreach (var (counter, _, _) in CountersOf(request))
+            foreach (var counter in CountersOf(request))
             {
                 var key = (request.Database, counter.Key!);
                 if (counter.IsOn && TryGetLive(key, now, out var entry))
@@ -247,39 +247,14 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         if (request.FailuresPerDay.IsOn)
         {
             var key = (request.Database, request.FailuresPerDay.Key!);
-            Write(key, TryGetLive(key, now, out var counted) ? counted with { Count = counted.Count + 1 } : new Entry(null, 1, Expiry(now, SmsCodeCounter.DayMilliseconds)), now);
+            Write(key, TryGetLive(key, now, out var counted) ? counted with { Count = counted.Count + 1 } : new Entry(null, 1, Expiry(now, request.FailuresPerDay.WindowMilliseconds)), now);
         }
     }
 
     public ValueTask PingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>The time left on a key in milliseconds, or 0 when it is absent or expired.</summary>
-    internal long MillisecondsLeft(int database, string key)
-    {
-        lock (_lock)
-        {
-            return MillisecondsLeft((database, key), _timeProvider.GetTimestamp());
-        }
-    }
-
-    /// <summary>The value of a live key (a counter's count as text), or null.</summary>
-    internal string? ValueOf(int database, string key)
-    {
-        lock (_lock)
-        {
-            return TryGetLive((database, key), _timeProvider.GetTimestamp(), out var entry)
-                ? entry.Value ?? entry.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : null;
-        }
-    }
-
-    private static (SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds)[] CountersOf(in SmsCodeIssueRequest request) =>
-    [
-        (request.PerHour, SmsCodeRefusal.Hour, SmsCodeCounter.HourMilliseconds),
-        (request.PerDay, SmsCodeRefusal.Day, SmsCodeCounter.DayMilliseconds),
-        (request.PerIpPerHour, SmsCodeRefusal.Ip, SmsCodeCounter.HourMilliseconds),
-        (request.SendsPerMinute, SmsCodeRefusal.Spend, SmsCodeCounter.MinuteMilliseconds),
-    ];
+    private static SmsCodeCounter[] CountersOf(in SmsCodeIssueRequest request) =>
+        [request.PerHour, request.PerDay, request.PerIpPerHour, request.SendsPerMinute];
 
     private long Expiry(long now, long lifetimeMilliseconds) => now + (lifetimeMilliseconds * _timeProvider.TimestampFrequency / 1000);
 
@@ -307,7 +282,6 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
-    /// <summary>A stored value, or for a counter its count (Value null).</summary>
     /// <summary>A key's value, count and expiry; <paramref name="Spent"/> marks a code state whose attempts are spent.</summary>
     private readonly record struct Entry(string? Value, long Count, long ExpiresAt, bool Spent = false);
 }

@@ -45,58 +45,46 @@ internal sealed partial class RedisSmsCodeStore
     private static SmsCodeIssueRequest WithoutSideCounters(in SmsCodeIssueRequest request) =>
         request with { PerIpPerHour = SmsCodeCounter.Off, SendsPerMinute = SmsCodeCounter.Off };
 
-    private static List<SideCounter> SideCountersOf(in SmsCodeIssueRequest request)
+    private static List<SmsCodeCounter> SideCountersOf(in SmsCodeIssueRequest request)
     {
-        var counters = new List<SideCounter>(2);
+        var counters = new List<SmsCodeCounter>(2);
         if (request.PerIpPerHour.IsOn)
         {
-            counters.Add(new SideCounter(request.PerIpPerHour, SmsCodeRefusal.Ip, SmsCodeCounter.HourMilliseconds));
+            counters.Add(request.PerIpPerHour);
         }
 
         if (request.SendsPerMinute.IsOn)
         {
-            counters.Add(new SideCounter(request.SendsPerMinute, SmsCodeRefusal.Spend, SmsCodeCounter.MinuteMilliseconds));
+            counters.Add(request.SendsPerMinute);
         }
 
         return counters;
     }
 
     /// <summary>Counts the side counters in parallel; the first refusal (longest wait) wins, and what was counted is returned for release.</summary>
-    private async Task<(SmsCodeIssueResult Refusal, List<SideCounter> Reserved)> ReserveAsync(int database, List<SideCounter> counters)
+    private async Task<(SmsCodeIssueResult Refusal, List<SmsCodeCounter> Reserved)> ReserveAsync(int database, List<SmsCodeCounter> counters)
     {
         SmsCodeStoreUnavailableException? failure = null;
-        var calls = new Task<RedisResult>?[counters.Count];
+        var calls = new Task<RedisResult>[counters.Count];
         for (var i = 0; i < counters.Count; i++)
         {
-            try
-            {
-                calls[i] = Send(database, RedisScripts.Reserve, [counters[i].Counter.Key!], [counters[i].Counter.Limit, counters[i].WindowMilliseconds], honourBreaker: true);
-            }
-            catch (SmsCodeStoreUnavailableException ex)
-            {
-                failure ??= ex;
-            }
+            calls[i] = EvaluateAsync(database, RedisScripts.Reserve, [counters[i].Key!], [counters[i].Limit, counters[i].WindowMilliseconds], honourBreaker: true).AsTask();
         }
 
-        var reserved = new List<SideCounter>(counters.Count);
+        var reserved = new List<SmsCodeCounter>(counters.Count);
         var refusal = SmsCodeIssueResult.Issued;
         for (var i = 0; i < calls.Length; i++)
         {
-            if (calls[i] is not { } call)
-            {
-                continue;
-            }
-
             try
             {
-                var (counted, left) = ReserveResultOf(await AwaitInTimeAsync(call).ConfigureAwait(false));
+                var (counted, left) = ReserveResultOf(await calls[i].ConfigureAwait(false));
                 if (counted)
                 {
                     reserved.Add(counters[i]);
                 }
                 else if (left > refusal.RetryAfterMilliseconds || refusal.IsIssued)
                 {
-                    refusal = new SmsCodeIssueResult(counters[i].Reason, Math.Max(1, left));
+                    refusal = new SmsCodeIssueResult(counters[i].Refusal, Math.Max(1, left));
                 }
             }
             catch (SmsCodeStoreUnavailableException ex)
@@ -115,13 +103,13 @@ internal sealed partial class RedisSmsCodeStore
         return (refusal, reserved);
     }
 
-    private async Task ReleaseAsync(int database, List<SideCounter> counters)
+    private async Task ReleaseAsync(int database, List<SmsCodeCounter> counters)
     {
-        foreach (var side in counters)
+        foreach (var counter in counters)
         {
             try
             {
-                await AwaitInTimeAsync(Send(database, RedisScripts.Release, [side.Counter.Key!], [], honourBreaker: false)).ConfigureAwait(false);
+                await EvaluateAsync(database, RedisScripts.Release, [counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
             }
             catch (SmsCodeStoreUnavailableException ex)
             {
@@ -142,7 +130,4 @@ internal sealed partial class RedisSmsCodeStore
             throw RedisFailure.Unavailable("Redis answered the count script with an unexpected shape.", ex);
         }
     }
-
-    /// <summary>A Cluster counter kept in its own hash slot, with the window it counts in and the refusal it gives.</summary>
-    private readonly record struct SideCounter(SmsCodeCounter Counter, SmsCodeRefusal Reason, long WindowMilliseconds);
 }

@@ -50,8 +50,9 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisValue[] values = own.CountsAny
             ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
             : [own.Nonce];
-        var call = Send(own.Database, RedisScripts.Revoke, KeysOf(own, new RedisKey[KeyCountOf(own)]), values, honourBreaker: false);
-        var revoked = (int)await AwaitInTimeAsync(call).ConfigureAwait(false) == 1;
+        var keys = KeysOf(own, new RedisKey[KeyCountOf(own, withAudit: false)], withAudit: false);
+        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
+        var revoked = (int)answer == 1;
         if (revoked && sideCounted)
         {
             await ReleaseAsync(request.Database, SideCountersOf(request)).ConfigureAwait(false);
@@ -62,21 +63,21 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request)
     {
-        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, SmsCodeCounter.DayMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await AwaitInTimeAsync(Send(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true)).ConfigureAwait(false);
+        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
+        var answer = await EvaluateAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
     public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
     {
         RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
-        await AwaitInTimeAsync(Send(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false)).ConfigureAwait(false);
+        await EvaluateAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
     }
 
     public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
     {
-        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, SmsCodeCounter.DayMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await AwaitInTimeAsync(Send(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true)).ConfigureAwait(false);
+        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
+        var answer = await EvaluateAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
@@ -126,39 +127,35 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
-        var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request)));
-        var values = RedisArguments.RentValues(request.CountsAny ? 15 : request.Audit.IsOn ? 7 : 4);
+        var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request, withAudit: true)), withAudit: true);
+        var values = RedisArguments.RentValues(4 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
         values[0] = request.Code;
         values[1] = request.SendIntervalMilliseconds;
         values[2] = request.CodeLifetimeMilliseconds;
         values[3] = request.Nonce;
-        if (values.Length > 4)
-        {
-            values[4] = request.Audit.IsOn ? RedisScripts.AuditStreamMaxLength : 0;
-            values[5] = request.Audit.Policy ?? string.Empty;
-            values[6] = request.Audit.MaskedMobile ?? string.Empty;
-        }
-
+        var next = 4;
         if (request.CountsAny)
         {
-            values[7] = request.PerHour.Limit;
-            values[8] = request.PerDay.Limit;
-            values[9] = request.PerIpPerHour.Limit;
-            values[10] = request.SendsPerMinute.Limit;
-            values[11] = SmsCodeCounter.HourMilliseconds;
-            values[12] = SmsCodeCounter.DayMilliseconds;
-            values[13] = SmsCodeCounter.HourMilliseconds;
-            values[14] = SmsCodeCounter.MinuteMilliseconds;
+            values[4] = request.PerHour.Limit;
+            values[5] = request.PerDay.Limit;
+            values[6] = request.PerIpPerHour.Limit;
+            values[7] = request.SendsPerMinute.Limit;
+            next = 8;
         }
 
-        // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
-        var call = Send(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true);
+        if (request.Audit.IsOn)
+        {
+            values[next] = RedisScripts.AuditStreamMaxLength;
+            values[next + 1] = request.Audit.Policy;
+            values[next + 2] = request.Audit.MaskedMobile;
+        }
+
         RedisResult answer;
         try
         {
-            answer = await AwaitInTimeAsync(call).ConfigureAwait(false);
+            answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
         }
-        catch (SmsCodeStoreUnavailableException)
+        catch (SmsCodeStoreUnavailableException ex) when (ex.UnansweredCall is { } call)
         {
             // The script may still run after we gave up on it; if it issued, nothing will forward, so undo it.
             _ = RevokeIfIssuedLateAsync(call, request);
@@ -182,25 +179,26 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
     }
 
-    private static int KeyCountOf(in SmsCodeIssueRequest request) => request.CountsAny ? 8 : request.Audit.IsOn ? 4 : 3;
+    private static int KeyCountOf(in SmsCodeIssueRequest request, bool withAudit) =>
+        3 + (request.CountsAny ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
 
-    /// <summary>Fills the scripts' KEYS: the audit stream's and the counters' only when on (see <see cref="RedisScripts"/>).</summary>
-    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys)
+    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see <see cref="RedisScripts"/>).</summary>
+    private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys, bool withAudit)
     {
         keys[0] = request.SendFlagKey;
         keys[1] = request.CodeKey;
         keys[2] = request.CodeStateKey;
-        if (keys.Length > 3)
+        if (request.CountsAny)
         {
-            keys[3] = request.Audit.StreamKey ?? request.SendFlagKey;
+            keys[3] = CounterKey(request.PerHour, request.SendFlagKey);
+            keys[4] = CounterKey(request.PerDay, request.SendFlagKey);
+            keys[5] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
+            keys[6] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
         }
 
-        if (keys.Length > 4)
+        if (withAudit && request.Audit.IsOn)
         {
-            keys[4] = CounterKey(request.PerHour, request.SendFlagKey);
-            keys[5] = CounterKey(request.PerDay, request.SendFlagKey);
-            keys[6] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
-            keys[7] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
+            keys[^1] = request.Audit.StreamKey!;
         }
 
         return keys;
@@ -230,8 +228,45 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         return cache.Databases[database] ??= multiplexer.GetDatabase(database);
     }
 
+    /// <summary>
+    /// Evaluates a script within the store timeout: by its hash, and once more by its source when Redis answers
+    /// NOSCRIPT (nothing ran). Every other failure opens the breaker and is thrown as
+    /// <see cref="SmsCodeStoreUnavailableException"/>, which carries the call when it was sent: an issue the gate gave
+    /// up on is revoked when it lands, as nothing will forward its code.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult> EvaluateAsync(
+        int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
+    {
+        var bySource = false;
+        while (true)
+        {
+            // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
+            var call = Send(database, script, bySource, keys, values, honourBreaker);
+            try
+            {
+                var result = await call.WaitAsync(_timeout, _timeProvider).ConfigureAwait(false);
+                _breaker.RecordSuccess();
+                return result;
+            }
+            catch (RedisServerException ex) when (!bySource && RedisScript.IsNoScript(ex))
+            {
+                bySource = true;
+            }
+            catch (Exception ex) when (RedisFailure.Is(ex))
+            {
+                _breaker.RecordFailure();
+                throw new SmsCodeStoreUnavailableException(
+                    ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", RedisFailure.TypeOf(ex), ex)
+                {
+                    UnansweredCall = call,
+                };
+            }
+        }
+    }
+
     /// <summary>Sends a script, or throws <see cref="SmsCodeStoreUnavailableException"/> when it could not be sent at all.</summary>
-    private Task<RedisResult> Send(int database, string script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
+    private Task<RedisResult> Send(int database, RedisScript script, bool bySource, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {
         if (honourBreaker && _breaker.IsOpen)
         {
@@ -240,7 +275,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
         try
         {
-            return DatabaseOf(database).ScriptEvaluateAsync(script, keys, values);
+            var db = DatabaseOf(database);
+            return bySource ? db.ScriptEvaluateAsync(script.Source, keys, values) : db.ScriptEvaluateAsync(script.Hash, keys, values);
         }
         catch (SmsCodeStoreUnavailableException)
         {
@@ -251,22 +287,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         {
             _breaker.RecordFailure();
             throw RedisFailure.Unavailable("Redis could not take the call.", ex);
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> AwaitInTimeAsync(Task<RedisResult> call)
-    {
-        try
-        {
-            var result = await call.WaitAsync(_timeout, _timeProvider).ConfigureAwait(false);
-            _breaker.RecordSuccess();
-            return result;
-        }
-        catch (Exception ex) when (RedisFailure.Is(ex))
-        {
-            _breaker.RecordFailure();
-            throw RedisFailure.Unavailable("Redis did not answer in time.", ex);
         }
     }
 

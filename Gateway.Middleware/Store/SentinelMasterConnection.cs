@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -608,22 +609,22 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Warning, "Sentinel service {Service}: failover in progress ({Event}); refusing store calls until the new master is known.", EventName = "SentinelFailoverStarted")]
+        [LoggerMessage(EventIds.SentinelFailoverStarted, LogLevel.Warning, "Sentinel service {Service}: failover in progress ({Event}); refusing store calls until the new master is known.", EventName = nameof(EventIds.SentinelFailoverStarted))]
         public static partial void FailoverStarted(ILogger logger, string service, string @event);
 
-        [LoggerMessage(21, LogLevel.Warning, "Sentinel service {Service}: master is now {Master} (config epoch {ConfigEpoch}).", EventName = "SentinelMasterSwitched")]
+        [LoggerMessage(EventIds.SentinelMasterSwitched, LogLevel.Warning, "Sentinel service {Service}: master is now {Master} (config epoch {ConfigEpoch}).", EventName = nameof(EventIds.SentinelMasterSwitched))]
         public static partial void MasterSwitched(ILogger logger, string service, string master, long configEpoch);
 
-        [LoggerMessage(22, LogLevel.Warning, "Sentinel service {Service}: no sentinel named the master ({FailureKind}) in {FailedPolls} polls in a row; keeping the current master. Repeated at most every {Interval} while it lasts.", EventName = "SentinelsUnavailable")]
+        [LoggerMessage(EventIds.SentinelsUnavailable, LogLevel.Warning, "Sentinel service {Service}: no sentinel named the master ({FailureKind}) in {FailedPolls} polls in a row; keeping the current master. Repeated at most every {Interval} while it lasts.", EventName = nameof(EventIds.SentinelsUnavailable))]
         public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind, int failedPolls, TimeSpan interval);
 
-        [LoggerMessage(23, LogLevel.Warning, "Sentinel service {Service}: the sentinels name {Master} as master, but it answers {Answer}; not switching to it yet.", EventName = "SentinelCandidateNotMaster")]
+        [LoggerMessage(EventIds.SentinelCandidateNotMaster, LogLevel.Warning, "Sentinel service {Service}: the sentinels name {Master} as master, but it answers {Answer}; not switching to it yet.", EventName = nameof(EventIds.SentinelCandidateNotMaster))]
         public static partial void CandidateNotMaster(ILogger logger, string service, string master, string answer);
 
-        [LoggerMessage(24, LogLevel.Information, "Sentinel service {Service}: the sentinels answer again, after {FailedPolls} failed polls.", EventName = "SentinelsAnswering")]
+        [LoggerMessage(EventIds.SentinelsAnswering, LogLevel.Information, "Sentinel service {Service}: the sentinels answer again, after {FailedPolls} failed polls.", EventName = nameof(EventIds.SentinelsAnswering))]
         public static partial void SentinelsAnswering(ILogger logger, string service, int failedPolls);
 
-        [LoggerMessage(25, LogLevel.Warning, "Sentinel service {Service}: the newest sentinel answer names {Master} at config epoch {ConfigEpoch}, older than that of the current master {Current} ({CurrentEpoch}); staying on the current master.", EventName = "SentinelStaleConfig")]
+        [LoggerMessage(EventIds.SentinelStaleConfig, LogLevel.Warning, "Sentinel service {Service}: the newest sentinel answer names {Master} at config epoch {ConfigEpoch}, older than that of the current master {Current} ({CurrentEpoch}); staying on the current master.", EventName = nameof(EventIds.SentinelStaleConfig))]
         public static partial void StaleConfig(ILogger logger, string service, string master, long configEpoch, string current, long currentEpoch);
     }
 }

@@ -29,4 +29,7 @@ internal sealed class SmsCodeStoreUnavailableException : Exception
 
     /// <summary>The failure's kind as the metrics count it: timeout, connection, server_error, breaker_open, ...</summary>
     internal string ErrorType { get; }
+
+    /// <summary>A script call that was sent but not answered in time: it may still run, and its outcome is still to come.</summary>
+    internal Task<StackExchange.Redis.RedisResult>? UnansweredCall { get; init; }
 }

@@ -1,21 +1,16 @@
-using System.Globalization;
+using System.Diagnostics.Metrics;
 using System.Net;
+using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Store;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Gateway.Tests.Gate;
 
 /// <summary>What only the Redis store shows: legacy keys and TTLs, round trips, outages, several instances.</summary>
 public sealed class RedisStoreTests : IAsyncLifetime
 {
-    /// <summary>
-    /// A store timeout on the fake clock, for a test of Redis answering nothing: far beyond the hang guard, and so is the
-    /// library's own timeout derived from it (five times as long), so that only the test moving the clock can let it
-    /// pass. (Not for a test that needs a reconnect: the library derives its reconnect back-off from it too.)
-    /// </summary>
-    private static readonly TimeSpan StoreTimeoutBeyondTheTest = TimeSpan.FromMinutes(10);
-
     /// <summary>How long a test waits for what must happen before it fails instead of hanging: not a timing claim.</summary>
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
@@ -117,6 +112,31 @@ public sealed class RedisStoreTests : IAsyncLifetime
         Assert.Equal(10, connection.GetCounters().Interactive.OperationCount - operationsBefore);
     }
 
+
+    [Fact]
+    public async Task Issue_ServerForgotTheScripts_SendsTheSourceOnceAndIssues()
+    {
+        // A restart, a failover to a replica that never ran the script, or SCRIPT FLUSH: EVALSHA answers NOSCRIPT.
+        var host = StartGateway();
+        var client = host.CreateClient();
+        await client.RequestCodeAsync(TestMobiles.Next());
+        await _redis.Server.ExecuteAsync("SCRIPT", "FLUSH");
+        var commandsBefore = await _redis.CommandCountsAsync();
+        var mobile = TestMobiles.Next();
+
+        var first = await client.RequestCodeAsync(mobile);
+        var commandsBetween = await _redis.CommandCountsAsync();
+        var second = await client.RequestCodeAsync(TestMobiles.Next());
+        var commandsAfter = await _redis.CommandCountsAsync();
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
+        Assert.Equal(1, commandsBetween["eval"] - commandsBefore.GetValueOrDefault("eval"));
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(1, commandsAfter["evalsha"] - commandsBetween["evalsha"]);
+        Assert.Equal(commandsBetween["eval"], commandsAfter["eval"]);
+        Assert.False(host.Services.GetRequiredService<StoreCircuitBreaker>().IsOpen);
+    }
     [Fact]
     public async Task Issue_AllCapsOn_EveryRefusalPathCostsOneRoundTrip()
     {
@@ -149,9 +169,9 @@ public sealed class RedisStoreTests : IAsyncLifetime
     [Fact]
     public async Task Redis_Stopped_Answers503OnTheClosedConnectionThenTheBreakerWithoutWaitingOrForwarding_AndRecoversWhenBack()
     {
-        // The store timeout is on a clock that stands still: it cannot answer. Why the gate answered is what it records.
+        // The store timeout is on a clock that stands still: it cannot answer. Why the gate answered, it counts (error.type).
         var host = StartGateway(time: _time);
-        using var recorded = new GateTagValues(host);
+        using var requests = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.requests");
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
 
@@ -165,7 +185,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
         // At once: the first from the connection Redis closed as it died (not a timeout), the second from the breaker
         // (no call to Redis at all).
-        Assert.Equal([RedisFailure.Connection, RedisFailure.BreakerOpen], recorded.Values.Where(IsStoreErrorType));
+        Assert.Equal([RedisFailure.Connection, RedisFailure.BreakerOpen], requests.GetMeasurementSnapshot().Select(m => m.Tags.GetValueOrDefault("error.type")).OfType<string>());
         Assert.Empty(_provider.RequestsFor(outageMobile));
 
         // Back: once reconnected, and the break over (the test moves the clock past it), the same mobile gets its code.
@@ -181,17 +201,17 @@ public sealed class RedisStoreTests : IAsyncLifetime
     [Fact]
     public async Task Redis_AnsweringNothing_Answers503WhenTheStoreTimeoutPasses_AndRevokesTheIssueThatLandedLate()
     {
-        var host = StartGateway(config => config.Gate["StoreTimeout"] = StoreTimeoutBeyondTheTest.ToString("c", CultureInfo.InvariantCulture), _time);
+        var host = StartGateway(config => config.WithStoreTimeout(GatewayConfig.StoreTimeoutForAFakeClock), _time);
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
         var mobile = TestMobiles.Next();
 
         // Paused, Redis takes the issue call and answers nothing until it resumes; the gate waits on the fake clock.
         await _redis.PauseAsync();
-        var waiting = _time.NextTimerAsync(StoreTimeoutBeyondTheTest);
+        var waiting = _time.NextTimerAsync(GatewayConfig.StoreTimeoutForAFakeClock);
         var pending = client.RequestCodeAsync(mobile);
         await waiting.WaitAsync(HangGuard);
-        _time.Advance(StoreTimeoutBeyondTheTest - TimeSpan.FromMilliseconds(1));
+        _time.Advance(GatewayConfig.StoreTimeoutForAFakeClock - TimeSpan.FromMilliseconds(1));
         Assert.False(pending.IsCompleted, "answered before the store timeout passed");
         _time.Advance(TimeSpan.FromMilliseconds(1));
         var response = await pending;
@@ -201,7 +221,7 @@ public sealed class RedisStoreTests : IAsyncLifetime
         // Resumed, Redis runs the issue the gate gave up on, and then the gate's revoke of it.
         await _redis.ResumeAsync();
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(
-            host.Logs.Logs.Any(l => l.EventId.Name == "LateIssueRevoked" && l.Message.Contains("keys deleted: True", StringComparison.Ordinal)))));
+            host.Logs.GetSnapshot().Any(l => l.Id.Name == "LateIssueRevoked" && l.Message.Contains("keys deleted: True", StringComparison.Ordinal)))));
         Assert.False(await _redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
         Assert.False(await _redis.Database(2).KeyExistsAsync($"sms_{mobile}"));
     }
@@ -261,10 +281,6 @@ public sealed class RedisStoreTests : IAsyncLifetime
 
         Assert.False(await db.KeyExistsAsync($"sms_{mobile}"));
     }
-
-    private static bool IsStoreErrorType(string tagValue) =>
-        tagValue is RedisFailure.BreakerOpen or RedisFailure.Timeout or RedisFailure.Connection or RedisFailure.ServerError
-            or RedisFailure.Command or RedisFailure.Failover or RedisFailure.Other;
 
     private static SmsCodeIssueRequest Request(string mobile, string code) =>
         new(2, $"send_flag_{mobile}", $"sms_{mobile}", $"sms_state_{mobile}", code, IssueNonce.Next(), 60_000, 300_000);

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Gate;
@@ -52,8 +54,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         Assert.Equal($"/send/{mobile}", sent.Path);
         Assert.Matches("^[0-9]{6}$", sent.Code);
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.InRange(await store.SendFlagLeftAsync(host, mobile), 58_000, 60_000);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -84,13 +86,15 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     public async Task Get_InvalidMobile_Returns404JsonAndTouchesNothing(string mobile)
     {
         var host = StartGateway();
+        var commandsBefore = await store.CommandsRunAsync();
 
         var response = await host.CreateClient().RequestCodeAsync(mobile);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("not valid", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.Empty(Provider.Requests);
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{Uri.UnescapeDataString(mobile)}"));
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, Uri.UnescapeDataString(mobile)));
     }
 
     [Fact]
@@ -104,8 +108,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
 
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Headers["X-Verification-Code"]);
         Assert.Empty(sent.CodeHeaderValues);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Headers["X-Verification-Code"]));
     }
 
     [Theory]
@@ -135,7 +139,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
         var code = Assert.Single(sent.CodeHeaderValues);
-        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), code);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, code));
     }
 
     [Fact]
@@ -188,8 +192,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.Contains("SMS provider failed", await GatewayClient.MessageOfAsync(failed), StringComparison.Ordinal);
         Assert.False(failed.Headers.Contains(RecordingSmsProvider.CodeHeader));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
+        Assert.False(await store.HasCodeAsync(host, mobile));
 
         Provider.StatusCode = 200;
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
@@ -207,8 +211,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var response = await host.CreateClient().RequestCodeAsync(mobile);
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     [Fact]
@@ -227,9 +231,9 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Contains("did not answer in time", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.InRange(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 50, 60);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.SendFlagLeftAsync(host, mobile) > 0);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.CreateClient().RequestCodeAsync(mobile)).StatusCode);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -259,7 +263,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
             Assert.False(sent.Headers.ContainsKey(header), $"the provider received {header}");
         }
 
-        Assert.Equal(await store.ValueOfAsync(host, 2, $"sms_{mobile}"), sent.Code);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -297,11 +301,11 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
 
         // Once the gate has decided, the code must still verify, however the copy of the answer ended.
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(
-            host.Logs.Logs.Any(l => l.EventId.Name is "CodeSent" or "ProviderFailed" or "RevokeFailed"))), string.Join("\n", host.Logs.Logs));
+            host.Logs.GetSnapshot().Any(l => l.Id.Name is "CodeSent" or "ProviderFailed" or "RevokeFailed"))), host.Logs.GetSnapshot().Describe());
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.DoesNotContain(host.Logs.Logs, l => l.EventId.Name == "ProviderFailed");
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
-        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}") > 0);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Id.Name == "ProviderFailed");
+        Assert.True(await store.SendFlagLeftAsync(host, mobile) > 0);
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
     }
 
     [Fact]
@@ -317,15 +321,14 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         var pending = host.CreateClient().RequestCodeAsync(mobile);
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
         await store.PassSendIntervalAsync(host, mobile);
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
-        Assert.True(await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}") > 0);
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
         answer.SetResult();
         var response = await pending;
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_{mobile}"));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"sms_state_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
+        Assert.True(await store.CodeStateGoneAsync(host, mobile));
     }
 
     [Fact]
@@ -346,7 +349,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.BadRequest, otherKey.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, noKey.StatusCode);
         var sent = Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Equal(sent.Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await store.HoldsCodeAsync(host, mobile, sent.Code!));
 
         // Once the interval is over the key means nothing: a new request sends a new code.
         await store.PassSendIntervalAsync(host, mobile);
@@ -361,22 +364,23 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Provider.AnswerWhen = answer;
         Provider.StatusCode = 500;
         var host = StartGateway();
-        using var recorded = new GateTagValues(host);
+        using var storeCalls = new MetricCollector<double>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.store.duration");
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
 
-        // The provider has the first send and holds its answer until the gate has taken the repeat for a repeat.
+        // The provider holds the first send's answer until the store has answered the repeat's call too (a repeat of a
+        // send in flight): from there the repeat waits for the first.
         var first = SendWithKeyAsync(client, mobile, "k-1");
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
         var repeat = SendWithKeyAsync(client, mobile, "k-1");
-        await recorded.RecordedAsync(SmsCodeGateResults.Repeated).WaitAsync(HangGuard);
+        await storeCalls.WaitForMeasurementsAsync(2).WaitAsync(HangGuard);
         answer.SetResult();
 
         // The first send failed and was rolled back: the repeat, which waited for it, is not told "sent".
         Assert.Equal(HttpStatusCode.BadGateway, (await first).StatusCode);
         Assert.Equal(HttpStatusCode.BadGateway, (await repeat).StatusCode);
         Assert.Single(Provider.RequestsFor(mobile));
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.False(await store.HasCodeAsync(host, mobile));
     }
 
     private static Task<HttpResponseMessage> SendWithKeyAsync(HttpClient client, string mobile, string key)
@@ -400,8 +404,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         await abort.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
 
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.Logs.Any(l => l.EventId.Name == "ClientAborted"))));
-        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, await store.ValueOfAsync(host, 2, $"sms_{mobile}"));
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.GetSnapshot().Any(l => l.Id.Name == "ClientAborted"))));
+        Assert.True(await store.HoldsCodeAsync(host, mobile, Provider.RequestsFor(mobile).Single().Code!));
     }
 
     [Fact]
@@ -434,17 +438,17 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
 
         var codes = Provider.Requests.Select(r => r.Code!).ToList();
         Assert.Equal(2, codes.Count);
-        var logs = host.Logs.Logs.ToList();
+        var logs = host.Logs.GetSnapshot();
         Assert.Contains(logs, l => l.Message.Contains(mobile[..3] + "****" + mobile[^4..], StringComparison.Ordinal));
-        foreach (var log in logs)
+        foreach (var log in logs.Select(l => l.FullText()))
         {
             foreach (var code in codes)
             {
-                Assert.DoesNotContain(code, log.ToString(), StringComparison.Ordinal);
+                Assert.DoesNotContain(code, log, StringComparison.Ordinal);
             }
 
-            Assert.DoesNotContain(mobile, log.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain(failingMobile, log.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(mobile, log, StringComparison.Ordinal);
+            Assert.DoesNotContain(failingMobile, log, StringComparison.Ordinal);
         }
     }
 
@@ -453,6 +457,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     {
         var host = StartGateway();
         var mobile = TestMobiles.Next();
+        var commandsBefore = await store.CommandsRunAsync();
 
         // The catch-all route points at the provider in these tests: a path under /send/ reaches it untouched.
         var response = await host.CreateClient().GetAsync(new Uri($"/send/{mobile}", UriKind.Relative));
@@ -460,7 +465,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
         Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
     }
 
     [Theory]
@@ -484,8 +490,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, windowSeconds - 300, windowSeconds);
         Assert.Equal(cap, Provider.RequestsFor(mobile).Count);
-        Assert.Equal(cap.ToString(System.Globalization.CultureInfo.InvariantCulture), await store.ValueOfAsync(host, 2, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{mobile}"));
+        Assert.Equal(cap, await store.CountOfAsync(host, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
     }
 
     [Fact]
@@ -498,10 +504,10 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
 
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_hour_{mobile}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_day_{mobile}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_hour_{mobile}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_day_{mobile}"));
+        Assert.Equal(1, await store.CountOfAsync(host, "sms_ip_hour_unknown"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_spend_{GatewayConfig.PolicyName}"));
     }
 
     [Fact]
@@ -536,8 +542,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Contains("paused", await GatewayClient.MessageOfAsync(refused), StringComparison.Ordinal);
         Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
         Assert.Empty(Provider.RequestsFor(thirdMobile));
-        Assert.Contains(host.Logs.Logs, l => l.Level == LogLevel.Warning && l.EventId.Name == "SpendGuardReached");
-        Assert.Equal(0, await store.MillisecondsLeftAsync(host, 2, $"send_flag_{thirdMobile}"));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Id.Name == "SpendGuardReached");
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, thirdMobile));
     }
 
     [Fact]
@@ -552,11 +558,11 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
 
         Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(failed)).StatusCode);
 
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_hour_{failed}"));
-        Assert.Null(await store.ValueOfAsync(host, 2, $"sms_day_{failed}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, "sms_ip_hour_unknown"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_spend_{GatewayConfig.PolicyName}"));
-        Assert.Equal("1", await store.ValueOfAsync(host, 2, $"sms_hour_{sent}"));
+        Assert.Equal(0, await store.CountOfAsync(host, $"sms_hour_{failed}"));
+        Assert.Equal(0, await store.CountOfAsync(host, $"sms_day_{failed}"));
+        Assert.Equal(1, await store.CountOfAsync(host, "sms_ip_hour_unknown"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_hour_{sent}"));
     }
 
     private static void EnableEveryCap(GatewayConfig config)

@@ -29,7 +29,7 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        var evalshaBefore = (await redis.Server.CommandCountsAsync()).GetValueOrDefault("evalsha");
+        var commandsBefore = await redis.Server.CommandsRunAsync();
         var mobile = TestMobiles.Next();
 
         var limited = await client.RequestCodeAsync(mobile);
@@ -38,8 +38,30 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
         Assert.Equal("application/json", limited.Content.Headers.ContentType?.ToString());
         Assert.Contains("Too many requests", await GatewayClient.MessageOfAsync(limited), StringComparison.Ordinal);
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        Assert.Equal(evalshaBefore, (await redis.Server.CommandCountsAsync()).GetValueOrDefault("evalsha"));
+        Assert.Equal(commandsBefore, await redis.Server.CommandsRunAsync());
         Assert.Empty(_provider.RequestsFor(mobile));
+    }
+
+    [Fact]
+    public async Task RateLimitPolicy_Exceeded_AnswersInTheGatePolicysWords()
+    {
+        var host = Start(config =>
+        {
+            LimitGatedRoute(config, "FixedWindow", permits: 1);
+            config.Policy["Answers"] = new JsonObject
+            {
+                ["TooManyRequests"] = new JsonObject { ["Status"] = 200, ["Body"] = "{{\"code\":4290,\"retry\":{retryAfter}}}" },
+            };
+        }, kestrel: false);
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        var limited = await client.RequestCodeAsync(TestMobiles.Next());
+
+        Assert.Equal(HttpStatusCode.OK, limited.StatusCode);
+        var retryAfter = (long)Assert.NotNull(limited.Headers.RetryAfter?.Delta).TotalSeconds;
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Equal($"{{\"code\":4290,\"retry\":{retryAfter}}}", await limited.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -103,7 +125,7 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
         Assert.Equal("2", (string?)await redis.Server.Database(2).StringGetAsync("sms_ip_hour_127.0.0.1"));
         var ipKeys = redis.Server.Server.Keys(2, "sms_ip_hour_*").Select(k => (string)k!).ToList();
         Assert.Equal(["sms_ip_hour_127.0.0.1"], ipKeys);
-        Assert.Contains(host.Logs.Logs, l => l.EventId.Name == "NoTrustedProxies" && l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Id.Name == "NoTrustedProxies" && l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 
     [Fact]
@@ -115,7 +137,7 @@ public sealed class ClientDefenceTests(RedisFixture redis) : IClassFixture<Redis
             ["KnownNetworks"] = new JsonArray("10.0.0.0/8"),
         }, kestrel: false);
 
-        var log = Assert.Single(host.Logs.Logs, l => l.EventId.Name == "TrustedProxies");
+        var log = Assert.Single(host.Logs.GetSnapshot(), l => l.Id.Name == "TrustedProxies");
         Assert.Contains("127.0.0.1, ::1", log.Message, StringComparison.Ordinal);
         Assert.Contains("10.0.0.0/8", log.Message, StringComparison.Ordinal);
     }

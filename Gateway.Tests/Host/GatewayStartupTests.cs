@@ -159,7 +159,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
         config.Policy["SendInterval"] = "00:00:00";
         config.WriteTo(host.ConfigPath);
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(
-            host.Logs.Logs.Any(l => l.Level == LogLevel.Error && l.Message.Contains("SmsCodeGate:Policies:test:SendInterval must be positive", StringComparison.Ordinal)))));
+            host.Logs.GetSnapshot().Any(l => l.Level == LogLevel.Error && l.Message.Contains("SmsCodeGate:Policies:test:SendInterval must be positive", StringComparison.Ordinal)))));
 
         var mobile = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
@@ -178,7 +178,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
         config.GatedRoute["Metadata"] = new JsonObject { ["SmsCodePolicy"] = "nope" };
         config.WriteTo(host.ConfigPath);
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(
-            host.Logs.Logs.Any(l => l.ToString().Contains("names 'nope'", StringComparison.Ordinal)))));
+            host.Logs.GetSnapshot().Any(l => l.FullText().Contains("names 'nope'", StringComparison.Ordinal)))));
 
         var mobile = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);

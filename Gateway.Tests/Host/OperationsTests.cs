@@ -63,13 +63,20 @@ public sealed partial class OperationsTests : IAsyncLifetime
         await GatewayClient.EventuallyAsync(async () =>
         {
             text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-            return Value(text, policy, "sms_code_gate_store_unavailable_total") == 1;
+            return Value(text, policy, "sms_code_gate_requests_total", "store_unavailable") == 1;
         });
 
-        Assert.Equal(1, Value(text, policy, "sms_code_gate_codes_issued_total"));
-        Assert.Equal(2, Value(text, policy, "sms_code_gate_sends_refused_total", "interval"));
-        Assert.Equal(1, Value(text, policy, "sms_code_gate_provider_failures_total"));
-        Assert.Equal(1, Value(text, policy, "sms_code_gate_store_unavailable_total"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_requests_total", "issued"));
+        Assert.Equal(2, Value(text, policy, "sms_code_gate_requests_total", "refused_interval"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_requests_total", "provider_failed"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_requests_total", "store_unavailable"));
+        Assert.Equal(5, Value(text, policy, "sms_code_gate_requests_total"));
+        Assert.Contains(SampleLine().Matches(text), m => m.Groups["labels"].Value.Contains($"sms_code_gate_policy=\"{policy}\"", StringComparison.Ordinal)
+            && m.Groups["labels"].Value.Contains("sms_code_gate_result=\"store_unavailable\"", StringComparison.Ordinal)
+            && m.Groups["labels"].Value.Contains("error_type=\"", StringComparison.Ordinal));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_provider_duration_seconds_count", "issued"));
+        Assert.Equal(1, Value(text, policy, "sms_code_gate_provider_duration_seconds_count", "provider_failed"));
+        Assert.Equal(2, Value(text, policy, "sms_code_gate_provider_duration_seconds_count"));
         Assert.Equal(4, Value(text, policy, "sms_code_gate_store_duration_seconds_count", "success"));
         Assert.Equal(1, Value(text, policy, "sms_code_gate_store_duration_seconds_count", "failure"));
     }
@@ -91,7 +98,7 @@ public sealed partial class OperationsTests : IAsyncLifetime
         answer.SetResult();
         var response = await pending;
 
-        Assert.True(response.StatusCode == HttpStatusCode.OK, string.Join("\n", host.Logs.Logs.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, host.Logs.GetSnapshot().Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Describe());
         Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Gateway.Tests.Infrastructure;
 
@@ -150,11 +151,11 @@ internal sealed class FailoverLoad
     }
 
     /// <summary>What the host logged at Warning and above, by event, with one example each: for the test output.</summary>
-    public static string DescribeLogs(CapturingLoggerProvider logs) =>
-        string.Join(Environment.NewLine, logs.Logs
+    public static string DescribeLogs(FakeLogCollector logs) =>
+        string.Join(Environment.NewLine, logs.GetSnapshot()
             .Where(log => log.Level >= Microsoft.Extensions.Logging.LogLevel.Warning)
-            .GroupBy(log => (log.Level, log.Category, log.EventId.Name))
-            .Select(group => Line($"{group.Count()} x {group.Key.Level} {group.Key.Category}[{group.Key.Name}], e.g.: {group.First().Message} {FirstLine(group.First().Exception)}")));
+            .GroupBy(log => (log.Level, log.Category, log.Id.Name))
+            .Select(group => Line($"{group.Count()} x {group.Key.Level} {group.Key.Category}[{group.Key.Name}], e.g.: {group.First().Message} {FirstLine(group.First().Exception?.ToString())}")));
 
     private static string FirstLine(string? text) => text?.Split('\n')[0] ?? "";
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Gateway.Tests.Infrastructure;
 
@@ -17,6 +18,7 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     private readonly Action<IServiceCollection>? _configureServices;
 
     private readonly LogLevel? _gateLogLevel;
+    private readonly FakeLoggerProvider _logProvider;
 
     /// <param name="gateLogLevel">
     /// When set, the gateway's own categories (<c>Gateway.*</c>) are captured from this level, Debug and Trace included,
@@ -33,11 +35,13 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
         ConfigPath = config.WriteTo(Path.Combine(_directory, "gateway.json"));
         _settings = settings ?? new Dictionary<string, string?>();
         _configureServices = configureServices;
+        _logProvider = new FakeLoggerProvider(Logs);
     }
 
     public string ConfigPath { get; }
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    /// <summary>Every record the host logged, at the levels it was started with; read it with <see cref="FakeLogRecordExtensions.FullText"/>.</summary>
+    public FakeLogCollector Logs { get; } = new();
 
     /// <summary>Starts the host now, so that start-up failures surface here.</summary>
     public GatewayHost Start()
@@ -68,10 +72,10 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
 
         builder.ConfigureLogging(logging =>
         {
-            logging.AddProvider(Logs);
+            logging.AddProvider(_logProvider);
             if (_gateLogLevel is { } level)
             {
-                logging.AddFilter<CapturingLoggerProvider>("Gateway", level);
+                logging.AddFilter<FakeLoggerProvider>("Gateway", level);
             }
         });
         if (_configureServices is not null)
@@ -83,6 +87,7 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        _logProvider.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
 }

@@ -30,7 +30,7 @@ public sealed class InMemorySmsCodeStoreTests
 
         Assert.True(result.IsIssued);
         Assert.Equal(SmsCodeRefusal.None, result.Refusal);
-        Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(Database, SendFlagKey));
+        Assert.Equal(IntervalMilliseconds, await FlagLeftAsync());
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class InMemorySmsCodeStoreTests
         var result = await IssueAsync(Request("654321"));
 
         Assert.True(result.IsIssued);
-        Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(Database, SendFlagKey));
+        Assert.Equal(IntervalMilliseconds, await FlagLeftAsync());
     }
 
     [Fact]
@@ -95,22 +95,26 @@ public sealed class InMemorySmsCodeStoreTests
 
         await IssueAsync(Request("654321"));
 
-        Assert.Equal(50_000, _store.MillisecondsLeft(Database, SendFlagKey));
-        Assert.Equal(290_000, _store.MillisecondsLeft(Database, CodeKey));
-        Assert.True(await RevokeAsync(first));
+        // The flag has 50 s left and the first request's code 290 s, as if the refused one had never come.
+        Assert.Equal(50_000, await FlagLeftAsync());
+        _time.Advance(TimeSpan.FromMilliseconds(290_000 - 1));
+        Assert.Equal(first.Nonce, await CodeNonceAsync());
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(await CodeNonceAsync());
     }
 
     [Fact]
     public async Task TryIssueAsync_CodeKey_LivesForCodeLifetime()
     {
-        await IssueAsync(Request("123456"));
-        Assert.Equal(LifetimeMilliseconds, _store.MillisecondsLeft(Database, CodeKey));
+        var request = Request("123456");
+        await IssueAsync(request);
+        Assert.Equal(request.Nonce, await CodeNonceAsync());
 
         _time.Advance(TimeSpan.FromMilliseconds(LifetimeMilliseconds - 1));
-        Assert.Equal(1, _store.MillisecondsLeft(Database, CodeKey));
+        Assert.Equal(request.Nonce, await CodeNonceAsync());
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(0, _store.MillisecondsLeft(Database, CodeKey));
+        Assert.Null(await CodeNonceAsync());
     }
 
     [Fact]
@@ -123,21 +127,23 @@ public sealed class InMemorySmsCodeStoreTests
         Assert.True(inDatabase2.IsIssued);
         Assert.True(inDatabase3.IsIssued);
         Assert.Equal(SmsCodeRefusal.Interval, againInDatabase2.Refusal);
-        Assert.Equal(0, _store.MillisecondsLeft(4, SendFlagKey));
+        Assert.Equal(0, await FlagLeftAsync(database: 4));
     }
 
     [Fact]
     public async Task RevokeAsync_OtherDatabase_LeavesThisOne()
     {
-        await IssueAsync(Request("123456", database: 2));
+        var inDatabase2 = Request("123456", database: 2);
+        await IssueAsync(inDatabase2);
         var inDatabase3 = Request("123456", database: 3);
         await IssueAsync(inDatabase3);
 
         Assert.True(await RevokeAsync(inDatabase3));
 
-        Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(2, SendFlagKey));
-        Assert.Equal(LifetimeMilliseconds, _store.MillisecondsLeft(2, CodeKey));
-        Assert.Equal(0, _store.MillisecondsLeft(3, SendFlagKey));
+        Assert.Equal(IntervalMilliseconds, await FlagLeftAsync(database: 2));
+        Assert.Equal(inDatabase2.Nonce, await CodeNonceAsync(database: 2));
+        Assert.Equal(0, await FlagLeftAsync(database: 3));
+        Assert.Null(await CodeNonceAsync(database: 3));
     }
 
     [Fact]
@@ -150,8 +156,8 @@ public sealed class InMemorySmsCodeStoreTests
         var revoked = await RevokeAsync(request);
 
         Assert.True(revoked);
-        Assert.Equal(0, _store.MillisecondsLeft(Database, SendFlagKey));
-        Assert.Equal(0, _store.MillisecondsLeft(Database, CodeKey));
+        Assert.Null(await CodeNonceAsync());
+        Assert.Equal(0, await FlagLeftAsync());
         Assert.True((await IssueAsync(Request("654321"))).IsIssued);
     }
 
@@ -167,8 +173,8 @@ public sealed class InMemorySmsCodeStoreTests
         var revoked = await RevokeAsync(first);
 
         Assert.False(revoked);
-        Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(Database, SendFlagKey));
-        Assert.Equal(LifetimeMilliseconds, _store.MillisecondsLeft(Database, CodeKey));
+        Assert.Equal(IntervalMilliseconds, await FlagLeftAsync());
+        Assert.Equal(second.Nonce, await CodeNonceAsync());
         Assert.True(await RevokeAsync(second));
     }
 
@@ -178,13 +184,14 @@ public sealed class InMemorySmsCodeStoreTests
         var first = Request("123456");
         await IssueAsync(first);
         _time.Advance(Interval);
-        Assert.True((await IssueAsync(Request("123456"))).IsIssued);
+        var newer = Request("123456");
+        Assert.True((await IssueAsync(newer)).IsIssued);
 
         var revoked = await RevokeAsync(first);
 
         Assert.False(revoked);
-        Assert.Equal(IntervalMilliseconds, _store.MillisecondsLeft(Database, SendFlagKey));
-        Assert.Equal(LifetimeMilliseconds, _store.MillisecondsLeft(Database, CodeKey));
+        Assert.Equal(IntervalMilliseconds, await FlagLeftAsync());
+        Assert.Equal(newer.Nonce, await CodeNonceAsync());
     }
 
     [Fact]
@@ -193,12 +200,13 @@ public sealed class InMemorySmsCodeStoreTests
         var request = Request("123456");
         await IssueAsync(request);
         _time.Advance(Interval + TimeSpan.FromSeconds(1));
-        Assert.Equal(0, _store.MillisecondsLeft(Database, SendFlagKey));
+        Assert.Equal(0, await FlagLeftAsync());
+        Assert.Equal(request.Nonce, await CodeNonceAsync());
 
         var revoked = await RevokeAsync(request);
 
         Assert.True(revoked);
-        Assert.Equal(0, _store.MillisecondsLeft(Database, CodeKey));
+        Assert.Null(await CodeNonceAsync());
     }
 
     [Fact]
@@ -231,4 +239,30 @@ public sealed class InMemorySmsCodeStoreTests
 
     private Task<bool> RevokeAsync(SmsCodeIssueRequest request) =>
         _store.RevokeAsync(request).AsTask().WaitAsync(Timeout);
+
+    /// <summary>
+    /// The time left on the send flag, as an issue sees it: refused for the interval with the time left (a refusal
+    /// writes nothing), or issued with keys of its own beside the flag, and revoked, which deletes the flag it wrote.
+    /// </summary>
+    private async Task<long> FlagLeftAsync(int database = Database)
+    {
+        var probe = new SmsCodeIssueRequest(database, SendFlagKey, "probe_code", "probe_state", "000000", IssueNonce.Next(), IntervalMilliseconds, LifetimeMilliseconds);
+        var result = await IssueAsync(probe);
+        if (result.IsIssued)
+        {
+            Assert.True(await RevokeAsync(probe));
+            return 0;
+        }
+
+        Assert.Equal(SmsCodeRefusal.Interval, result.Refusal);
+        return result.RetryAfterMilliseconds;
+    }
+
+    /// <summary>The nonce of the request whose code is live, or null: one attempt counted with no limit to spend (no code, nothing counted).</summary>
+    private async Task<string?> CodeNonceAsync(int database = Database)
+    {
+        var attempt = new SmsCodeVerifyRequest(database, CodeKey, StateKey, SendFlagKey, MaxAttempts: 0, SmsCodeCounter.Off, LifetimeMilliseconds);
+        var result = await _store.CountAttemptAsync(attempt).AsTask().WaitAsync(Timeout);
+        return result.Outcome == SmsCodeVerifyOutcome.Counted ? result.Nonce : null;
+    }
 }

@@ -97,7 +97,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         Assert.True(await GatewayClient.EventuallyAsync(async () =>
         {
             statuses.Add((await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-            return host.Logs.Logs.Any(l => l.EventId.Name == "PolicyRejected" && l.Message.Contains("Database must be 0 on Redis Cluster", StringComparison.Ordinal));
+            return host.Logs.GetSnapshot().Any(l => l.Id.Name == "PolicyRejected" && l.Message.Contains("Database must be 0 on Redis Cluster", StringComparison.Ordinal));
         }, TimeSpan.FromSeconds(30)));
 
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));

@@ -72,12 +72,14 @@ check_true() {
     if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
-# request METHOD URL [curl args...]: sets STATUS; the body is in $BODY, the headers in $HEADERS.
+# request METHOD URL [curl args...]: sets STATUS; the body is in $BODY, the headers in $HEADERS. Every mobile in
+# the URL or the arguments goes to mobiles.used, which the log audit at the end looks for.
 BODY="$RUN_DIR/response.body"
 HEADERS="$RUN_DIR/response.headers"
 request() {
     local method=$1 url=$2
     shift 2
+    grep -oE '1[0-9]{10}' <<<"$url $*" >>"$RUN_DIR/mobiles.used" || true
     local how=(-X "$method")
     # curl -X HEAD would wait for the body that the Content-Length announces.
     [ "$method" != HEAD ] || how=(--head)
@@ -119,6 +121,9 @@ USE_REDIS="--SmsCodeGate:Redis=127.0.0.1:$REDIS_PORT"
 USE_PROVIDER="--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$PROVIDER/"
 USE_LEGACY="--ReverseProxy:Clusters:legacy-app:Destinations:legacy:Address=$LEGACY/"
 TRUST_NGINX="--ForwardedHeaders:KnownProxies:0=127.0.0.1"
+# The gate's own categories from Debug: its per-request lines (sent, refused, invalid mobile) are in the logs that
+# the audit at the end scans for mobiles and codes.
+GATE_DEBUG="--Logging:LogLevel:Gateway=Debug"
 # Every request of the run comes from 127.0.0.1: the bursts and streams below would meet the per-IP cap
 # (MaxPerIpPerHour 30) and the client rate limiter (a bucket of 10) long before they test anything.
 LOAD=(
@@ -136,15 +141,15 @@ start_provider provider "$PROVIDER_PORT" --DemoProvider:Delay=00:00:00.100
 start_provider provider-slow "$SLOW_PROVIDER_PORT" --DemoProvider:Delay=00:00:02
 # The legacy app with a strict host list: the client's Host must reach it (127.0.0.1 for the direct checks).
 ALLOWED_HOSTS="$PUBLIC_HOST,127.0.0.1" WORKERS=2 start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
-start_gateway gateway-1 "$GW1_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" "$USE_LEGACY" "$TRUST_NGINX" "${LOAD[@]}"
-start_gateway gateway-2 "$GW2_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" "$USE_LEGACY" "$TRUST_NGINX" "${LOAD[@]}"
+start_gateway gateway-1 "$GW1_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" "$USE_LEGACY" "$TRUST_NGINX" "$GATE_DEBUG" "${LOAD[@]}"
+start_gateway gateway-2 "$GW2_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" "$USE_LEGACY" "$TRUST_NGINX" "$GATE_DEBUG" "${LOAD[@]}"
 # At most 2 sends an hour per client IP, counted in redis-ip; the rate limiter as shipped.
 start_gateway gateway-ip "$GW_IP_PORT" "$CONFIG" "--SmsCodeGate:Redis=127.0.0.1:$REDIS_IP_PORT" "$USE_PROVIDER" \
-    "$USE_LEGACY" "$TRUST_NGINX" "--SmsCodeGate:Policies:legacy-sms:MaxPerIpPerHour=2"
+    "$USE_LEGACY" "$TRUST_NGINX" "$GATE_DEBUG" "--SmsCodeGate:Policies:legacy-sms:MaxPerIpPerHour=2"
 # A provider timeout of 1 s in front of the 2 s provider.
 start_gateway gateway-slow "$GW_SLOW_PORT" "$CONFIG" "$USE_REDIS" \
     "--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$SLOW_PROVIDER/" \
-    "--ReverseProxy:Clusters:sms-provider:HttpRequest:ActivityTimeout=00:00:01" "$USE_LEGACY" "$TRUST_NGINX" "${LOAD[@]}"
+    "--ReverseProxy:Clusters:sms-provider:HttpRequest:ActivityTimeout=00:00:01" "$USE_LEGACY" "$TRUST_NGINX" "$GATE_DEBUG" "${LOAD[@]}"
 start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
 start_nginx nginx-ip "$NGINX_IP_PORT" "$GW_IP_PORT"
 start_nginx nginx-slow "$NGINX_SLOW_PORT" "$GW_SLOW_PORT"
@@ -359,6 +364,8 @@ for path in /metrics /METRICS /%6detrics //metrics /metrics/; do
 done
 request GET "$GW1/metrics"
 check "the gateway itself still serves /metrics (200)" 200 "$STATUS"
+check_true "... with the gate's meter SmsCodeGate counting issued codes in sms_code_gate_requests_total" \
+    grep -Eq '^sms_code_gate_requests_total\{[^}]*otel_scope_name="SmsCodeGate"[^}]*sms_code_gate_result="issued"' "$BODY"
 head -c 70000 /dev/zero | tr '\0' a >"$RUN_DIR/large.body"
 request POST "$NGINX/verifications/sms/" --data-binary "@$RUN_DIR/large.body"
 check "a 70 kB body answers 413" 413 "$STATUS"
@@ -391,7 +398,7 @@ done
 
 # yarp.json's ForwardedHeaders as shipped: no KnownProxies, no KnownNetworks, so no X-Forwarded-For is honoured.
 start_gateway gateway-open "$GW_OPEN_PORT" "$CONFIG" "--SmsCodeGate:Redis=127.0.0.1:$REDIS_IP_PORT" \
-    "$USE_PROVIDER" "$USE_LEGACY"
+    "$USE_PROVIDER" "$USE_LEGACY" "$GATE_DEBUG"
 IP_COUNT_BEFORE=$(redis_ip GET sms_ip_hour_127.0.0.1)
 request GET "$GW_OPEN/sms_codes/13900000045/" -H "X-Forwarded-For: 203.0.113.45"
 check "straight to a gateway without KnownProxies, with a forged X-Forwarded-For: 200" 200 "$STATUS"
@@ -449,6 +456,7 @@ echo "==> a client that hangs up while the provider sends does not lift the send
 aborted=""
 for attempt in 1 2 3; do
     M6=139000001$(printf %02d "$attempt")
+    echo "$M6" >>"$RUN_DIR/mobiles.used"
     curl -s -o /dev/null --max-time 0.06 "$NGINX/sms_codes/$M6/" || true
     sleep 0.3
     if [ "$(sent_count "$M6")" = 1 ]; then
@@ -606,6 +614,13 @@ check "the gateways' logs hold none of the run's mobiles" "" \
     "$(grep -F -f "$RUN_DIR/audit.mobiles" "$RUN_DIR/audit.gateway-numbers" | head -n 3 | tr '\n' ' ')"
 check "the gateways' logs hold none of the codes the SMS carried" "" \
     "$(grep -xF -f "$RUN_DIR/audit.codes" "$RUN_DIR/audit.gateway-numbers" | head -n 3 | tr '\n' ' ')"
+# Not an empty scan: the logs hold the per-request lines and the failures' warnings of this run.
+gateway_logged() { grep -qF "$1" "$RUN_DIR"/gateway-*.log; }
+check_true "... yet they logged the sends and refusals (Debug), the mobile masked (${M1:0:3}****${M1: -4})" \
+    gateway_logged "SMS code sent: policy legacy-sms, mobile ${M1:0:3}****${M1: -4}."
+check_true "... the invalid mobiles, masked" gateway_logged "invalid mobile: policy legacy-sms, mobile 128****8000"
+check_true "... the Redis outage (StoreUnavailable)" gateway_logged "SMS code store unavailable"
+check_true "... and the slow provider (ProviderTimedOut)" gateway_logged "SMS provider did not answer in time"
 
 COMPLETED=1
 echo

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Middleware.RateLimiting;
+namespace Gateway.RateLimiting;
 
 /// <summary>Validates the client rate-limit policies; every failure names its configuration key.</summary>
 internal sealed class ClientRateLimitingOptionsValidator : IValidateOptions<ClientRateLimitingOptions>

@@ -1,15 +1,13 @@
 using System.Threading.RateLimiting;
-using Gateway.Middleware.Configuration;
-using Gateway.Middleware.Gate;
-using Microsoft.AspNetCore.Http;
+using Gateway.Middleware;
+using Gateway.Shared;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Middleware.RateLimiting;
+namespace Gateway.RateLimiting;
 
 /// <summary>Turns the configured policies into ASP.NET Core rate limiter policies partitioned by client IP.</summary>
-internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<RateLimiterOptions>
+internal sealed class ClientRateLimiterPolicies : IConfigureOptions<RateLimiterOptions>
 {
     private readonly IOptions<ClientRateLimitingOptions> _options;
     private readonly ILogger<ClientRateLimiterPolicies> _logger;
@@ -59,35 +57,18 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
         }),
     };
 
-    private async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    private ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
-        var response = context.HttpContext.Response;
-        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) || TryGetPeriod(context.HttpContext, out retryAfter))
+        TimeSpan? retryAfter = null;
+        if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) || TryGetPeriod(context.HttpContext, out wait))
         {
-            response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)));
+            retryAfter = wait;
         }
 
-        var retryAfterSeconds = response.Headers.RetryAfter.Count == 1 && long.TryParse(response.Headers.RetryAfter[0], out var seconds) ? seconds : 0;
-        Log.Rejected(_logger, ClientAddress.Of(context.HttpContext, _options.Value.Ipv6PrefixLength), context.HttpContext.Request.Method);
-        await AnswersFor(context.HttpContext)[SmsCodeAnswerKind.TooManyRequests].WriteAsync(response, retryAfterSeconds);
-    }
+        GatewayLog.ClientRateLimited(_logger, ClientAddress.Of(context.HttpContext, _options.Value.Ipv6PrefixLength), context.HttpContext.Request.Method);
 
-    /// <summary>The answers of the gate policy the route names, if any: a policy can reword its 429 too.</summary>
-    private static SmsCodeAnswers AnswersFor(HttpContext context)
-    {
-        var metadata = context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.Metadata;
-        if (metadata is not null && context.RequestServices.GetService(typeof(SmsCodePolicyRegistry)) is SmsCodePolicyRegistry registry)
-        {
-            foreach (var role in SmsCodeGateMetadata.Roles)
-            {
-                if (metadata.TryGetValue(role, out var name) && registry.TryGet(name, out var policy))
-                {
-                    return policy.Answers;
-                }
-            }
-        }
-
-        return SmsCodeAnswers.Default;
+        // In the words of the gate policy that the route names, if any: a policy can reword its 429 too.
+        return new ValueTask(context.HttpContext.WriteSmsCodeTooManyRequestsAsync(retryAfter));
     }
 
     /// <summary>
@@ -110,11 +91,5 @@ internal sealed partial class ClientRateLimiterPolicies : IConfigureOptions<Rate
             _ => policy.Window,
         };
         return true;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(300, LogLevel.Debug, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
-        public static partial void Rejected(ILogger logger, string clientIp, string method);
     }
 }

@@ -1,7 +1,7 @@
-namespace Gateway.Middleware.RateLimiting;
+namespace Gateway.RateLimiting;
 
 /// <summary>One named rate-limit policy, partitioned by client IP, bound from <c>ClientRateLimiting:Policies:&lt;name&gt;</c>.</summary>
-public sealed class ClientRateLimitPolicyOptions
+internal sealed class ClientRateLimitPolicyOptions
 {
     /// <summary>The algorithm. Default <see cref="ClientRateLimitKind.FixedWindow"/>.</summary>
     public ClientRateLimitKind Kind { get; set; } = ClientRateLimitKind.FixedWindow;

@@ -1,7 +1,8 @@
 using System.Net;
-using Gateway.Middleware.Gate;
+using Gateway.Shared;
 
-namespace Gateway.Tests.Gate;
+// Not Gateway.Tests.Shared, which CA1716 refuses for a public type: Shared is a Visual Basic keyword.
+namespace Gateway.Tests.SharedSource;
 
 public sealed class ClientAddressTests
 {

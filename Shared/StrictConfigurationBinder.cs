@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 
-namespace Gateway.Middleware.Configuration;
+namespace Gateway.Shared;
 
 /// <summary>
 /// Binds options strictly, so that a mistake fails with the key's path instead of being ignored: the
 /// configuration binder silently drops a dictionary entry whose value does not convert (a typo in one value of
 /// a policy would read as "policy not defined"), and by default ignores keys that no option has.
 /// </summary>
+/// <remarks>Shared source, compiled into the library (the gate's policies) and the host (the client rate limits).</remarks>
 internal static class StrictConfigurationBinder
 {
     /// <summary>Binds <paramref name="section"/> onto <paramref name="target"/>, first each entry of its named dictionary.</summary>

@@ -1,7 +1,7 @@
-namespace Gateway.Middleware.RateLimiting;
+namespace Gateway.RateLimiting;
 
 /// <summary>The limiter algorithm of a client rate-limit policy.</summary>
-public enum ClientRateLimitKind
+internal enum ClientRateLimitKind
 {
     /// <summary><see cref="System.Threading.RateLimiting.FixedWindowRateLimiter"/>: <c>PermitLimit</c> per <c>Window</c>.</summary>
     FixedWindow,

@@ -1,20 +1,19 @@
-using Gateway.Middleware.Configuration;
-using Gateway.Middleware.RateLimiting;
-using Microsoft.AspNetCore.Builder;
+using Gateway.RateLimiting;
+using Gateway.Shared;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers per-client-IP rate limiting from configuration.</summary>
-public static class ClientRateLimitingServiceCollectionExtensions
+internal static class ClientRateLimitingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the ASP.NET Core rate limiter with the named policies of <paramref name="configuration"/> (usually the
     /// <c>ClientRateLimiting</c> section), each partitioned by client IP and answering 429 with <c>Retry-After</c>
-    /// and a JSON body. YARP routes select one with <c>RateLimiterPolicy</c>; call <c>app.UseRateLimiter()</c>.
+    /// and the gate policy's <c>TooManyRequests</c> answer. YARP routes select one with <c>RateLimiterPolicy</c>;
+    /// call <c>app.UseRateLimiter()</c>.
     /// </summary>
     public static IServiceCollection AddClientRateLimiting(this IServiceCollection services, IConfiguration configuration)
     {

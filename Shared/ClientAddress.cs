@@ -2,14 +2,18 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 
-namespace Gateway.Middleware.Gate;
+namespace Gateway.Shared;
 
 /// <summary>
-/// The client's address as the gate's per-IP cap and the client rate limiter count it: the connection's address,
-/// which behind a trusted proxy is what the forwarded-headers middleware accepted from it. An IPv6 address is cut
-/// to its network prefix (<c>2001:db8:1:2::/64</c>), so that one host cannot rotate through the addresses of its
-/// own network; an IPv4-mapped IPv6 address counts as the IPv4 address.
+/// The client's address as the gate's per-IP cap and the host's client rate limiter count it: the connection's
+/// address, which behind a trusted proxy is what the forwarded-headers middleware accepted from it. An IPv6 address
+/// is cut to its network prefix (<c>2001:db8:1:2::/64</c>), so that one host cannot rotate through the addresses of
+/// its own network; an IPv4-mapped IPv6 address counts as the IPv4 address.
 /// </summary>
+/// <remarks>
+/// Shared source, compiled into the library and into the host (as ASP.NET Core shares <c>src/Shared/</c>): the two
+/// key clients alike without the host's limiter reaching into the gate, and without a public type for it.
+/// </remarks>
 internal static class ClientAddress
 {
     public const int DefaultIpv6PrefixLength = 64;
