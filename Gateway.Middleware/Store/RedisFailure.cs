@@ -29,7 +29,10 @@ internal static class RedisFailure
         _ => Other,
     };
 
-    /// <summary>The exception the gate answers 503 for. Only the failure's kind is kept: Redis's own text may name keys.</summary>
-    public static SmsCodeStoreUnavailableException Unavailable(string message, Exception exception) =>
-        new(message, TypeOf(exception), exception);
+    /// <summary>
+    /// The exception the gate answers 503 for. Only the failure's kind is kept: Redis's own text may name keys.
+    /// <paramref name="sentCall"/> is the call that failed after it was sent, whose outcome may still come.
+    /// </summary>
+    public static SmsCodeStoreUnavailableException Unavailable(string message, Exception exception, Task<RedisResult>? sentCall = null) =>
+        new(message, TypeOf(exception), exception) { SentCall = sentCall };
 }

@@ -155,7 +155,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         {
             answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
         }
-        catch (SmsCodeStoreUnavailableException ex) when (ex.UnansweredCall is { } call)
+        catch (SmsCodeStoreUnavailableException ex) when (ex.SentCall is { } call)
         {
             // The script may still run after we gave up on it; if it issued, nothing will forward, so undo it.
             _ = RevokeIfIssuedLateAsync(call, request);
@@ -256,11 +256,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 _breaker.RecordFailure();
-                throw new SmsCodeStoreUnavailableException(
-                    ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", RedisFailure.TypeOf(ex), ex)
-                {
-                    UnansweredCall = call,
-                };
+                throw RedisFailure.Unavailable(ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", ex, call);
             }
         }
     }

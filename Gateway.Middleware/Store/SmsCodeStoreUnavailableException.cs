@@ -30,6 +30,6 @@ internal sealed class SmsCodeStoreUnavailableException : Exception
     /// <summary>The failure's kind as the metrics count it: timeout, connection, server_error, breaker_open, ...</summary>
     internal string ErrorType { get; }
 
-    /// <summary>A script call that was sent but not answered in time: it may still run, and its outcome is still to come.</summary>
-    internal Task<StackExchange.Redis.RedisResult>? UnansweredCall { get; init; }
+    /// <summary>The script call that failed after it was sent: after a timeout it may still run, its outcome still to come.</summary>
+    internal Task<StackExchange.Redis.RedisResult>? SentCall { get; init; }
 }
