@@ -63,10 +63,23 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds a readiness check that the SMS code store answers.</summary>
+    /// <summary>
+    /// Adds a readiness check that the SMS code store answers. Its failures are logged at most once per 10 s, with the
+    /// number of probes not logged, and the store's return once; ASP.NET Core's own Error line for each unhealthy probe
+    /// of this check is left out.
+    /// </summary>
     public static IHealthChecksBuilder AddSmsCodeStoreCheck(this IHealthChecksBuilder builder, string name = "sms_code_store", params string[] tags)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(new SmsCodeStoreCheckName(name));
+        if (builder.Services.LastOrDefault(service => service.ServiceType == typeof(HealthCheckService))?.ImplementationType is { } healthCheckService)
+        {
+            // A closed ILogger<DefaultHealthCheckService> wins over the open ILogger<> for that one service.
+            builder.Services.TryAdd(ServiceDescriptor.Singleton(
+                typeof(ILogger<>).MakeGenericType(healthCheckService),
+                typeof(HealthCheckServiceLogger<>).MakeGenericType(healthCheckService)));
+        }
+
         return builder.AddCheck<SmsCodeStoreHealthCheck>(name, HealthStatus.Unhealthy, tags);
     }
 
@@ -79,6 +92,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<ISmsCodeGenerator, SmsCodeGenerator>();
         services.TryAddSingleton<SmsCodeGateMetrics>();
         services.TryAddSingleton<LogThrottle>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LoggerFilterOptions>, ForwarderLogCap>());
         services.TryAddSingleton<GatedPathGuard>();
         services.TryAddSingleton<SmsCodeVerifier>();
         services.TryAddSingleton<StoreUnavailableAnswer>();
@@ -86,9 +100,11 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsValidator>());
+        services.TryAddSingleton<StoreOutageLog>();
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>().Value.StoreBreakDuration));
+            sp.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>().Value.StoreBreakDuration,
+            sp.GetRequiredService<StoreOutageLog>()));
         services.TryAddSingleton<RedisConnection>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyCheck, RedisClusterPolicyCheck>());
         services.TryAddSingleton(CreateConfiguredStore);

@@ -17,6 +17,7 @@ internal static class EventIds
     public const int LateIssueUnknown = 11;
     public const int LateRevokeFailed = 12;
     public const int ReleaseFailed = 13;
+    public const int LateIssueNeverSent = 14;
 
     // Sentinel.
     public const int SentinelFailoverStarted = 20;
@@ -25,6 +26,10 @@ internal static class EventIds
     public const int SentinelCandidateNotMaster = 23;
     public const int SentinelsAnswering = 24;
     public const int SentinelStaleConfig = 25;
+
+    // Store outages, as an operator reads them.
+    public const int StoreNotReady = 30;
+    public const int StoreAnswersAgain = 31;
 
     // The gate, per request.
     public const int CodeSent = 100;

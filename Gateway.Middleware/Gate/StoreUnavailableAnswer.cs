@@ -14,15 +14,18 @@ internal sealed partial class StoreUnavailableAnswer
 {
     private readonly SmsCodeGateMetrics _metrics;
     private readonly LogThrottle _throttle;
+    private readonly StoreOutageLog _outageLog;
     private readonly ILogger<StoreUnavailableAnswer> _logger;
 
-    public StoreUnavailableAnswer(SmsCodeGateMetrics metrics, LogThrottle throttle, ILogger<StoreUnavailableAnswer> logger)
+    public StoreUnavailableAnswer(SmsCodeGateMetrics metrics, LogThrottle throttle, StoreOutageLog outageLog, ILogger<StoreUnavailableAnswer> logger)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(throttle);
+        ArgumentNullException.ThrowIfNull(outageLog);
         ArgumentNullException.ThrowIfNull(logger);
         _metrics = metrics;
         _throttle = throttle;
+        _outageLog = outageLog;
         _logger = logger;
     }
 
@@ -33,6 +36,8 @@ internal sealed partial class StoreUnavailableAnswer
         {
             Log.StoreUnavailable(_logger, policy.Name, failure.Message, suppressed);
         }
+
+        _outageLog.FailureLogged();
 
         return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
     }

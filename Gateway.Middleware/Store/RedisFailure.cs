@@ -30,6 +30,21 @@ internal static class RedisFailure
     };
 
     /// <summary>
+    /// The client library's status of a call that failed without reaching Redis (not yet written, or waiting in its
+    /// backlog: Redis stopped, the connection gone), or null when it may have reached Redis.
+    /// </summary>
+    public static CommandStatus? NeverSent(Exception exception)
+    {
+        var status = exception switch
+        {
+            RedisConnectionException connection => connection.CommandStatus,
+            RedisTimeoutException timeout => timeout.Commandstatus,
+            _ => CommandStatus.Unknown,
+        };
+        return status is CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog ? status : null;
+    }
+
+    /// <summary>
     /// The exception the gate answers 503 for. Only the failure's kind is kept: Redis's own text may name keys.
     /// <paramref name="sentCall"/> is the call that failed after it was sent, whose outcome may still come.
     /// </summary>

@@ -14,7 +14,10 @@ internal sealed partial class RedisSmsCodeStore
         [LoggerMessage(EventIds.LateIssueUnknown, LogLevel.Debug, "An issue call that the gate gave up on never completed ({FailureKind}); revoking blindly.", EventName = nameof(EventIds.LateIssueUnknown))]
         public static partial void LateIssueUnknown(ILogger logger, string failureKind);
 
-        [LoggerMessage(EventIds.LateRevokeFailed, LogLevel.Warning, "Could not revoke an issue call that the gate gave up on: {StoreFailure}. Its flag, if written, expires with its TTL.", EventName = nameof(EventIds.LateRevokeFailed))]
+        [LoggerMessage(EventIds.LateIssueNeverSent, LogLevel.Debug, "An issue call that the gate answered 503 for never reached Redis ({FailureKind}, {CommandStatus}): nothing was written, nothing to revoke.", EventName = nameof(EventIds.LateIssueNeverSent))]
+        public static partial void LateIssueNeverSent(ILogger logger, string failureKind, string commandStatus);
+
+        [LoggerMessage(EventIds.LateRevokeFailed, LogLevel.Warning, "A send answered 503 had reached Redis before it failed, and undoing it failed too: {StoreFailure}. If its script ran, that mobile's send flag and its code (never sent) stay until they expire (the policy's SendInterval and CodeLifetime): the mobile is refused until then. Nothing to do once Redis answers again; the StoreUnavailable lines tell the outage.", EventName = nameof(EventIds.LateRevokeFailed))]
         public static partial void LateRevokeFailed(ILogger logger, string storeFailure);
 
         [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = nameof(EventIds.ReleaseFailed))]

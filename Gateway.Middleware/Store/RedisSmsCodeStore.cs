@@ -8,7 +8,8 @@ namespace Gateway.Middleware.Store;
 /// <summary>
 /// The shared store: one script call per issue, bounded by the store timeout and a circuit breaker.
 /// On Redis Cluster the per-IP and spend counters live in other hash slots than the mobile's keys; they are
-/// counted by their own scripts first (RedisSmsCodeStore.SideCounters.cs). Its logs are in RedisSmsCodeStore.Log.cs.
+/// counted by their own scripts first (RedisSmsCodeStore.SideCounters.cs); an issue the gate gave up on is revoked when
+/// it lands (RedisSmsCodeStore.LateRevoke.cs). Its logs are in RedisSmsCodeStore.Log.cs.
 /// </summary>
 internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 {
@@ -283,42 +284,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         {
             _breaker.RecordFailure();
             throw RedisFailure.Unavailable("Redis could not take the call.", ex);
-        }
-    }
-
-    /// <summary>
-    /// After the gate gave up on an issue call that was sent, waits for its real outcome and revokes unless it was
-    /// refused. When the outcome stays unknown the revoke is sent anyway: it deletes only what this request's nonce
-    /// wrote, and on the same connection it runs after the issue call if that ever ran.
-    /// </summary>
-    private async Task RevokeIfIssuedLateAsync(Task<RedisResult> call, SmsCodeIssueRequest request)
-    {
-        try
-        {
-            if (!ResultOf(await call.ConfigureAwait(false)).IsIssued)
-            {
-                return;
-            }
-        }
-        catch (RedisServerException)
-        {
-            // Redis answered with an error: the script stopped in its checks, before any write.
-            return;
-        }
-        catch (Exception ex) when (ex is SmsCodeStoreUnavailableException || RedisFailure.Is(ex))
-        {
-            Log.LateIssueUnknown(_logger, ex.GetType().Name);
-        }
-
-        try
-        {
-            var revoked = await RevokeAsync(request).ConfigureAwait(false);
-            Log.LateIssueRevoked(_logger, revoked);
-        }
-        catch (SmsCodeStoreUnavailableException ex)
-        {
-            // Redis is still away: the flag, if it was ever written, expires with its TTL.
-            Log.LateRevokeFailed(_logger, ex.Message);
         }
     }
 

@@ -1,3 +1,5 @@
+using Gateway.Middleware.Diagnostics;
+
 namespace Gateway.Middleware.Store;
 
 /// <summary>
@@ -8,12 +10,15 @@ internal sealed class StoreCircuitBreaker
 {
     private readonly TimeProvider _timeProvider;
     private readonly long _breakTicks;
+    private readonly StoreOutageLog? _outageLog;
     private long _openUntil;
 
-    public StoreCircuitBreaker(TimeProvider timeProvider, TimeSpan breakDuration)
+    /// <summary>A breaker that stays open <paramref name="breakDuration"/> after a failure; <paramref name="outageLog"/>, when given, is told of every success, so that the store's return after an outage is logged once.</summary>
+    public StoreCircuitBreaker(TimeProvider timeProvider, TimeSpan breakDuration, StoreOutageLog? outageLog = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _outageLog = outageLog;
         _breakTicks = (long)(breakDuration.TotalSeconds * timeProvider.TimestampFrequency);
     }
 
@@ -34,5 +39,7 @@ internal sealed class StoreCircuitBreaker
         {
             Volatile.Write(ref _openUntil, 0);
         }
+
+        _outageLog?.StoreAnswered();
     }
 }

@@ -1,0 +1,147 @@
+using System.Net;
+using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Store;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Tests.Host;
+
+/// <summary>
+/// What the real host logs through a Redis outage (a real redis-server stopped and started again): readiness
+/// failures through the gate's log throttle, not one Error line per probe; the store's return once; a send that
+/// never reached Redis said as such. Time is a fake clock, moved by the test.
+/// </summary>
+public sealed class OutageLogTests : IAsyncLifetime
+{
+    private const string HealthCheckService = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+    private static readonly Uri Readyz = new("/readyz", UriKind.Relative);
+    private readonly TestResources _resources = new();
+    private readonly FakeTimeProvider _time = new();
+    private RedisServer _redis = null!;
+    private RecordingSmsProvider _provider = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = _resources.Add(await RedisServer.StartNewAsync());
+        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
+    }
+
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Readyz_ProbedThroughAnOutage_OneWarningPerIntervalNoErrorLinePerProbe()
+    {
+        // Another application check that always fails: its lines are ASP.NET Core's, and stay.
+        var host = StartGateway(services => services.AddHealthChecks()
+            .AddCheck("other", () => HealthCheckResult.Unhealthy("other is down"), tags: ["ready"]));
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
+        Assert.Empty(Named(host, "StoreNotReady"));
+
+        await _redis.StopAsync();
+        for (var probe = 0; probe < 10; probe++)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
+        }
+
+        Assert.Single(Named(host, "StoreNotReady"));
+        Assert.Empty(HealthCheckEndErrors(host, "sms_code_store"));
+        Assert.Equal(11, HealthCheckEndErrors(host, "other").Count);
+
+        _time.Advance(LogThrottle.Interval + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
+
+        var warnings = Named(host, "StoreNotReady");
+        Assert.Equal(2, warnings.Count);
+        Assert.All(warnings, warning => Assert.Equal(LogLevel.Warning, warning.Level));
+        Assert.Contains("9 more such probes since the last such line", warnings[1].Message, StringComparison.Ordinal);
+        Assert.Empty(HealthCheckEndErrors(host, "sms_code_store"));
+    }
+
+    [Fact]
+    public async Task Readyz_RedisBackAfterAnOutage_LoggedOnceAtInformation()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Readyz)).StatusCode);
+        await _redis.StopAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
+        Assert.Empty(Named(host, "StoreAnswersAgain"));
+
+        await RestartRedisAsync(host);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Readyz)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Readyz)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        var back = Assert.Single(Named(host, "StoreAnswersAgain"));
+        Assert.Equal(LogLevel.Information, back.Level);
+        Assert.Contains("3 s after the first failure logged", back.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_RedisBackAfterRequestsFailed_LoggedOnceAtInformation()
+    {
+        var host = StartGateway();
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        await _redis.StopAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        await RestartRedisAsync(host);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        Assert.Single(Named(host, "StoreUnavailable"));
+        Assert.Single(Named(host, "StoreAnswersAgain"));
+    }
+
+    [Fact]
+    public async Task Send_RedisStopped_SaysTheCallNeverReachedRedisAndWarnsOfNoRevoke()
+    {
+        var host = StartGateway(gateLogLevel: LogLevel.Debug);
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        await _redis.StopAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Named(host, "LateIssueNeverSent").Count == 1), TimeSpan.FromSeconds(20)),
+            host.Logs.GetSnapshot().Describe());
+        Assert.Contains("never reached Redis", Named(host, "LateIssueNeverSent")[0].Message, StringComparison.Ordinal);
+        Assert.Empty(Named(host, "LateIssueUnknown"));
+        Assert.Empty(Named(host, "LateRevokeFailed"));
+    }
+
+    private static List<FakeLogRecord> Named(GatewayHost host, string eventName) =>
+        host.Logs.GetSnapshot().Where(record => record.Id.Name == eventName).ToList();
+
+    private static List<FakeLogRecord> HealthCheckEndErrors(GatewayHost host, string check) =>
+        host.Logs.GetSnapshot().Where(record => record.Category == HealthCheckService && record.Level >= LogLevel.Error
+            && record.Message.Contains($"Health check {check} ", StringComparison.Ordinal)).ToList();
+
+    private async Task RestartRedisAsync(GatewayHost host)
+    {
+        await _redis.StartAsync();
+        var connection = host.Services.GetRequiredService<RedisConnection>();
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
+    }
+
+    private GatewayHost StartGateway(Action<IServiceCollection>? configureServices = null, LogLevel? gateLogLevel = null)
+    {
+        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        return _resources.Add(new GatewayHost(
+            config,
+            configureServices: services =>
+            {
+                services.AddSingleton<TimeProvider>(_time);
+                configureServices?.Invoke(services);
+            },
+            gateLogLevel: gateLogLevel).Start());
+    }
+}
