@@ -106,7 +106,7 @@ check_true "MyGateway references SmsCodeGate.Yarp $VERSION" \
 echo "==> 3, 4. Program.cs and appsettings.json from the page"
 block Program.cs >"$APP/Program.cs"
 block appsettings.json >"$APP/appsettings.json"
-check_true "appsettings.json is valid JSON" jq -e . "$APP/appsettings.json"
+check_true "appsettings.json is valid JSON" bash -c "jq -e . '$APP/appsettings.json' >/dev/null"
 
 echo "==> 5. run it and send a code"
 start_redis redis "$REDIS_PORT"
