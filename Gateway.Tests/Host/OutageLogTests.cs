@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Host;
 
@@ -20,7 +19,7 @@ public sealed class OutageLogTests : IAsyncLifetime
     private const string HealthCheckService = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
     private static readonly Uri Readyz = new("/readyz", UriKind.Relative);
     private readonly TestResources _resources = new();
-    private readonly FakeTimeProvider _time = new();
+    private readonly WatchedTimeProvider _time = new();
     private RedisServer _redis = null!;
     private RecordingSmsProvider _provider = null!;
 
@@ -118,6 +117,33 @@ public sealed class OutageLogTests : IAsyncLifetime
         Assert.Empty(Named(host, "LateRevokeFailed"));
     }
 
+    [Fact]
+    public async Task Send_RedisKilledWithTheCallUnanswered_WarnsThatTheUndoFailedAndWhatThatLeaves()
+    {
+        var host = StartGateway(gateLogLevel: LogLevel.Debug, edit: config => config.WithStoreTimeout(GatewayConfig.StoreTimeoutForAFakeClock));
+        var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        // Paused, Redis takes the issue call and answers nothing; the gate gives up on it at its timeout (fake clock).
+        await _redis.PauseAsync();
+        var waiting = _time.NextTimerAsync(GatewayConfig.StoreTimeoutForAFakeClock);
+        var pending = client.RequestCodeAsync(TestMobiles.Next());
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        _time.Advance(GatewayConfig.StoreTimeoutForAFakeClock);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await pending).StatusCode);
+
+        // Then it dies with the call sent: whether the script ran is unknown, and the undo cannot be sent.
+        await _redis.StopAsync();
+
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Named(host, "LateRevokeFailed").Count == 1), TimeSpan.FromSeconds(20)),
+            host.Logs.GetSnapshot().Describe());
+        var warning = Named(host, "LateRevokeFailed")[0];
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("had reached Redis before it failed, and undoing it failed too", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("the mobile is refused until then", warning.Message, StringComparison.Ordinal);
+        Assert.Empty(Named(host, "LateIssueNeverSent"));
+    }
+
     private static List<FakeLogRecord> Named(GatewayHost host, string eventName) =>
         host.Logs.GetSnapshot().Where(record => record.Id.Name == eventName).ToList();
 
@@ -132,9 +158,10 @@ public sealed class OutageLogTests : IAsyncLifetime
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
     }
 
-    private GatewayHost StartGateway(Action<IServiceCollection>? configureServices = null, LogLevel? gateLogLevel = null)
+    private GatewayHost StartGateway(Action<IServiceCollection>? configureServices = null, LogLevel? gateLogLevel = null, Action<GatewayConfig>? edit = null)
     {
         var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        edit?.Invoke(config);
         return _resources.Add(new GatewayHost(
             config,
             configureServices: services =>
