@@ -23,6 +23,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     /// <summary>
     /// Adds the SMS code gate, bound to <paramref name="configuration"/> (usually the <c>SmsCodeGate</c> section)
     /// and reloaded with it. Call <c>UseSmsCodeGate()</c> inside <c>MapReverseProxy</c> to put it in the pipeline.
+    /// Every overload also caps YARP's forwarder log category at Warning: its Information lines hold each
+    /// destination URL, and so the full mobile of a provider path.
     /// </summary>
     public static IServiceCollection AddSmsCodeGate(this IServiceCollection services, IConfiguration configuration)
     {
