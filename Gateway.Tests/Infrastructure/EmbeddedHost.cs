@@ -34,7 +34,8 @@ public sealed class EmbeddedHost : IAsyncDisposable
     /// <summary>Starts the host; <paramref name="configureServices"/> runs after the gate is added.</summary>
     public static async Task<EmbeddedHost> StartAsync(Uri provider, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateBuilder();
+        // No file watchers (inotify instances are few, and shared by every test host on the machine).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseTestServer();
 
         // Not the appsettings.json beside the tests (the gateway's, which quiets YARP) nor the environment's settings.
