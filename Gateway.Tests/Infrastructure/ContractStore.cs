@@ -139,7 +139,7 @@ public sealed class InProcessContractStore : ContractStore
 
     /// <summary>An attempt counted against the mobile's code, with no limit to spend: no code, nothing counted.</summary>
     public override async Task<bool> HasCodeAsync(GatewayHost host, string mobile) =>
-        (await Store(host).Inner.CountAttemptAsync(VerifyRequest(mobile))).Outcome == SmsCodeVerifyOutcome.Counted;
+        (await Store(host).Inner.CountAttemptAsync(VerifyRequest(mobile), "contract-probe")).Outcome == SmsCodeVerifyOutcome.Counted;
 
     public override async Task<bool> HoldsCodeAsync(GatewayHost host, string mobile, string code) =>
         (await Store(host).Inner.VerifyAsync(VerifyRequest(mobile), code)).Outcome == SmsCodeVerifyOutcome.Verified;
@@ -220,7 +220,9 @@ internal sealed class RecordingSmsCodeStore(ISmsCodeStore inner) : ISmsCodeStore
 
     public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request) => inner.RevokeAsync(request);
 
-    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request) => inner.CountAttemptAsync(request);
+    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt) => inner.CountAttemptAsync(request, attempt);
+
+    public ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt) => inner.ReleaseAttemptAsync(request, attempt);
 
     public ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce) => inner.UseUpAsync(request, nonce);
 
