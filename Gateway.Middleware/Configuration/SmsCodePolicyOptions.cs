@@ -125,7 +125,7 @@ public sealed class SmsCodePolicyOptions
     /// <summary>
     /// How long a legacy verify route's attempt may be at the app. The attempt holds the code meanwhile, so that a
     /// concurrent attempt at it is refused (<c>AttemptInFlight</c>); past this time the gate gives up on the app's
-    /// answer (502) and lets go. The hold is stored with a deadline 5 s beyond it, on Redis's clock, so that a
+    /// answer (504) and lets go. The hold is stored with a deadline 5 s beyond it, on Redis's clock, so that a
     /// crashed gateway's hold lapses by itself. Default 10 s.
     /// </summary>
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromSeconds(10);

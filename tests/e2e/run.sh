@@ -270,17 +270,15 @@ early_lines() { grep -F "verifications.views" "$RUN_DIR/legacy.log" | grep -cF "
 curl -s -o "$RUN_DIR/legacy-expired.body" -X POST "$LEGACY/verifications/sms/" --data-urlencode "mobile=13900000025" \
     --data-urlencode "sms_code=000000"
 early_before=$(early_lines)
+mkdir -p "$RUN_DIR/early"
 for i in $(seq 1 200); do
-    case $((i % 4)) in 0) echo "$NGINX $i" ;; 1) echo "$GW1 $i" ;; 2) echo "$GW2 $i" ;; 3) echo "$NGINX $i" ;; esac
-done | xargs -P 40 -L 1 sh -c 'curl -s -o "$0.early-$1.body" -w "%{http_code} %{content_type}\n" --max-time 20 -X POST \
-    "$0/verifications/sms/" --data-urlencode "mobile='"$M_EARLY"'" --data-urlencode "sms_code=$(printf %06d "$1")"' \
-    >"$RUN_DIR/early.status" 2>/dev/null || true
-# curl writes each body beside the run dir's name for its base URL; compare them all with the app's own.
+    case $((i % 4)) in 1) echo "$GW1 $i" ;; 2) echo "$GW2 $i" ;; *) echo "$NGINX $i" ;; esac
+done | EARLY_DIR="$RUN_DIR/early" EARLY_MOBILE="$M_EARLY" xargs -P 40 -L 1 sh -c 'curl -s -o "$EARLY_DIR/$1.body" \
+    -w "%{http_code} %{content_type}\n" --max-time 20 -X POST "$0/verifications/sms/" \
+    --data-urlencode "mobile=$EARLY_MOBILE" --data-urlencode "sms_code=$(printf %06d "$1")"' >"$RUN_DIR/early.status"
 early_same=0
-for f in http:*.early-*.body; do
-    [ -e "$f" ] || continue
+for f in "$RUN_DIR"/early/*.body; do
     cmp -s "$f" "$RUN_DIR/legacy-expired.body" && early_same=$((early_same + 1))
-    rm -f "$f"
 done
 early_reached=$(( $(early_lines) - early_before ))
 echo "    200 concurrent guesses before the send (nginx and both instances): $early_reached reached the legacy app"
@@ -493,6 +491,23 @@ check "... 3 of 3: refused by the per-IP cap with the legacy body" '400 {"messag
 check "... one IP counter in db 2, for 127.0.0.1, at 2" "sms_ip_hour_127.0.0.1 2" \
     "$(redis_ip KEYS 'sms_ip_hour_*' | sort | tr '\n' ' ')$(redis_ip GET sms_ip_hour_127.0.0.1)"
 check "... the third mobile got no SMS" 0 "$(sent_count 13900000043)"
+
+echo "==> the shipped client rate limit (verify-per-ip) guards both verify routes"
+: >"$RUN_DIR/verify-limit.answers"
+for i in $(seq 10 39); do
+    request POST "$NGINX_IP/verifications/sms/" --data-urlencode "mobile=139666000$i" --data-urlencode "sms_code=123456"
+    echo "$STATUS $(body)" >>"$RUN_DIR/verify-limit.answers"
+done
+for i in $(seq 40 44); do
+    request POST "$NGINX_IP/sms_codes/139666000$i/verify" --data-urlencode "code=123456"
+    echo "$STATUS $(body) endpoint" >>"$RUN_DIR/verify-limit.answers"
+done
+LIMITED='429 {"message":"Too many requests from this client. Please try again later."}'
+echo "    30 guesses then 5 at the endpoint from one client through nginx:" \
+    "$(grep -c '^400 ' "$RUN_DIR/verify-limit.answers") x 400, $(grep -cF "$LIMITED" "$RUN_DIR/verify-limit.answers") x 429"
+check_true "30 quick guesses on the legacy verify route meet the client rate limit (429)" \
+    grep -qF "$LIMITED" <(grep -v endpoint "$RUN_DIR/verify-limit.answers")
+check_true "... and the verify endpoint shares it (429)" grep -qF "$LIMITED endpoint" "$RUN_DIR/verify-limit.answers"
 
 stack_stop gateway-ip
 for path in /sms_codes/13900000044/ /hello/; do
