@@ -262,6 +262,40 @@ request POST "$NGINX/sms_codes/$M_NATIVE/verify" --data-urlencode "code=$CODE_NA
 check "... once: a second use answers 400" 400 "$STATUS"
 
 # ---------------------------------------------------------------------------------------------------------------
+echo "==> the 400 answer is byte-identical to the legacy app's own SMS view"
+request GET "$NGINX/sms_codes/$M1/"
+check "a second request within 60 s is refused (400)" 400 "$STATUS"
+cp "$BODY" "$RUN_DIR/gateway-400.body"
+GATEWAY_400_TYPE=$(header Content-Type)
+RETRY_AFTER=$(header Retry-After)
+check_true "Retry-After is between 1 and 60 s (was '$RETRY_AFTER')" \
+    test -n "$RETRY_AFTER" -a "${RETRY_AFTER:-0}" -ge 1 -a "${RETRY_AFTER:-0}" -le 60
+check "the provider still received only one SMS" 1 "$(sent_count $M1)"
+
+M2=13900000002
+request GET "$LEGACY/sms_codes/$M2/"
+check "the legacy view (direct) issues for a new mobile (200)" 200 "$STATUS"
+check_true "its 200 body is byte-identical to the gateway's" cmp -s "$BODY" "$RUN_DIR/gateway-200.body"
+request GET "$LEGACY/sms_codes/$M2/"
+check "the legacy view (direct) refuses a second request (400)" 400 "$STATUS"
+cp "$BODY" "$RUN_DIR/legacy-400.body"
+check "the legacy 400 body is the expected 38 bytes" 38 "$(wc -c <"$RUN_DIR/legacy-400.body" | tr -d ' ')"
+check_true "the gateway's 400 body is byte-identical to the legacy view's" \
+    cmp "$RUN_DIR/gateway-400.body" "$RUN_DIR/legacy-400.body"
+check "both answer Content-Type application/json" "$(header Content-Type)" "$GATEWAY_400_TYPE"
+
+request GET "$LEGACY/sms_codes/$M1/"
+check "the legacy view honours the gateway's send flag (400)" 400 "$STATUS"
+request GET "$NGINX/sms_codes/$M2/"
+check "the gateway honours the legacy view's send flag (400)" 400 "$STATUS"
+check_true "... with the same bytes" cmp -s "$BODY" "$RUN_DIR/legacy-400.body"
+check "... and sends nothing" 0 "$(sent_count $M2)"
+
+request GET "$NGINX/sms_codes/12345/"
+check "a malformed mobile is answered 404 by the gateway" 404 "$STATUS"
+check "... and sends nothing" 0 "$(sent_count 12345)"
+
+# ---------------------------------------------------------------------------------------------------------------
 echo "==> guesses sent before a code exists never reach the app (answered as the app answers an expired code)"
 M_EARLY=13900000024
 MASKED_EARLY="${M_EARLY:0:3}****${M_EARLY: -4}"
@@ -339,40 +373,6 @@ request GET "$NGINX/sms_codes/$M_OWNER/"
 CODE_OWNER=$(sent_code $M_OWNER)
 request POST "$NGINX/sms_codes/$M_OWNER/verify" --data-urlencode "code=$CODE_OWNER"
 check "the owner then verifies (200, not a day's 429)" '200 {"message":"ok"}' "$STATUS $(body)"
-
-# ---------------------------------------------------------------------------------------------------------------
-echo "==> the 400 answer is byte-identical to the legacy app's own SMS view"
-request GET "$NGINX/sms_codes/$M1/"
-check "a second request within 60 s is refused (400)" 400 "$STATUS"
-cp "$BODY" "$RUN_DIR/gateway-400.body"
-GATEWAY_400_TYPE=$(header Content-Type)
-RETRY_AFTER=$(header Retry-After)
-check_true "Retry-After is between 1 and 60 s (was '$RETRY_AFTER')" \
-    test -n "$RETRY_AFTER" -a "${RETRY_AFTER:-0}" -ge 1 -a "${RETRY_AFTER:-0}" -le 60
-check "the provider still received only one SMS" 1 "$(sent_count $M1)"
-
-M2=13900000002
-request GET "$LEGACY/sms_codes/$M2/"
-check "the legacy view (direct) issues for a new mobile (200)" 200 "$STATUS"
-check_true "its 200 body is byte-identical to the gateway's" cmp -s "$BODY" "$RUN_DIR/gateway-200.body"
-request GET "$LEGACY/sms_codes/$M2/"
-check "the legacy view (direct) refuses a second request (400)" 400 "$STATUS"
-cp "$BODY" "$RUN_DIR/legacy-400.body"
-check "the legacy 400 body is the expected 38 bytes" 38 "$(wc -c <"$RUN_DIR/legacy-400.body" | tr -d ' ')"
-check_true "the gateway's 400 body is byte-identical to the legacy view's" \
-    cmp "$RUN_DIR/gateway-400.body" "$RUN_DIR/legacy-400.body"
-check "both answer Content-Type application/json" "$(header Content-Type)" "$GATEWAY_400_TYPE"
-
-request GET "$LEGACY/sms_codes/$M1/"
-check "the legacy view honours the gateway's send flag (400)" 400 "$STATUS"
-request GET "$NGINX/sms_codes/$M2/"
-check "the gateway honours the legacy view's send flag (400)" 400 "$STATUS"
-check_true "... with the same bytes" cmp -s "$BODY" "$RUN_DIR/legacy-400.body"
-check "... and sends nothing" 0 "$(sent_count $M2)"
-
-request GET "$NGINX/sms_codes/12345/"
-check "a malformed mobile is answered 404 by the gateway" 404 "$STATUS"
-check "... and sends nothing" 0 "$(sent_count 12345)"
 
 # ---------------------------------------------------------------------------------------------------------------
 echo "==> ungated routes reach the legacy app unchanged"
