@@ -38,4 +38,16 @@ public enum SmsCodeAnswerKind
 
     /// <summary>Verification: the mobile's failures for the day are spent. Default 429.</summary>
     FailuresPerDaySpent,
+
+    /// <summary>
+    /// A legacy verify route: the mobile has no current code, so the attempt is not forwarded. Default 400
+    /// <c>{"message":"验证码已过期"}</c>, the legacy view's own answer for an expired code.
+    /// </summary>
+    VerifyNoCode,
+
+    /// <summary>
+    /// Verification: another attempt at the same code is being checked; this one is refused uncounted, with
+    /// <c>Retry-After: 1</c>. Default 429.
+    /// </summary>
+    AttemptInFlight,
 }

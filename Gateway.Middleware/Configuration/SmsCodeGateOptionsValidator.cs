@@ -88,6 +88,12 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxVerifyAttempts)}", policy.MaxVerifyAttempts);
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxVerifyFailuresPerDay)}", policy.MaxVerifyFailuresPerDay);
         ValidateTemplate(failures, $"{key}:{nameof(policy.VerifyFailureCounterKey)}", policy.VerifyFailureCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
+        RequirePositive(failures, $"{key}:{nameof(policy.VerifyTimeout)}", policy.VerifyTimeout);
+        if (policy.VerifySuccessWhen is { } verifySuccess)
+        {
+            failures.AddRange(SmsCodeSuccessMatcher.Validate($"{key}:{nameof(policy.VerifySuccessWhen)}", verifySuccess));
+        }
+
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerHour)}", policy.MaxPerHour);
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerDay)}", policy.MaxPerDay);
         RequireNotNegative(failures, $"{key}:{nameof(policy.MaxPerIpPerHour)}", policy.MaxPerIpPerHour);

@@ -8,6 +8,9 @@ internal sealed class SmsCodePolicy
     /// <summary>The longest mobile the gate looks at; E.164 numbers have at most 15 digits.</summary>
     public const int MaxMobileLength = 32;
 
+    /// <summary>What a verify attempt's hold outlasts its timeout by, for the release call to land first.</summary>
+    public const long VerifyHoldMarginMilliseconds = 5_000;
+
     private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
 
     public SmsCodePolicy(string name, SmsCodePolicyOptions options)
@@ -27,6 +30,8 @@ internal sealed class SmsCodePolicy
         MaxBodySize = options.MaxBodySize;
         MaxVerifyAttempts = options.MaxVerifyAttempts;
         MaxVerifyFailuresPerDay = options.MaxVerifyFailuresPerDay;
+        VerifySuccessWhen = options.VerifySuccessWhen is null ? null : new SmsCodeSuccessMatcher(options.VerifySuccessWhen);
+        VerifyTimeout = options.VerifyTimeout;
         VerifyFailureCounterKey = Parse(options.VerifyFailureCounterKey, SmsCodePolicyOptions.MobilePlaceholder);
         MaxPerHour = options.MaxPerHour;
         MaxPerDay = options.MaxPerDay;
@@ -74,6 +79,15 @@ internal sealed class SmsCodePolicy
     public int MaxVerifyFailuresPerDay { get; }
 
     public SmsCodeKeyTemplate VerifyFailureCounterKey { get; }
+
+    /// <summary>What the legacy app's verify answer must be to use the code up; null: any 2xx.</summary>
+    public SmsCodeSuccessMatcher? VerifySuccessWhen { get; }
+
+    /// <summary>How long a verify attempt may be at the legacy app, holding the code.</summary>
+    public TimeSpan VerifyTimeout { get; }
+
+    /// <summary>How long the store keeps an attempt's hold: beyond <see cref="VerifyTimeout"/>, so that the gate lets go first.</summary>
+    public long VerifyHoldMilliseconds => (long)VerifyTimeout.TotalMilliseconds + VerifyHoldMarginMilliseconds;
 
     public int MaxPerHour { get; }
 

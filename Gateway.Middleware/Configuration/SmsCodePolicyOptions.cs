@@ -114,6 +114,22 @@ public sealed class SmsCodePolicyOptions
     /// </summary>
     public int MaxVerifyFailuresPerDay { get; set; }
 
+    /// <summary>
+    /// What a legacy app's answer to a verify attempt must be to mean the code was right: a 2xx status, and optionally
+    /// a JSON property with its value, as <c>Provider:SuccessWhen</c>, e.g. <c>{ "Status": 200, "Property": "ok", "Value": "true" }</c>.
+    /// Such an answer uses the code up; any other lets go of it. Unset (the default): any 2xx. The answer reaches the
+    /// client unchanged; the gate reads at most its first 64 KB to test it, and a longer body is not a success.
+    /// </summary>
+    public SmsCodeProviderSuccessOptions? VerifySuccessWhen { get; set; }
+
+    /// <summary>
+    /// How long a legacy verify route's attempt may be at the app. The attempt holds the code meanwhile, so that a
+    /// concurrent attempt at it is refused (<c>AttemptInFlight</c>); past this time the gate gives up on the app's
+    /// answer (504) and lets go. The hold is stored with a deadline 5 s beyond it, on Redis's clock, so that a
+    /// crashed gateway's hold lapses by itself. Default 10 s.
+    /// </summary>
+    public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The daily failed-attempts counter's key template. Default <c>sms_verify_fail_day_{mobile}</c>.</summary>
     public string VerifyFailureCounterKey { get; set; } = "sms_verify_fail_day_" + MobilePlaceholder;
 

@@ -69,7 +69,10 @@ public static class SmsCodeGateResults
     /// <summary>Verify endpoint: the code was wrong (400).</summary>
     public const string VerifyWrong = "verify_wrong";
 
-    /// <summary>Verify endpoint or route: no code is stored for the mobile (400 from the endpoint; the route forwards).</summary>
+    /// <summary>
+    /// Verify endpoint or route: no code is stored for the mobile; nothing is counted or written, and nothing reaches
+    /// the app (400: the endpoint's wrong-code answer, the route's <c>VerifyNoCode</c> answer).
+    /// </summary>
     public const string VerifyNoCode = "verify_no_code";
 
     /// <summary>Verify endpoint or route: the code's attempts are spent; the code is deleted (429).</summary>
@@ -78,10 +81,19 @@ public static class SmsCodeGateResults
     /// <summary>Verify endpoint or route: the mobile's failed attempts for the day are spent (429).</summary>
     public const string VerifyFailuresPerDay = "verify_failures_per_day";
 
+    /// <summary>
+    /// Verify endpoint or route: another attempt at the same code is at the legacy app; this one is refused uncounted
+    /// (429, <c>Retry-After: 1</c>).
+    /// </summary>
+    public const string VerifyInFlight = "verify_in_flight";
+
     /// <summary>Verify route: the attempt was counted and went on to the legacy app, which accepted the code (it is used up).</summary>
     public const string VerifyAppAccepted = "verify_app_accepted";
 
-    /// <summary>Verify route: the attempt was counted and went on to the legacy app, which refused it.</summary>
+    /// <summary>
+    /// Verify route: the attempt was counted and went on to the legacy app, which refused it (or answered in a way that
+    /// <c>VerifySuccessWhen</c> does not call success, or not within <c>VerifyTimeout</c>); the code is let go.
+    /// </summary>
     public const string VerifyAppRefused = "verify_app_refused";
 
     /// <summary>A repeat with the same <c>Idempotency-Key</c> within the send interval: the first answer again, no SMS.</summary>

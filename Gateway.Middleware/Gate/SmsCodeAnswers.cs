@@ -20,6 +20,8 @@ internal sealed class SmsCodeAnswers
         SmsCodeAnswer.Default(StatusCodes.Status400BadRequest, "The code is wrong or has expired."),
         SmsCodeAnswer.Default(StatusCodes.Status429TooManyRequests, "Too many attempts: ask for a new code."),
         SmsCodeAnswer.Default(StatusCodes.Status429TooManyRequests, "Too many failed attempts for this mobile today. Please try again later."),
+        SmsCodeAnswer.Default(StatusCodes.Status400BadRequest, "验证码已过期"),
+        SmsCodeAnswer.Default(StatusCodes.Status429TooManyRequests, "Another attempt at this code is being checked. Please try again in a moment."),
     ];
 
     private readonly SmsCodeAnswer[] _answers;

@@ -9,9 +9,10 @@ namespace Gateway.Middleware.Gate;
 
 /// <summary>
 /// The verify half of the job. On a legacy app's verify route every request is one attempt at the mobile's current
-/// code, counted atomically before it may go on; past the limit the code is deleted and the client gets 429, and an
-/// answer 2xx from the app uses the code up. The gate's own verify endpoint compares the code in the store and
-/// answers itself. The code and the guess are never logged.
+/// code, counted atomically before it may go on, or answered by the gate: no code, another attempt at the app, or
+/// past the limit (the code is deleted, 429). One attempt at a time reaches the app; an answer that means success
+/// (<c>VerifySuccessWhen</c>) uses the code up, any other lets go of it. The gate's own verify endpoint compares the
+/// code in the store and answers itself. The code and the guess are never logged.
 /// </summary>
 internal sealed partial class SmsCodeVerifier
 {
@@ -19,11 +20,15 @@ internal sealed partial class SmsCodeVerifier
     private readonly SmsCodeGateMetrics _metrics;
     private readonly LogThrottle _throttle;
     private readonly StoreUnavailableAnswer _storeUnavailable;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<SmsCodeVerifier> _logger;
 
     public SmsCodeVerifier(
-        ISmsCodeStore store, SmsCodeGateMetrics metrics, LogThrottle throttle, StoreUnavailableAnswer storeUnavailable, ILogger<SmsCodeVerifier> logger)
+        ISmsCodeStore store, SmsCodeGateMetrics metrics, LogThrottle throttle, StoreUnavailableAnswer storeUnavailable, TimeProvider timeProvider,
+        ILogger<SmsCodeVerifier> logger)
     {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
         ArgumentNullException.ThrowIfNull(storeUnavailable);
         _storeUnavailable = storeUnavailable;
         ArgumentNullException.ThrowIfNull(store);
@@ -36,14 +41,18 @@ internal sealed partial class SmsCodeVerifier
         _logger = logger;
     }
 
-    /// <summary>A legacy verify route: counts the attempt, then lets the app answer, or refuses.</summary>
+    /// <summary>
+    /// A legacy verify route: counts the attempt and holds the code, lets the app answer, then uses the code up (the
+    /// app accepted it) or lets go of it. No code, a code another attempt holds, or spent attempts: the gate answers.
+    /// </summary>
     public async Task GuardAsync(HttpContext context, SmsCodePolicy policy, string mobile, RequestDelegate next)
     {
-        var request = RequestFor(policy, mobile);
+        var request = RequestFor(policy, mobile) with { HoldMilliseconds = policy.VerifyHoldMilliseconds };
+        var attempt = IssueNonce.Next();
         SmsCodeVerifyResult result;
         try
         {
-            result = await _store.CountAttemptAsync(request);
+            result = await _store.CountAttemptAsync(request, attempt);
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
@@ -51,41 +60,65 @@ internal sealed partial class SmsCodeVerifier
             return;
         }
 
-        if (result.Outcome is SmsCodeVerifyOutcome.OverLimit or SmsCodeVerifyOutcome.FailuresPerDay)
+        switch (result.Outcome)
         {
-            await RefuseAsync(context, policy, result);
-            return;
+            case SmsCodeVerifyOutcome.OverLimit or SmsCodeVerifyOutcome.FailuresPerDay:
+                await RefuseAsync(context, policy, result);
+                return;
+            case SmsCodeVerifyOutcome.InFlight:
+                await InFlightAsync(context, policy);
+                return;
+            case SmsCodeVerifyOutcome.NoCode:
+                // Nothing to guess at, and nothing counted: the attempt must not reach the app, which would check it
+                // against a code issued after it.
+                _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
+                await policy.Answers[SmsCodeAnswerKind.VerifyNoCode].WriteAsync(context.Response);
+                return;
         }
 
-        if (result.Outcome == SmsCodeVerifyOutcome.NoCode)
+        var accepted = false;
+        try
         {
-            // Nothing to guess at: the app answers as it does for an expired code.
-            await next(context);
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
-            return;
+            accepted = await LegacyVerifyForwarder.ForwardAsync(context, policy, next, _timeProvider);
+        }
+        finally
+        {
+            await SettleAsync(policy, request, result.Nonce ?? string.Empty, attempt, accepted);
         }
 
-        await next(context);
-        if (context.GetForwarderErrorFeature() is null && context.Response.StatusCode is >= 200 and < 300)
+        _metrics.Request(policy.Name, accepted ? SmsCodeGateResults.VerifyAppAccepted : SmsCodeGateResults.VerifyAppRefused);
+    }
+
+    /// <summary>Uses the code up when the app accepted it, else lets go of it for the next attempt.</summary>
+    private async Task SettleAsync(SmsCodePolicy policy, SmsCodeVerifyRequest request, string nonce, string attempt, bool accepted)
+    {
+        try
         {
-            try
+            if (accepted)
             {
-                await _store.UseUpAsync(request, result.Nonce ?? string.Empty);
+                await _store.UseUpAsync(request, nonce);
             }
-            catch (SmsCodeStoreUnavailableException ex)
+            else
             {
-                // The answer is on its way already; the code expires with its TTL, its attempts still counted.
-                if (_throttle.ShouldLog(EventIds.VerifyUseUpFailed, policy.Name, out var suppressed))
-                {
-                    Log.UseUpFailed(_logger, policy.Name, ex.Message, suppressed);
-                }
+                await _store.ReleaseAttemptAsync(request, attempt);
             }
-
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyAppAccepted);
-            return;
         }
+        catch (SmsCodeStoreUnavailableException ex)
+        {
+            // The answer is on its way already. Not used up: the code expires with its TTL, its attempts still
+            // counted. Not released: the hold lapses at its deadline.
+            if (_throttle.ShouldLog(EventIds.VerifyUseUpFailed, policy.Name, out var suppressed))
+            {
+                Log.SettleFailed(_logger, policy.Name, accepted ? "use the code up" : "let go of the code", ex.Message, suppressed);
+            }
+        }
+    }
 
-        _metrics.Request(policy.Name, SmsCodeGateResults.VerifyAppRefused);
+    private Task InFlightAsync(HttpContext context, SmsCodePolicy policy)
+    {
+        _metrics.Request(policy.Name, SmsCodeGateResults.VerifyInFlight);
+        context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(1);
+        return policy.Answers[SmsCodeAnswerKind.AttemptInFlight].WriteAsync(context.Response, 1);
     }
 
     /// <summary>The gate's own verify endpoint: one store call compares the code; 200, 400, 429 or 503.</summary>
@@ -127,6 +160,9 @@ internal sealed partial class SmsCodeVerifier
             case SmsCodeVerifyOutcome.OverLimit or SmsCodeVerifyOutcome.FailuresPerDay:
                 await RefuseAsync(context, policy, result);
                 break;
+            case SmsCodeVerifyOutcome.InFlight:
+                await InFlightAsync(context, policy);
+                break;
             default:
                 // Wrong and no code get the same answer: whether a code exists is not revealed.
                 _metrics.Request(policy.Name, result.Outcome == SmsCodeVerifyOutcome.NoCode ? SmsCodeGateResults.VerifyNoCode : SmsCodeGateResults.VerifyWrong);
@@ -155,8 +191,8 @@ internal sealed partial class SmsCodeVerifier
     private static partial class Log
     {
 
-        [LoggerMessage(EventIds.VerifyUseUpFailed, LogLevel.Warning, "The legacy app accepted a code but the gate could not use it up: policy {Policy}: {StoreFailure}. It expires with its TTL. {Suppressed} more since the last such line.", EventName = nameof(EventIds.VerifyUseUpFailed))]
-        public static partial void UseUpFailed(ILogger logger, string policy, string storeFailure, long suppressed);
+        [LoggerMessage(EventIds.VerifyUseUpFailed, LogLevel.Warning, "The legacy app answered a verify attempt but the gate could not {Step}: policy {Policy}: {StoreFailure}. The code expires with its TTL, a hold at its deadline. {Suppressed} more since the last such line.", EventName = nameof(EventIds.VerifyUseUpFailed))]
+        public static partial void SettleFailed(ILogger logger, string policy, string step, string storeFailure, long suppressed);
 
         [LoggerMessage(EventIds.VerifyAttemptsSpent, LogLevel.Debug, "Verification attempts spent ({Scope}): policy {Policy}; answered 429.", EventName = nameof(EventIds.VerifyAttemptsSpent))]
         public static partial void AttemptsSpent(ILogger logger, string policy, string scope);

@@ -20,9 +20,14 @@ internal interface ISmsCodeStore
 
     /// <summary>
     /// Counts one attempt at the mobile's current code, for a legacy app's verify route: within the limit it may go
-    /// on (the result carries the code's nonce); past it the code is deleted. No code: nothing is counted.
+    /// on (the result carries the code's nonce) and holds the code as <paramref name="attempt"/> for at most the
+    /// request's hold time; past it the code is deleted. No code: nothing is written. A code held by another attempt:
+    /// <see cref="SmsCodeVerifyOutcome.InFlight"/>, nothing counted.
     /// </summary>
-    ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request);
+    ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt);
+
+    /// <summary>The legacy app did not accept <paramref name="attempt"/>: lets go of the code it holds, if it still does.</summary>
+    ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt);
 
     /// <summary>
     /// The legacy app accepted the code that <paramref name="nonce"/> names: deletes it and its state, unless a newer
@@ -32,7 +37,7 @@ internal interface ISmsCodeStore
 
     /// <summary>
     /// The gate's own verify endpoint: counts the attempt and compares <paramref name="guess"/> with the stored code
-    /// in one step; a right guess uses the code up, a wrong one (or no code) counts as a failure for the day.
+    /// in one step; a right guess uses the code up, a wrong one counts as a failure for the day, no code writes nothing.
     /// </summary>
     ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess);
 

@@ -2,9 +2,10 @@ namespace Gateway.Middleware.Store;
 
 /// <summary>
 /// The in-process store: the same semantics as the Redis scripts, for a single gateway instance
-/// (development, demos). Expiry runs on the injected <see cref="TimeProvider"/>'s monotonic clock.
+/// (development, demos). Expiry runs on the injected <see cref="TimeProvider"/>'s monotonic clock. The verify calls
+/// are in InMemorySmsCodeStore.Verify.cs.
 /// </summary>
-internal sealed class InMemorySmsCodeStore : ISmsCodeStore
+internal sealed partial class InMemorySmsCodeStore : ISmsCodeStore
 {
     private const int WritesBetweenSweeps = 1024;
 
@@ -111,146 +112,6 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
-    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request)
-    {
-        lock (_lock)
-        {
-            var now = _timeProvider.GetTimestamp();
-            if (SpentAlready(request, now) is { } spentAlready)
-            {
-                return ValueTask.FromResult(spentAlready);
-            }
-
-            if (!TryGetLive((request.Database, request.CodeKey), now, out _))
-            {
-                return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.NoCode, 0, string.Empty));
-            }
-
-            if (FailuresSpent(request, now) is { } spent)
-            {
-                return ValueTask.FromResult(spent);
-            }
-
-            if (CountAttempt(request, now) is { } overLimit)
-            {
-                return ValueTask.FromResult(overLimit);
-            }
-
-            CountFailure(request, now);
-            TryGetLive((request.Database, request.CodeStateKey), now, out var state);
-            return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.Counted, 0, state.Value ?? string.Empty));
-        }
-    }
-
-    public ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
-    {
-        lock (_lock)
-        {
-            var now = _timeProvider.GetTimestamp();
-            var stateKey = (request.Database, request.CodeStateKey);
-            if ((TryGetLive(stateKey, now, out var state) ? state.Value ?? string.Empty : string.Empty) == nonce)
-            {
-                _entries.Remove((request.Database, request.CodeKey));
-                _entries.Remove(stateKey);
-            }
-
-            var failures = (request.Database, request.FailuresPerDay.Key ?? string.Empty);
-            if (request.FailuresPerDay.IsOn && TryGetLive(failures, now, out var counted))
-            {
-                if (counted.Count <= 1)
-                {
-                    _entries.Remove(failures);
-                }
-                else
-                {
-                    _entries[failures] = counted with { Count = counted.Count - 1 };
-                }
-            }
-
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    public ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
-    {
-        lock (_lock)
-        {
-            var now = _timeProvider.GetTimestamp();
-            if (FailuresSpent(request, now) is { } spent)
-            {
-                return ValueTask.FromResult(spent);
-            }
-
-            if (SpentAlready(request, now) is { } spentAlready)
-            {
-                return ValueTask.FromResult(spentAlready);
-            }
-
-            if (!TryGetLive((request.Database, request.CodeKey), now, out var code))
-            {
-                CountFailure(request, now);
-                return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.NoCode, 0, null));
-            }
-
-            if (CountAttempt(request, now) is { } overLimit)
-            {
-                return ValueTask.FromResult(overLimit);
-            }
-
-            if (string.Equals(code.Value, guess, StringComparison.Ordinal))
-            {
-                _entries.Remove((request.Database, request.CodeKey));
-                _entries.Remove((request.Database, request.CodeStateKey));
-                return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.Verified, 0, null));
-            }
-
-            CountFailure(request, now);
-            return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.Wrong, 0, null));
-        }
-    }
-
-    /// <summary>The code's attempts were spent before: refused like the attempt that spent them.</summary>
-    private SmsCodeVerifyResult? SpentAlready(in SmsCodeVerifyRequest request, long now) =>
-        TryGetLive((request.Database, request.CodeStateKey), now, out var state) && state.Spent
-            ? new SmsCodeVerifyResult(SmsCodeVerifyOutcome.OverLimit, MillisecondsLeft((request.Database, request.SendFlagKey), now), null)
-            : null;
-
-    private SmsCodeVerifyResult? FailuresSpent(in SmsCodeVerifyRequest request, long now)
-    {
-        var failures = (request.Database, request.FailuresPerDay.Key ?? string.Empty);
-        return request.FailuresPerDay.IsOn && TryGetLive(failures, now, out var counted) && counted.Count >= request.FailuresPerDay.Limit
-            ? new SmsCodeVerifyResult(SmsCodeVerifyOutcome.FailuresPerDay, MillisecondsLeft(failures, now), null)
-            : null;
-    }
-
-    /// <summary>Counts an attempt at the live code; past the limit deletes the code and answers over the limit.</summary>
-    private SmsCodeVerifyResult? CountAttempt(in SmsCodeVerifyRequest request, long now)
-    {
-        var codeKey = (request.Database, request.CodeKey);
-        var stateKey = (request.Database, request.CodeStateKey);
-        var state = TryGetLive(stateKey, now, out var live)
-            ? live with { Count = live.Count + 1 }
-            : new Entry(null, 1, _entries[codeKey].ExpiresAt);
-        _entries[stateKey] = state;
-        if (request.MaxAttempts > 0 && state.Count > request.MaxAttempts)
-        {
-            _entries.Remove(codeKey);
-            _entries[stateKey] = state with { Spent = true };
-            return new SmsCodeVerifyResult(SmsCodeVerifyOutcome.OverLimit, MillisecondsLeft((request.Database, request.SendFlagKey), now), null);
-        }
-
-        return null;
-    }
-
-    private void CountFailure(in SmsCodeVerifyRequest request, long now)
-    {
-        if (request.FailuresPerDay.IsOn)
-        {
-            var key = (request.Database, request.FailuresPerDay.Key!);
-            Write(key, TryGetLive(key, now, out var counted) ? counted with { Count = counted.Count + 1 } : new Entry(null, 1, Expiry(now, request.FailuresPerDay.WindowMilliseconds)), now);
-        }
-    }
-
     public ValueTask PingAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     private static SmsCodeCounter[] CountersOf(in SmsCodeIssueRequest request) =>
@@ -282,6 +143,9 @@ internal sealed class InMemorySmsCodeStore : ISmsCodeStore
         }
     }
 
-    /// <summary>A key's value, count and expiry; <paramref name="Spent"/> marks a code state whose attempts are spent.</summary>
-    private readonly record struct Entry(string? Value, long Count, long ExpiresAt, bool Spent = false);
+    /// <summary>
+    /// A key's value, count and expiry; <paramref name="Spent"/> marks a code state whose attempts are spent, and
+    /// <paramref name="BusyBy"/> the attempt that holds the code until <paramref name="BusyUntil"/>.
+    /// </summary>
+    private readonly record struct Entry(string? Value, long Count, long ExpiresAt, bool Spent = false, string? BusyBy = null, long BusyUntil = 0);
 }

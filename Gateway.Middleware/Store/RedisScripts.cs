@@ -152,10 +152,13 @@ internal static class RedisScripts
     /// <summary>
     /// A legacy verify route's attempt. KEYS: [1] code, [2] code state, [3] send flag, [4] daily failures counter
     /// (the code's key when that cap is off). ARGV: [1] attempts per code (0 = off), [2] failures per day (0 = off),
-    /// [3] the day (ms), [4] the code lifetime (ms, for a state that a code written by someone else lacks).
-    /// Past the limit the code is deleted and its state marked spent, so that later guesses at it are refused too
-    /// instead of reaching the app as "no code"; the next issue starts a fresh state.
-    /// Returns {outcome, ms until the client may try again, nonce} (see <c>SmsCodeVerifyOutcome</c>).
+    /// [3] the day (ms), [4] the code lifetime (ms, for a state that a code written by someone else lacks), [5] how
+    /// long the attempt may hold the code (ms, 0 = no hold), [6] the attempt's token.
+    /// No code: nothing is written. Past the limit the code is deleted and its state marked spent, so that later
+    /// guesses at it are refused too; the next issue starts a fresh state. A counted attempt holds the code: the state's
+    /// <c>busy</c> field is a deadline on Redis's own clock (TIME), <c>busy_by</c> the token, so that one attempt at a
+    /// time reaches the app and a crashed gateway's hold lapses by itself. A held code refuses the attempt (6) without
+    /// counting it. Returns {outcome, ms until the client may try again, nonce} (see <c>SmsCodeVerifyOutcome</c>).
     /// </summary>
     public static readonly RedisScript CountAttempt = new("""
         if redis.call('HGET', KEYS[2], 'spent') then return {1, math.max(redis.call('PTTL', KEYS[3]), 0), ''} end
@@ -167,14 +170,24 @@ internal static class RedisScripts
           if wait < 0 then wait = tonumber(ARGV[3]) end
           return {3, wait, ''}
         end
+        local hold = tonumber(ARGV[5])
+        local now = 0
+        if hold > 0 then
+          local time = redis.call('TIME')
+          now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+          local busy = tonumber(redis.call('HGET', KEYS[2], 'busy') or '0')
+          if busy > now then return {6, busy - now, ''} end
+        end
         local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
         if redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], left > 0 and left or ARGV[4]) end
         local max = tonumber(ARGV[1])
         if max > 0 and attempts > max then
           redis.call('DEL', KEYS[1])
+          redis.call('HDEL', KEYS[2], 'busy', 'busy_by')
           redis.call('HSET', KEYS[2], 'spent', '1')
           return {1, math.max(redis.call('PTTL', KEYS[3]), 0), ''}
         end
+        if hold > 0 then redis.call('HSET', KEYS[2], 'busy', now + hold, 'busy_by', ARGV[6]) end
         if cap > 0 and redis.call('INCR', KEYS[4]) == 1 then redis.call('PEXPIRE', KEYS[4], ARGV[3]) end
         return {0, 0, redis.call('HGET', KEYS[2], 'nonce') or ''}
         """);
@@ -193,9 +206,21 @@ internal static class RedisScripts
         """);
 
     /// <summary>
+    /// The legacy app did not accept the attempt: lets go of the code it held. KEYS as <see cref="CountAttempt"/>.
+    /// ARGV: [1] the attempt's token. Only while the hold is still that attempt's. Returns 1 when released, else 0.
+    /// </summary>
+    public static readonly RedisScript ReleaseAttempt = new("""
+        if redis.call('HGET', KEYS[2], 'busy_by') ~= ARGV[1] then return 0 end
+        redis.call('HDEL', KEYS[2], 'busy', 'busy_by')
+        return 1
+        """);
+
+    /// <summary>
     /// The gate's own verify endpoint. KEYS as <see cref="CountAttempt"/>. ARGV: [1] the guess, then [2..5] as
-    /// <see cref="CountAttempt"/>'s [1..4]. A right guess deletes code and state; a wrong one, or no code, counts
-    /// as a failure for the day. Returns {outcome, ms until the client may try again}.
+    /// <see cref="CountAttempt"/>'s [1..4]. A right guess deletes code and state; a wrong one counts
+    /// as a failure for the day; no code writes nothing, so that guesses at a mobile without a code cost its owner
+    /// nothing. A code held by a legacy route's attempt (see <see cref="CountAttempt"/>) refuses the guess (6) uncounted.
+    /// Returns {outcome, ms until the client may try again}.
     /// </summary>
     public static readonly RedisScript Verify = new("""
         local cap = tonumber(ARGV[3])
@@ -209,8 +234,14 @@ internal static class RedisScripts
           return {3, wait}
         end
         if redis.call('HGET', KEYS[2], 'spent') then return {1, math.max(redis.call('PTTL', KEYS[3]), 0)} end
+        local busy = redis.call('HGET', KEYS[2], 'busy')
+        if busy then
+          local time = redis.call('TIME')
+          local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+          if tonumber(busy) > now then return {6, tonumber(busy) - now} end
+        end
         local stored = redis.call('GET', KEYS[1])
-        if not stored then return failed(2) end
+        if not stored then return {2, 0} end
         local left = redis.call('PTTL', KEYS[1])
         local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
         if redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], left > 0 and left or ARGV[5]) end

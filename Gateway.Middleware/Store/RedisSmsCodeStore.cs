@@ -9,7 +9,8 @@ namespace Gateway.Middleware.Store;
 /// The shared store: one script call per issue, bounded by the store timeout and a circuit breaker.
 /// On Redis Cluster the per-IP and spend counters live in other hash slots than the mobile's keys; they are
 /// counted by their own scripts first (RedisSmsCodeStore.SideCounters.cs); an issue the gate gave up on is revoked when
-/// it lands (RedisSmsCodeStore.LateRevoke.cs). Its logs are in RedisSmsCodeStore.Log.cs.
+/// it lands (RedisSmsCodeStore.LateRevoke.cs). Its logs are in RedisSmsCodeStore.Log.cs, the verify calls in
+/// RedisSmsCodeStore.Verify.cs.
 /// </summary>
 internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 {
@@ -60,42 +61,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         }
 
         return revoked;
-    }
-
-    public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request)
-    {
-        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await EvaluateAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
-        return VerifyResultOf(answer);
-    }
-
-    public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
-    {
-        RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
-        await EvaluateAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
-    }
-
-    public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
-    {
-        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await EvaluateAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
-        return VerifyResultOf(answer);
-    }
-
-    private static RedisKey[] KeysOf(in SmsCodeVerifyRequest request) =>
-        [request.CodeKey, request.CodeStateKey, request.SendFlagKey, request.FailuresPerDay.IsOn ? request.FailuresPerDay.Key! : request.CodeKey];
-
-    private static SmsCodeVerifyResult VerifyResultOf(RedisResult result)
-    {
-        try
-        {
-            var values = (RedisResult[])result!;
-            return new SmsCodeVerifyResult((SmsCodeVerifyOutcome)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
-        }
-        catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
-        {
-            throw RedisFailure.Unavailable("Redis answered the verify script with an unexpected shape.", ex);
-        }
     }
 
     public async ValueTask PingAsync(CancellationToken cancellationToken)

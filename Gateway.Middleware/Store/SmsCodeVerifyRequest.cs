@@ -2,7 +2,8 @@ namespace Gateway.Middleware.Store;
 
 /// <summary>
 /// What one verification call touches: the mobile's code, its state (the attempt count), the send flag (for the
-/// time until a new code can be asked for) and the daily failed-attempts counter.
+/// time until a new code can be asked for) and the daily failed-attempts counter. A legacy route's attempt holds the
+/// code for at most <paramref name="HoldMilliseconds"/> (0: no hold) while it is at the app.
 /// </summary>
 internal readonly record struct SmsCodeVerifyRequest(
     int Database,
@@ -11,4 +12,5 @@ internal readonly record struct SmsCodeVerifyRequest(
     string SendFlagKey,
     int MaxAttempts,
     SmsCodeCounter FailuresPerDay,
-    long CodeLifetimeMilliseconds);
+    long CodeLifetimeMilliseconds,
+    long HoldMilliseconds = 0);

@@ -20,6 +20,9 @@ internal enum SmsCodeVerifyOutcome
 
     /// <summary>The gate's own endpoint: the guess was wrong.</summary>
     Wrong = 5,
+
+    /// <summary>Another attempt at the code is at the legacy app: this one is refused, uncounted.</summary>
+    InFlight = 6,
 }
 
 /// <summary>

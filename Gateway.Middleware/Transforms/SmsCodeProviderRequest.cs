@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
-using System.Text.Json;
 using Gateway.Middleware.Configuration;
 
 namespace Gateway.Middleware.Transforms;
@@ -21,8 +20,6 @@ internal sealed class SmsCodeProviderRequest
     private readonly TextTemplate? _path;
     private readonly TextTemplate? _body;
     private readonly BodyEncoding _encoding;
-    private readonly string[]? _successPath;
-    private readonly string? _successValue;
 
     public SmsCodeProviderRequest(SmsCodeProviderOptions options)
     {
@@ -36,8 +33,7 @@ internal sealed class SmsCodeProviderRequest
             : mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) ? BodyEncoding.Json
             : BodyEncoding.Raw;
         Headers = [.. options.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value))];
-        _successPath = options.SuccessWhen?.Property?.Split('.');
-        _successValue = options.SuccessWhen?.Value;
+        SuccessWhen = options.SuccessWhen is null ? null : new SmsCodeSuccessMatcher(options.SuccessWhen);
     }
 
     public HttpMethod? Method { get; }
@@ -50,7 +46,8 @@ internal sealed class SmsCodeProviderRequest
 
     public KeyValuePair<string, string>[] Headers { get; }
 
-    public bool ChecksSuccess => _successPath is not null;
+    /// <summary>What a 2xx answer must also be to count as sent; null: any 2xx.</summary>
+    public SmsCodeSuccessMatcher? SuccessWhen { get; }
 
     /// <summary>True when the path or body template carries the code; otherwise it still goes in the code header.</summary>
     public bool CarriesCode => _path?.Uses(CodePlaceholder) == true || _body?.Uses(CodePlaceholder) == true;
@@ -69,31 +66,6 @@ internal sealed class SmsCodeProviderRequest
                 _ => value,
             };
         }));
-
-    /// <summary>True when the 2xx answer's JSON has the success property with the success value.</summary>
-    public bool IsSuccess(ReadOnlySpan<byte> answer)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(answer);
-            using var document = JsonDocument.ParseValue(ref reader);
-            var element = document.RootElement;
-            foreach (var name in _successPath!)
-            {
-                if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
-                {
-                    return false;
-                }
-            }
-
-            var text = element.ValueKind == JsonValueKind.String ? element.GetString() : element.GetRawText();
-            return string.Equals(text, _successValue, StringComparison.Ordinal);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>Checks a policy's <c>Provider</c>; each failure names its key.</summary>
     public static IEnumerable<string> Validate(string key, SmsCodeProviderOptions options)
@@ -124,9 +96,12 @@ internal sealed class SmsCodeProviderRequest
             yield return $"{key}:{nameof(options.ContentType)} is not a media type (was '{contentType}').";
         }
 
-        if (options.SuccessWhen is { } success && (string.IsNullOrWhiteSpace(success.Property) || success.Value is null || success.Property.Split('.').Any(string.IsNullOrEmpty)))
+        if (options.SuccessWhen is { } success)
         {
-            yield return $"{key}:{nameof(options.SuccessWhen)} needs a {nameof(success.Property)} (a dotted JSON path) and a {nameof(success.Value)}.";
+            foreach (var failure in SmsCodeSuccessMatcher.Validate($"{key}:{nameof(options.SuccessWhen)}", success))
+            {
+                yield return failure;
+            }
         }
     }
 

@@ -26,12 +26,18 @@ internal sealed class SmsCodeResponseTransform : ResponseTransform
         }
 
         issue.ProviderStatusCode = (int)context.ProxyResponse.StatusCode;
-        if (issue.ProviderSucceeded && issue.Policy.Provider is { ChecksSuccess: true } provider)
+        if (issue.ProviderSucceeded && issue.Policy.Provider?.SuccessWhen is { } success)
         {
-            // Buffered, so that a passed-through answer can still be copied to the client after this read.
-            var content = context.ProxyResponse.Content;
-            await content.LoadIntoBufferAsync(MaxAnswerBytes, context.CancellationToken).ConfigureAwait(false);
-            issue.ProviderRejected = !provider.IsSuccess(await content.ReadAsByteArrayAsync(context.CancellationToken).ConfigureAwait(false));
+            byte[] body = [];
+            if (success.ReadsBody)
+            {
+                // Buffered, so that a passed-through answer can still be copied to the client after this read.
+                var content = context.ProxyResponse.Content;
+                await content.LoadIntoBufferAsync(MaxAnswerBytes, context.CancellationToken).ConfigureAwait(false);
+                body = await content.ReadAsByteArrayAsync(context.CancellationToken).ConfigureAwait(false);
+            }
+
+            issue.ProviderRejected = !success.IsSuccess(issue.ProviderStatusCode ?? 0, body);
         }
 
         var response = context.HttpContext.Response;

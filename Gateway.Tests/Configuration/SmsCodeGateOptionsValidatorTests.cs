@@ -56,6 +56,38 @@ public sealed class SmsCodeGateOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_VerifyTimeoutNotPositive_FailsNamingKey()
+    {
+        var result = Validate(new SmsCodePolicyOptions { VerifyTimeout = TimeSpan.Zero });
+
+        AssertSingleFailure(result, $"{PolicyKey}:VerifyTimeout must be positive");
+    }
+
+    [Theory]
+    [InlineData(400, "ok", "true", "VerifySuccessWhen:Status must be a 2xx status")]
+    [InlineData(null, null, null, "VerifySuccessWhen needs a Status, or a Property")]
+    [InlineData(200, "ok", null, "VerifySuccessWhen needs a Property (a dotted JSON path) and a Value together")]
+    [InlineData(200, null, "true", "VerifySuccessWhen needs a Property (a dotted JSON path) and a Value together")]
+    [InlineData(200, "a..b", "true", "VerifySuccessWhen needs a Property (a dotted JSON path) and a Value together")]
+    public void Validate_VerifySuccessWhenIncomplete_FailsNamingKey(int? status, string? property, string? value, string failure)
+    {
+        var result = Validate(new SmsCodePolicyOptions { VerifySuccessWhen = new SmsCodeProviderSuccessOptions { Status = status, Property = property, Value = value } });
+
+        AssertSingleFailure(result, $"{PolicyKey}:{failure}");
+    }
+
+    [Theory]
+    [InlineData(200, null, null)]
+    [InlineData(null, "result.ok", "true")]
+    [InlineData(201, "ok", "true")]
+    public void Validate_VerifySuccessWhenComplete_Succeeds(int? status, string? property, string? value)
+    {
+        var result = Validate(new SmsCodePolicyOptions { VerifySuccessWhen = new SmsCodeProviderSuccessOptions { Status = status, Property = property, Value = value } });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
     public void Validate_MobilePatternInvalid_FailsNamingKey()
     {
         var result = Validate(new SmsCodePolicyOptions { MobilePattern = "[unclosed" });

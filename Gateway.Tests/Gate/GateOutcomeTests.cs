@@ -31,7 +31,7 @@ public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFi
         SmsCodeGateResults.StoreUnavailable, SmsCodeGateResults.BodyTooLarge,
         SmsCodeGateResults.Verified, SmsCodeGateResults.VerifyWrong, SmsCodeGateResults.VerifyNoCode, SmsCodeGateResults.VerifyOverLimit,
         SmsCodeGateResults.VerifyFailuresPerDay, SmsCodeGateResults.VerifyAppAccepted, SmsCodeGateResults.VerifyAppRefused,
-        SmsCodeGateResults.PolicyMissing, SmsCodeGateResults.PolicyRejected, SmsCodeGateResults.Error,
+        SmsCodeGateResults.VerifyInFlight, SmsCodeGateResults.PolicyMissing, SmsCodeGateResults.PolicyRejected, SmsCodeGateResults.Error,
     ];
 
     private readonly TestResources _resources = new();
@@ -215,18 +215,23 @@ public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, refused.Mobile, refused.Code)).StatusCode);
         var accepted = await SendCodeAsync(client);
         _provider.OtherStatusCode = 200;
-        Assert.Equal(HttpStatusCode.OK, (await LegacyVerifyAsync(client, accepted.Mobile, accepted.Code)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await LegacyVerifyAsync(client, TestMobiles.Next(), "123456")).StatusCode);
+        var app = _provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = LegacyVerifyAsync(client, accepted.Mobile, accepted.Code);
+        await _provider.OtherReceived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, accepted.Mobile, accepted.Code)).StatusCode);
+        app.SetResult();
+        Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await LegacyVerifyAsync(client, TestMobiles.Next(), "123456")).StatusCode);
 
         // The app's own answers are counted once it has given them, so they may land after the next request's.
         Assert.Equal(
             new[]
             {
                 SmsCodeGateResults.Issued, SmsCodeGateResults.VerifyAppRefused, SmsCodeGateResults.VerifyOverLimit,
-                SmsCodeGateResults.Issued, SmsCodeGateResults.VerifyAppAccepted, SmsCodeGateResults.VerifyNoCode,
+                SmsCodeGateResults.Issued, SmsCodeGateResults.VerifyInFlight, SmsCodeGateResults.VerifyAppAccepted, SmsCodeGateResults.VerifyNoCode,
             }.Order(StringComparer.Ordinal),
-            (await ResultsAsync(requests, 6)).Order(StringComparer.Ordinal));
-        Assert.Equal(3, _provider.OtherRequests.Count);
+            (await ResultsAsync(requests, 7)).Order(StringComparer.Ordinal));
+        Assert.Equal(2, _provider.OtherRequests.Count);
     }
 
     [Fact]

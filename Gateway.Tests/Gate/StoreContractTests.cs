@@ -13,3 +13,9 @@ public sealed class RedisStoreVerifyContractTests(RedisFixture redis) : SmsCodeV
 
 /// <summary>The verify contract on the in-process store.</summary>
 public sealed class InProcessStoreVerifyContractTests() : SmsCodeVerifyContractTests(new InProcessContractStore());
+
+/// <summary>The verify guard's contract (no code, one attempt at a time, success as the app means it) on a real redis-server.</summary>
+public sealed class RedisStoreVerifyGuardContractTests(RedisFixture redis) : SmsCodeVerifyGuardContractTests(new RedisContractStore(redis)), IClassFixture<RedisFixture>;
+
+/// <summary>The verify guard's contract on the in-process store.</summary>
+public sealed class InProcessStoreVerifyGuardContractTests() : SmsCodeVerifyGuardContractTests(new InProcessContractStore());

@@ -48,6 +48,12 @@ public abstract class ContractStore
     /// </summary>
     public virtual Task<long?> CommandsRunAsync() => Task.FromResult<long?>(null);
 
+    /// <summary>
+    /// Keys in every database of the store's server (DBSIZE), to show that requests wrote nothing; null for the
+    /// in-process store, which has no server to ask.
+    /// </summary>
+    public virtual Task<long?> KeyCountAsync() => Task.FromResult<long?>(null);
+
     /// <summary>Services a test host needs for this store (the in-process store's clock).</summary>
     public virtual void ConfigureServices(IServiceCollection services)
     {
@@ -92,6 +98,17 @@ public sealed class RedisContractStore(RedisFixture redis) : ContractStore
     public override Task ResetAsync() => redis.Server.Server.FlushAllDatabasesAsync();
 
     public override async Task<long?> CommandsRunAsync() => await redis.Server.CommandsRunAsync();
+
+    public override async Task<long?> KeyCountAsync()
+    {
+        long keys = 0;
+        for (var db = 0; db < 16; db++)
+        {
+            keys += await redis.Server.Server.DatabaseSizeAsync(db);
+        }
+
+        return keys;
+    }
 
     public override Task PassSendIntervalAsync(GatewayHost host, string mobile) =>
         redis.Server.Database(Database).KeyDeleteAsync(SendFlagKey(mobile));
@@ -139,7 +156,7 @@ public sealed class InProcessContractStore : ContractStore
 
     /// <summary>An attempt counted against the mobile's code, with no limit to spend: no code, nothing counted.</summary>
     public override async Task<bool> HasCodeAsync(GatewayHost host, string mobile) =>
-        (await Store(host).Inner.CountAttemptAsync(VerifyRequest(mobile))).Outcome == SmsCodeVerifyOutcome.Counted;
+        (await Store(host).Inner.CountAttemptAsync(VerifyRequest(mobile), "contract-probe")).Outcome == SmsCodeVerifyOutcome.Counted;
 
     public override async Task<bool> HoldsCodeAsync(GatewayHost host, string mobile, string code) =>
         (await Store(host).Inner.VerifyAsync(VerifyRequest(mobile), code)).Outcome == SmsCodeVerifyOutcome.Verified;
@@ -220,7 +237,9 @@ internal sealed class RecordingSmsCodeStore(ISmsCodeStore inner) : ISmsCodeStore
 
     public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request) => inner.RevokeAsync(request);
 
-    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request) => inner.CountAttemptAsync(request);
+    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt) => inner.CountAttemptAsync(request, attempt);
+
+    public ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt) => inner.ReleaseAttemptAsync(request, attempt);
 
     public ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce) => inner.UseUpAsync(request, nonce);
 

@@ -57,6 +57,28 @@ public sealed class GatewayConfig
         };
     }
 
+    private GatewayConfig(JsonObject root, string policyName)
+    {
+        Root = root;
+        Name = policyName;
+    }
+
+    /// <summary>
+    /// The shipped <c>yarp.json</c> (the copy beside the test binaries), with its Redis and every cluster's
+    /// destinations pointed at the test's own.
+    /// </summary>
+    public static GatewayConfig Shipped(Uri address, string redis)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "yarp.json")))!.AsObject();
+        root["SmsCodeGate"]!["Redis"] = redis;
+        foreach (var (_, cluster) in root["ReverseProxy"]!["Clusters"]!.AsObject())
+        {
+            cluster!["Destinations"] = new JsonObject { ["test"] = new JsonObject { ["Address"] = address.ToString() } };
+        }
+
+        return new GatewayConfig(root, root["SmsCodeGate"]!["Policies"]!.AsObject().First().Key);
+    }
+
     /// <summary>The gate policy's name (a test that reads process-wide metrics picks its own).</summary>
     public string Name { get; }
 

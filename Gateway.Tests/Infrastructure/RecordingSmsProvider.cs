@@ -59,6 +59,15 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
     /// <summary>Every request to any other path: what a legacy app behind the catch-all route would receive.</summary>
     public ConcurrentQueue<ProviderRequest> OtherRequests { get; } = new();
 
+    /// <summary>
+    /// When set, each request to any other path is recorded, <see cref="OtherReceived"/> is completed, and the answer
+    /// waits for this to complete: a legacy app busy with an attempt for exactly as long as the test needs.
+    /// </summary>
+    public TaskCompletionSource? OtherAnswerWhen { get; set; }
+
+    /// <summary>Completed when a request to any other path has been recorded while <see cref="OtherAnswerWhen"/> holds it.</summary>
+    public TaskCompletionSource OtherReceived { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IReadOnlyList<ProviderRequest> RequestsFor(string mobile) => Requests.Where(r => r.Mobile == mobile).ToList();
 
     public static async Task<RecordingSmsProvider> StartAsync()
@@ -102,6 +111,20 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
     private async Task RecordOtherAsync(HttpContext context)
     {
         OtherRequests.Enqueue(await RecordAsync(context, ""));
+        if (OtherAnswerWhen is { } answer)
+        {
+            OtherReceived.TrySetResult();
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+            try
+            {
+                await answer.Task.WaitAsync(held.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the gateway gave up on the attempt, or the app is stopping
+            }
+        }
+
         context.Response.StatusCode = OtherStatusCode;
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(OtherBody);

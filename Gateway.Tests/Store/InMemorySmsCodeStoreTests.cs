@@ -262,7 +262,7 @@ public sealed class InMemorySmsCodeStoreTests
     private async Task<string?> CodeNonceAsync(int database = Database)
     {
         var attempt = new SmsCodeVerifyRequest(database, CodeKey, StateKey, SendFlagKey, MaxAttempts: 0, SmsCodeCounter.Off, LifetimeMilliseconds);
-        var result = await _store.CountAttemptAsync(attempt).AsTask().WaitAsync(Timeout);
+        var result = await _store.CountAttemptAsync(attempt, "attempt").AsTask().WaitAsync(Timeout);
         return result.Outcome == SmsCodeVerifyOutcome.Counted ? result.Nonce : null;
     }
 }

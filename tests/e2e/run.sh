@@ -100,7 +100,8 @@ fi
 
 echo "==> starting the stack on loopback (run dir $RUN_DIR)"
 read -r REDIS_PORT REDIS_IP_PORT PROVIDER_PORT SLOW_PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT GW_IP_PORT \
-    GW_OPEN_PORT GW_SLOW_PORT NGINX_PORT NGINX_IP_PORT NGINX_SLOW_PORT <<<"$(free_ports 13)"
+    GW_OPEN_PORT GW_SLOW_PORT NGINX_PORT NGINX_IP_PORT NGINX_SLOW_PORT LEGACY_ND_PORT GW_ND_PORT NGINX_ND_PORT \
+    <<<"$(free_ports 16)"
 PROVIDER="http://127.0.0.1:$PROVIDER_PORT"
 SLOW_PROVIDER="http://127.0.0.1:$SLOW_PROVIDER_PORT"
 LEGACY="http://127.0.0.1:$LEGACY_PORT"
@@ -110,6 +111,8 @@ GW_OPEN="http://127.0.0.1:$GW_OPEN_PORT"
 NGINX="http://127.0.0.1:$NGINX_PORT"
 NGINX_IP="http://127.0.0.1:$NGINX_IP_PORT"
 NGINX_SLOW="http://127.0.0.1:$NGINX_SLOW_PORT"
+GW_ND="http://127.0.0.1:$GW_ND_PORT"
+NGINX_ND="http://127.0.0.1:$NGINX_ND_PORT"
 PUBLIC_HOST=sms.example.test
 
 # Every gateway runs the repository's yarp.json (policy legacy-sms: 60 s interval, 300 s code lifetime, keys
@@ -129,6 +132,7 @@ GATE_DEBUG="--Logging:LogLevel:Gateway=Debug"
 LOAD=(
     "--SmsCodeGate:Policies:legacy-sms:MaxPerIpPerHour=100000"
     "--ClientRateLimiting:Policies:sms-per-ip:TokenLimit=100000"
+    "--ClientRateLimiting:Policies:verify-per-ip:TokenLimit=100000"
 )
 
 start_redis redis "$REDIS_PORT"
@@ -150,7 +154,20 @@ start_gateway gateway-ip "$GW_IP_PORT" "$CONFIG" "--SmsCodeGate:Redis=127.0.0.1:
 start_gateway gateway-slow "$GW_SLOW_PORT" "$CONFIG" "$USE_REDIS" \
     "--ReverseProxy:Clusters:sms-provider:Destinations:demo-provider:Address=$SLOW_PROVIDER/" \
     "--ReverseProxy:Clusters:sms-provider:HttpRequest:ActivityTimeout=00:00:01" "$USE_LEGACY" "$TRUST_NGINX" "$GATE_DEBUG" "${LOAD[@]}"
+# The seed's verify view changed to never delete a code (its compare-and-delete without the DEL): single use then
+# rests on the gate alone. Its own gunicorn (4 workers, so that attempts can be checked at once) and gateway.
+cp -r "$ROOT/samples/legacy-app" "$RUN_DIR/legacy-nodelete"
+sed -i "/redis.call('DEL', KEYS\[1\])/d" "$RUN_DIR/legacy-nodelete/verifications/views.py"
+! grep -q "redis.call('DEL'" "$RUN_DIR/legacy-nodelete/verifications/views.py"
+REDIS_URL_BASE="redis://127.0.0.1:$REDIS_PORT" WORKERS=4 "$RUN_DIR/legacy-nodelete/run.sh" "$LEGACY_ND_PORT" \
+    >>"$RUN_DIR/legacy-nodelete.log" 2>&1 &
+stack_track legacy-nodelete $!
+wait_for "legacy-nodelete on :$LEGACY_ND_PORT" 30 http_ok "http://127.0.0.1:$LEGACY_ND_PORT/healthz/"
+start_gateway gateway-nodelete "$GW_ND_PORT" "$CONFIG" "$USE_REDIS" "$USE_PROVIDER" \
+    "--ReverseProxy:Clusters:legacy-app:Destinations:legacy:Address=http://127.0.0.1:$LEGACY_ND_PORT/" \
+    "$TRUST_NGINX" "$GATE_DEBUG" "${LOAD[@]}"
 start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
+start_nginx nginx-nodelete "$NGINX_ND_PORT" "$GW_ND_PORT"
 start_nginx nginx-ip "$NGINX_IP_PORT" "$GW_IP_PORT"
 start_nginx nginx-slow "$NGINX_SLOW_PORT" "$GW_SLOW_PORT"
 echo "    redis :$REDIS_PORT :$REDIS_IP_PORT (ip)  provider :$PROVIDER_PORT :$SLOW_PROVIDER_PORT (slow)" \
@@ -208,7 +225,13 @@ reached=$(( $(app_lines) - reached_before ))
 echo "    200 concurrent wrong guesses through two instances: $reached reached the legacy app"
 check_true "at most MaxVerifyAttempts (5) of 200 concurrent wrong guesses reached the legacy app ($reached)" test "$reached" -ge 1 -a "$reached" -le 5
 check "... each of those was the app's own 400 (wrong, or already spent)" "$reached" "$(grep -c '^400$' "$RUN_DIR/guesses.status" || true)"
-check "... and every other guess was answered 429 by the gateway" "$((200 - reached))" "$(grep -c '^429$' "$RUN_DIR/guesses.status" || true)"
+check "... and every other guess was answered 429 by the gateway (another attempt at the app, or spent)" \
+    "$((200 - reached))" "$(grep -c '^429$' "$RUN_DIR/guesses.status" || true)"
+# One attempt at a time reaches the app: the burst may have left attempts unspent. Spend them, one by one.
+for i in $(seq "$reached" 5); do
+    request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$WRONG_GUESS"
+done
+check "the attempt over MaxVerifyAttempts is refused (429)" 429 "$STATUS"
 request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$CODE_GUESS"
 check "afterwards the right code fails too (429: the code is spent)" 429 "$STATUS"
 check_true "... with Retry-After" test -n "$(header Retry-After)"
@@ -273,6 +296,85 @@ check "a malformed mobile is answered 404 by the gateway" 404 "$STATUS"
 check "... and sends nothing" 0 "$(sent_count 12345)"
 
 # ---------------------------------------------------------------------------------------------------------------
+echo "==> guesses sent before a code exists never reach the app (answered as the app answers an expired code)"
+M_EARLY=13900000024
+MASKED_EARLY="${M_EARLY:0:3}****${M_EARLY: -4}"
+early_lines() { grep -F "verifications.views" "$RUN_DIR/legacy.log" | grep -cF " for $MASKED_EARLY" || true; }
+# The seed's own answer for an expired code, straight from the app (no code for this mobile).
+curl -s -o "$RUN_DIR/legacy-expired.body" -X POST "$LEGACY/verifications/sms/" --data-urlencode "mobile=13900000025" \
+    --data-urlencode "sms_code=000000"
+early_before=$(early_lines)
+mkdir -p "$RUN_DIR/early"
+for i in $(seq 1 200); do
+    case $((i % 4)) in 1) echo "$GW1 $i" ;; 2) echo "$GW2 $i" ;; *) echo "$NGINX $i" ;; esac
+done | EARLY_DIR="$RUN_DIR/early" EARLY_MOBILE="$M_EARLY" xargs -P 40 -L 1 sh -c 'curl -s -o "$EARLY_DIR/$1.body" \
+    -w "%{http_code} %{content_type}\n" --max-time 20 -X POST "$0/verifications/sms/" \
+    --data-urlencode "mobile=$EARLY_MOBILE" --data-urlencode "sms_code=$(printf %06d "$1")"' >"$RUN_DIR/early.status"
+early_same=0
+for f in "$RUN_DIR"/early/*.body; do
+    cmp -s "$f" "$RUN_DIR/legacy-expired.body" && early_same=$((early_same + 1))
+done
+early_reached=$(( $(early_lines) - early_before ))
+echo "    200 concurrent guesses before the send (nginx and both instances): $early_reached reached the legacy app"
+check "none of 200 guesses sent before the code exists reached the legacy app" 0 "$early_reached"
+check "... each was answered 400 application/json" 200 "$(grep -c '^400 application/json$' "$RUN_DIR/early.status" || true)"
+check "... with the app's own expired-code body, byte for byte" 200 "$early_same"
+check "... and nothing was written for that mobile" "" "$(redis-cli -p "$REDIS_PORT" -n 2 --scan --pattern "*$M_EARLY*")"
+request GET "$NGINX/sms_codes/$M_EARLY/"
+CODE_EARLY=$(sent_code $M_EARLY)
+request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_EARLY" --data-urlencode "sms_code=$CODE_EARLY"
+check "then the code is sent and verifies (200)" 200 "$STATUS"
+check "... the only attempt at this mobile the app ever saw" 1 "$(( $(early_lines) - early_before ))"
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> single use without the app's help: one attempt per code at a time, at an app that never deletes the code"
+M_ONCE=13900000026
+MASKED_ONCE="${M_ONCE:0:3}****${M_ONCE: -4}"
+once_lines() { grep -F "verifications.views" "$RUN_DIR/legacy-nodelete.log" | grep -cF "sms code verified for $MASKED_ONCE" || true; }
+request GET "$NGINX_ND/sms_codes/$M_ONCE/"
+CODE_ONCE=$(sent_code $M_ONCE)
+# Without the gate: the changed view accepts the same code again and again.
+curl -s -o /dev/null -X POST "http://127.0.0.1:$LEGACY_ND_PORT/verifications/sms/" --data-urlencode "mobile=$M_ONCE" \
+    --data-urlencode "sms_code=$CODE_ONCE"
+request POST "http://127.0.0.1:$LEGACY_ND_PORT/verifications/sms/" --data-urlencode "mobile=$M_ONCE" \
+    --data-urlencode "sms_code=$CODE_ONCE"
+check "straight to the changed app, the same code verifies twice (it never deletes)" 200 "$STATUS"
+once_before=$(once_lines)
+for i in $(seq 1 50); do
+    if ((i % 2)); then echo "$NGINX_ND"; else echo "$GW_ND"; fi
+done | xargs -P 25 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -X POST "{}/verifications/sms/" \
+    --data-urlencode "mobile=$M_ONCE" --data-urlencode "sms_code=$CODE_ONCE" >"$RUN_DIR/once.status"
+once_ok=$(grep -c '^200$' "$RUN_DIR/once.status" || true)
+once_429=$(grep -c '^429$' "$RUN_DIR/once.status" || true)
+once_400=$(grep -c '^400$' "$RUN_DIR/once.status" || true)
+echo "    50 concurrent right guesses through the gate: $once_ok x 200, $once_429 x 429, $once_400 x 400"
+check "exactly one of 50 concurrent right guesses is accepted" 1 "$once_ok"
+check "... the app verified it once" 1 "$(( $(once_lines) - once_before ))"
+check "... every other one was answered by the gate (429 while it was at the app, 400 once used up)" 49 "$((once_429 + once_400))"
+request POST "$NGINX_ND/verifications/sms/" --data-urlencode "mobile=$M_ONCE" --data-urlencode "sms_code=$CODE_ONCE"
+check "afterwards the code is used up" '400 {"message":"验证码已过期"}' "$STATUS $(body)"
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> no lockout without a code: guesses at a mobile with no code write nothing and cost its owner nothing"
+M_OWNER=13900000027
+for i in $(seq 1 25); do
+    request POST "$NGINX/sms_codes/$M_OWNER/verify" --data-urlencode "code=123456"
+    echo "$STATUS" >>"$RUN_DIR/lock.status"
+    request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_OWNER" --data-urlencode "sms_code=123456"
+    echo "$STATUS" >>"$RUN_DIR/lock.status"
+done
+check "50 anonymous guesses at a mobile without a code (endpoint and route): all 400" 50 "$(grep -c '^400$' "$RUN_DIR/lock.status")"
+check "... nothing written for that mobile" "" "$(redis-cli -p "$REDIS_PORT" -n 2 --scan --pattern "*$M_OWNER*")"
+for i in $(seq 100 199); do
+    echo "$NGINX/sms_codes/13977700$i/verify"
+done | xargs -P 20 -I{} curl -s -o /dev/null --max-time 20 -X POST "{}" --data-urlencode "code=123456"
+check "100 guesses at 100 random mobiles leave no key" "" "$(redis-cli -p "$REDIS_PORT" -n 2 --scan --pattern "*1397770*")"
+request GET "$NGINX/sms_codes/$M_OWNER/"
+CODE_OWNER=$(sent_code $M_OWNER)
+request POST "$NGINX/sms_codes/$M_OWNER/verify" --data-urlencode "code=$CODE_OWNER"
+check "the owner then verifies (200, not a day's 429)" '200 {"message":"ok"}' "$STATUS $(body)"
+
+# ---------------------------------------------------------------------------------------------------------------
 echo "==> ungated routes reach the legacy app unchanged"
 QUERY='a=1&name=%E5%BC%A0%E4%B8%89&empty='
 request GET "$LEGACY/hello/?$QUERY"
@@ -296,10 +398,12 @@ echo "==> the legacy app gets the client's Host (nginx: Host \$host; yarp.json: 
 request GET "$NGINX/hello/" -H "Host: $PUBLIC_HOST"
 check "a legacy route with Host $PUBLIC_HOST (in its ALLOWED_HOSTS) answers 200" 200 "$STATUS"
 check "... and the app saw that Host" "$PUBLIC_HOST" "$(jq -r '.headers.host' "$BODY" 2>/dev/null)"
+request GET "$NGINX/sms_codes/13900000099/"
+CODE_HOST=$(sent_code 13900000099)
 request POST "$NGINX/verifications/sms/" -H "Host: $PUBLIC_HOST" --data-urlencode "mobile=13900000099" \
-    --data-urlencode "sms_code=000000"
+    --data-urlencode "sms_code=$([ "$CODE_HOST" = 000000 ] && echo 111111 || echo 000000)"
 check "POST /verifications/sms/ with that Host reaches the view (its own 400, not DisallowedHost)" \
-    '400 {"message":"验证码已过期"}' "$STATUS $(body)"
+    '400 {"message":"验证码错误"}' "$STATUS $(body)"
 request GET "$NGINX/hello/" -H "Host: unlisted.example.test"
 check "an unlisted Host gets Django's 400 (DisallowedHost)" 400 "$STATUS"
 check_true "... its own HTML page, not a JSON answer" grep -q 'Bad Request' "$BODY"
@@ -387,6 +491,23 @@ check "... 3 of 3: refused by the per-IP cap with the legacy body" '400 {"messag
 check "... one IP counter in db 2, for 127.0.0.1, at 2" "sms_ip_hour_127.0.0.1 2" \
     "$(redis_ip KEYS 'sms_ip_hour_*' | sort | tr '\n' ' ')$(redis_ip GET sms_ip_hour_127.0.0.1)"
 check "... the third mobile got no SMS" 0 "$(sent_count 13900000043)"
+
+echo "==> the shipped client rate limit (verify-per-ip) guards both verify routes"
+: >"$RUN_DIR/verify-limit.answers"
+for i in $(seq 10 39); do
+    request POST "$NGINX_IP/verifications/sms/" --data-urlencode "mobile=139666000$i" --data-urlencode "sms_code=123456"
+    echo "$STATUS $(body)" >>"$RUN_DIR/verify-limit.answers"
+done
+for i in $(seq 40 44); do
+    request POST "$NGINX_IP/sms_codes/139666000$i/verify" --data-urlencode "code=123456"
+    echo "$STATUS $(body) endpoint" >>"$RUN_DIR/verify-limit.answers"
+done
+LIMITED='429 {"message":"Too many requests from this client. Please try again later."}'
+echo "    30 guesses then 5 at the endpoint from one client through nginx:" \
+    "$(grep -c '^400 ' "$RUN_DIR/verify-limit.answers") x 400, $(grep -cF "$LIMITED" "$RUN_DIR/verify-limit.answers") x 429"
+check_true "30 quick guesses on the legacy verify route meet the client rate limit (429)" \
+    grep -qF "$LIMITED" <(grep -v endpoint "$RUN_DIR/verify-limit.answers")
+check_true "... and the verify endpoint shares it (429)" grep -qF "$LIMITED endpoint" "$RUN_DIR/verify-limit.answers"
 
 stack_stop gateway-ip
 for path in /sms_codes/13900000044/ /hello/; do

@@ -1,0 +1,50 @@
+using StackExchange.Redis;
+
+namespace Gateway.Middleware.Store;
+
+/// <summary>The verify calls of the Redis store: each one script, on the mobile's keys (see <see cref="RedisScripts"/>).</summary>
+internal sealed partial class RedisSmsCodeStore
+{
+    public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt)
+    {
+        RedisValue[] values =
+            [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds, request.HoldMilliseconds, attempt];
+        var answer = await EvaluateAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        return VerifyResultOf(answer);
+    }
+
+    public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
+    {
+        RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
+        await EvaluateAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+    }
+
+    public async ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt)
+    {
+        RedisValue[] values = [attempt];
+        await EvaluateAsync(request.Database, RedisScripts.ReleaseAttempt, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+    }
+
+    public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
+    {
+        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
+        var answer = await EvaluateAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        return VerifyResultOf(answer);
+    }
+
+    private static RedisKey[] KeysOf(in SmsCodeVerifyRequest request) =>
+        [request.CodeKey, request.CodeStateKey, request.SendFlagKey, request.FailuresPerDay.IsOn ? request.FailuresPerDay.Key! : request.CodeKey];
+
+    private static SmsCodeVerifyResult VerifyResultOf(RedisResult result)
+    {
+        try
+        {
+            var values = (RedisResult[])result!;
+            return new SmsCodeVerifyResult((SmsCodeVerifyOutcome)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
+        {
+            throw RedisFailure.Unavailable("Redis answered the verify script with an unexpected shape.", ex);
+        }
+    }
+}
