@@ -132,6 +132,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
         };
         proxy["Clusters"]!["shop-provider"] = new System.Text.Json.Nodes.JsonObject
         {
+            ["Metadata"] = new System.Text.Json.Nodes.JsonObject { ["SmsProvider"] = "true" },
             ["Destinations"] = new System.Text.Json.Nodes.JsonObject { ["a"] = new System.Text.Json.Nodes.JsonObject { ["Address"] = shopProvider.Address.ToString() } },
         };
         config.WriteTo(host.ConfigPath);
