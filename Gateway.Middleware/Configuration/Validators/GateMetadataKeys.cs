@@ -67,8 +67,9 @@ internal static class GateMetadataKeys
             return null;
         }
 
+        var consequence = known == Cluster ? "a misspelt mark would leave the provider cluster unmarked" : "a misspelt gate key would leave the route ungated";
         return nearest is not null
-            ? $"{prefix} is not a gate key (did you mean {nearest}?); a misspelt gate key would leave the route ungated."
+            ? $"{prefix} is not a gate key (did you mean {nearest}?); {consequence}."
             : $"{prefix} looks like a gate key but is not one; the gate reads {string.Join(", ", known)} here.";
     }
 }

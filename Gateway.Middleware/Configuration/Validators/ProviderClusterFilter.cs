@@ -10,12 +10,42 @@ namespace Gateway.Middleware.Configuration.Validators;
 /// </summary>
 internal sealed class ProviderClusterFilter : IProxyConfigFilter
 {
-    public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel) => ValueTask.FromResult(cluster);
+    private readonly Lock _lock = new();
+
+    // The clusters of the configuration being applied. YARP configures every cluster, then every route, one
+    // configuration at a time; it hands a route no cluster when its cluster was refused for its own mistakes, which
+    // are reported already: that route is not reported again as naming no cluster.
+    private readonly HashSet<string> _clusters = new(StringComparer.OrdinalIgnoreCase);
+    private bool _routesBegun;
+
+    public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        lock (_lock)
+        {
+            if (_routesBegun)
+            {
+                _clusters.Clear();
+                _routesBegun = false;
+            }
+
+            _clusters.Add(cluster.ClusterId);
+        }
+
+        return ValueTask.FromResult(cluster);
+    }
 
     public ValueTask<RouteConfig> ConfigureRouteAsync(RouteConfig route, ClusterConfig? cluster, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(route);
-        if (Mistake(route, cluster) is { } mistake)
+        bool defined;
+        lock (_lock)
+        {
+            _routesBegun = true;
+            defined = route.ClusterId is not null && _clusters.Contains(route.ClusterId);
+        }
+
+        if (Mistake(route, cluster, defined) is { } mistake)
         {
             throw new ArgumentException(mistake);
         }
@@ -23,15 +53,15 @@ internal sealed class ProviderClusterFilter : IProxyConfigFilter
         return ValueTask.FromResult(route);
     }
 
-    private static string? Mistake(RouteConfig route, ClusterConfig? cluster)
+    private static string? Mistake(RouteConfig route, ClusterConfig? cluster, bool defined)
     {
         var owner = $"Route '{route.RouteId}'";
         if (cluster is null)
         {
             // YARP would answer every request on the route 503 with an empty body, and log nothing at warning.
-            return string.IsNullOrEmpty(route.ClusterId)
+            return string.IsNullOrEmpty(route.ClusterId) || defined
                 ? null
-                : $"{owner}: ClusterId '{route.ClusterId}' names no cluster; define it under ReverseProxy:Clusters or fix the id (a cluster refused for its own mistakes counts as none).";
+                : $"{owner}: ClusterId '{route.ClusterId}' names no cluster; define it under ReverseProxy:Clusters or fix the id.";
         }
 
         var metadata = route.Metadata ?? new Dictionary<string, string>();
