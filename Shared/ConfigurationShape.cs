@@ -60,7 +60,10 @@ internal static class ConfigurationShape
 
         if (section.Value is { Length: > 0 } text)
         {
-            problems.Add($"{section.Path} is a section of settings, not a value (was '{text}').");
+            // YARP would read "Methods": "GET" as no methods at all: a route that takes every method.
+            problems.Add(DictionaryValueType(type) is null && ElementType(type) is not null
+                ? $"{section.Path} must be a list, e.g. [ \"{text}\" ] (was '{text}')."
+                : $"{section.Path} is a section of settings, not a value (was '{text}').");
             return;
         }
 

@@ -43,6 +43,7 @@ public sealed class ConfigurationShapeTests
     [InlineData("Routes:r:Match:Headers:0:Nmae", "X", "ReverseProxy:Routes:r:Match:Headers:0:Nmae is not a setting (did you mean Name?).")]
     [InlineData("Clusters:c:HealthCheck:Active:Intervall", "00:00:10", "ReverseProxy:Clusters:c:HealthCheck:Active:Intervall is not a setting (did you mean Interval?).")]
     [InlineData("Clusters:c:HttpClient:WebProxy:Adress", "http://p/", "ReverseProxy:Clusters:c:HttpClient:WebProxy:Adress is not a setting (did you mean Address?).")]
+    [InlineData("Routes:r:Match:Methods", "GET", "ReverseProxy:Routes:r:Match:Methods must be a list, e.g. [ \"GET\" ] (was 'GET').")]
     [InlineData("Clusters:c:SessionAffinity:Cookie:SameSite", "Sometimes", "ReverseProxy:Clusters:c:SessionAffinity:Cookie:SameSite must be one of")]
     public void Check_YarpSectionMistake_NamesTheKey(string key, string value, string expected)
     {
