@@ -67,8 +67,7 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
             context.Errors.Add(new ArgumentException(
                 $"Route '{route.RouteId}': policy '{name}' takes the mobile from {source}, so the route's Match:Path must capture '{{{source.Name}}}' (was '{route.Match.Path}')."));
         }
-
-        if (role == SmsCodeGateMetadata.PolicyName && ProviderMobileRule.Check(route, policy, source) is { } unreached)
+        else if (role == SmsCodeGateMetadata.PolicyName && ProviderMobileRule.Check(route, policy, source) is { } unreached)
         {
             context.Errors.Add(new ArgumentException(unreached));
         }

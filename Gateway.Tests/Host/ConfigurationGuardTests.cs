@@ -64,6 +64,7 @@ public sealed class ConfigurationGuardTests(RedisFixture redis) : IClassFixture<
     [InlineData("misspelt gate key")]
     [InlineData("missing cluster")]
     [InlineData("provider unmarked")]
+    [InlineData("unknown route key")]
     public async Task Reload_BreakingAGuard_KeepsTheGateAndLogsWhy(string mistake)
     {
         var config = Config();
@@ -138,6 +139,9 @@ public sealed class ConfigurationGuardTests(RedisFixture redis) : IClassFixture<
             case "missing cluster":
                 config.GatedRoute["ClusterId"] = "sms-provdier";
                 return "ClusterId 'sms-provdier' names no cluster";
+            case "unknown route key":
+                config.GatedRoute["Orderr"] = 1;
+                return $"ReverseProxy:Routes:{GatewayConfig.GatedRouteId}:Orderr is not a setting (did you mean Order?).";
             default:
                 config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!.AsObject().Remove("Metadata");
                 return "which is not marked as an SMS provider";
