@@ -25,6 +25,21 @@ public static class SmsCodeGateMetadata
     /// </summary>
     public const string MobileFromName = "SmsMobileFrom";
 
+    /// <summary>
+    /// The cluster metadata key that marks a cluster fronting an SMS provider, <c>"Metadata": { "SmsProvider": "true" }</c>.
+    /// Only gated routes may reach such a cluster (send routes and verify endpoints); start-up refuses any other route to it.
+    /// </summary>
+    public const string ProviderClusterName = "SmsProvider";
+
+    /// <summary>
+    /// The route metadata key that lets a send route use a cluster not marked <see cref="ProviderClusterName"/>, with the
+    /// value <see cref="ProviderUnmarkedAllow"/>; without it, start-up refuses such a route.
+    /// </summary>
+    public const string ProviderUnmarkedName = "SmsProviderUnmarked";
+
+    /// <summary>The one value of <see cref="ProviderUnmarkedName"/>.</summary>
+    public const string ProviderUnmarkedAllow = "allow";
+
     /// <summary>The route value that holds the mobile by default, e.g. <c>"Path": "/sms_codes/{mobile}/"</c>.</summary>
     public const string MobileRouteValue = "mobile";
 

@@ -100,6 +100,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
+        services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsValidator>());
         services.TryAddSingleton<StoreOutageLog>();

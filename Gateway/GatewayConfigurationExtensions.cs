@@ -14,9 +14,10 @@ internal static class GatewayConfigurationExtensions
     /// directory, else the <c>yarp.json</c> shipped beside the binary. It reloads when it changes; environment
     /// variables and then the command line are added again after it so that they still override the file, in that order.
     /// </summary>
-    public static string AddGatewayConfigFile(this ConfigurationManager configuration, string[] args)
+    public static GatewayConfigFile AddGatewayConfigFile(this ConfigurationManager configuration, string[] args)
     {
-        var path = ResolvePath(configuration[ConfigKey] ?? Environment.GetEnvironmentVariable(ConfigEnvironmentVariable));
+        var named = configuration[ConfigKey] ?? Environment.GetEnvironmentVariable(ConfigEnvironmentVariable);
+        var path = ResolvePath(named);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException(
@@ -27,7 +28,7 @@ internal static class GatewayConfigurationExtensions
         configuration.AddJsonFile(provider, Path.GetFileName(path), optional: false, reloadOnChange: true);
         configuration.AddEnvironmentVariables();
         configuration.AddCommandLine(args);
-        return path;
+        return new GatewayConfigFile(path, Named: !string.IsNullOrWhiteSpace(named));
     }
 
     private static string ResolvePath(string? configured)

@@ -6,6 +6,9 @@ internal static partial class GatewayLog
     [LoggerMessage(1, LogLevel.Information, "Gateway configuration file: {ConfigFile}", EventName = "ConfigFile")]
     public static partial void ConfigFile(ILogger logger, string configFile);
 
+    [LoggerMessage(4, LogLevel.Warning, "No --config or GATEWAY_CONFIG was given, so the gateway reads {ConfigFile}, found by default: the shipped yarp.json is a demo (its provider and app are on 127.0.0.1). Name your own file with --config <file> or GATEWAY_CONFIG.", EventName = "DefaultConfigFile")]
+    public static partial void DefaultConfigFile(ILogger logger, string configFile);
+
     [LoggerMessage(2, LogLevel.Information, "Trusted proxies: {KnownProxies}; trusted networks: {KnownNetworks}. X-Forwarded-For is read only from these, {ForwardLimit} hop(s) from the right.", EventName = "TrustedProxies")]
     public static partial void TrustedProxies(ILogger logger, string knownProxies, string knownNetworks, int forwardLimit);
 

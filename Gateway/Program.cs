@@ -31,6 +31,7 @@ static WebApplication BuildGateway(string[] args)
     builder.Services.AddClientRateLimiting(builder.Configuration.GetSection(ClientRateLimitingOptions.SectionName));
     builder.Services.AddReverseProxy()
         .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+        .CheckStrictly(builder.Configuration.GetSection("ReverseProxy"))
         .AddSmsCodeGate(builder.Configuration.GetSection(SmsCodeGateOptions.SectionName));
     builder.Services.AddHealthChecks().AddSmsCodeStoreCheck(tags: HealthTags.Ready);
     builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -38,7 +39,7 @@ static WebApplication BuildGateway(string[] args)
         .AddPrometheusExporter());
 
     var gateway = builder.Build();
-    GatewayLog.ConfigFile(gateway.Logger, configFile);
+    configFile.LogTo(gateway.Logger);
     gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrustedProxiesOptions>>().Value.LogTo(gateway.Logger);
 
     gateway.UseForwardedHeaders();

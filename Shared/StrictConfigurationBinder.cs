@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Shared;
 
 /// <summary>
 /// Binds options strictly, so that a mistake fails with the key's path instead of being ignored: the
 /// configuration binder silently drops a dictionary entry whose value does not convert (a typo in one value of
-/// a policy would read as "policy not defined"), and by default ignores keys that no option has.
+/// a policy would read as "policy not defined"), and by default ignores keys that no option has. Each mistake is one
+/// line naming its key (<c>SmsCodeGate:Policies:p:SendIntervall is not a setting (did you mean SendInterval?)</c>),
+/// checked against the options' types first (<see cref="ConfigurationShape"/>).
 /// </summary>
 /// <remarks>Shared source, compiled into the library (the gate's policies) and the host (the client rate limits).</remarks>
 internal static class StrictConfigurationBinder
@@ -17,11 +20,12 @@ internal static class StrictConfigurationBinder
     {
         ArgumentNullException.ThrowIfNull(section);
         ArgumentNullException.ThrowIfNull(dictionary);
-        var entries = section.GetSection(dictionaryKey).GetChildren().Select(entry => (entry.Key, Value: Bind(entry, new TEntry()))).ToList();
+        ThrowIfMisshapen(section, typeof(TOptions));
+        var entries = section.GetSection(dictionaryKey).GetChildren().Select(entry => (entry.Key, Value: BindChecked(entry, new TEntry()))).ToList();
 
         // The whole section once more, for the options' own keys; it binds the entries a second time (and would
         // append their lists twice), so the ones bound alone above replace them.
-        Bind(section, target);
+        BindChecked(section, target);
         dictionary.Clear();
         foreach (var (key, value) in entries)
         {
@@ -29,7 +33,26 @@ internal static class StrictConfigurationBinder
         }
     }
 
-    private static T Bind<T>(IConfiguration section, T target)
+    /// <summary>Binds <paramref name="section"/> onto <paramref name="target"/>, refusing unknown keys and values that do not convert.</summary>
+    public static T Bind<T>(IConfiguration section, T target)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        ThrowIfMisshapen(section, typeof(T));
+        return BindChecked(section, target);
+    }
+
+    private static void ThrowIfMisshapen(IConfiguration section, Type type)
+    {
+        var problems = ConfigurationShape.Check(section, type).ToList();
+        if (problems.Count > 0)
+        {
+            // The options validation exception carries one failure per mistake, as a validator's would.
+            throw new OptionsValidationException(string.Empty, type, problems);
+        }
+    }
+
+    private static T BindChecked<T>(IConfiguration section, T target)
         where T : class
     {
         try

@@ -121,8 +121,10 @@ PEER="http://127.0.0.1:$PEER_PORT"
 #     (MaxPerHour, MaxPerDay) and the interval stay as shipped (fresh mobiles never reach them);
 #   - a second policy, bench-nocaps (every cap off, no client rate limiter), on route /nocaps_sms_codes/;
 #   - a third, bench-audit (the shipped policy with its audit stream on), on route /audit_sms_codes/;
-#   - for the baseline, a route "plain-codes" that makes the same forward without SmsCodePolicy metadata. The demo
-#     provider wants a code header, so that route sets a constant one (the gate sets the issued code).
+#   - for the baseline, a route "plain-codes" that makes the same forward without SmsCodePolicy metadata, to a cluster
+#     of its own (plain-provider, the same demo provider unmarked: the gateway refuses an ungated route to a cluster
+#     marked SmsProvider). The demo provider wants a code header, so that route sets a constant one (the gate sets
+#     the issued code).
 RAISED=1000000000
 AUDIT_STREAM=sms_audit
 POLICY=--SmsCodeGate:Policies:legacy-sms
@@ -148,7 +150,8 @@ GATEWAY_ARGS=(
     "$AUDIT:MaxPerHour=5" "$AUDIT:MaxPerDay=10" "$AUDIT:MaxPerIpPerHour=$RAISED" "$AUDIT:MaxSendsPerMinute=$RAISED"
     "$AUDIT:AuditStreamKey=$AUDIT_STREAM"
     $(gated_route audit-codes '/audit_sms_codes/{mobile}/' bench-audit sms-per-ip)
-    "$PLAIN:ClusterId=sms-provider" "$PLAIN:Match:Path=/plain_codes/{mobile}/" "$PLAIN:Match:Methods:0=GET"
+    "--ReverseProxy:Clusters:plain-provider:Destinations:demo-provider:Address=$PROVIDER/"
+    "$PLAIN:ClusterId=plain-provider" "$PLAIN:Match:Path=/plain_codes/{mobile}/" "$PLAIN:Match:Methods:0=GET"
     "$PLAIN:Transforms:0:PathPattern=/send/{mobile}"
     "$PLAIN:Transforms:1:RequestHeader=X-Sms-Code" "$PLAIN:Transforms:1:Set=000000"
 )

@@ -18,14 +18,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 
         if (!string.IsNullOrWhiteSpace(options.Redis))
         {
-            try
-            {
-                _ = StackExchange.Redis.ConfigurationOptions.Parse(options.Redis);
-            }
-            catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
-            {
-                failures.Add($"{section}:{nameof(options.Redis)} is not a valid StackExchange.Redis configuration string: {ex.Message}");
-            }
+            failures.AddRange(Validators.RedisConfigurationString.Validate($"{section}:{nameof(options.Redis)}", options.Redis));
         }
 
         RequirePositive(failures, $"{section}:{nameof(options.StoreTimeout)}", options.StoreTimeout);
@@ -203,6 +196,8 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 
         try
         {
+            // The pattern alone first, so that an error is about what the operator wrote, not the anchors put around it.
+            _ = new Regex(pattern, RegexOptions.CultureInvariant);
             _ = new Regex(SmsCodePolicy.WholeValue(pattern), RegexOptions.CultureInvariant);
         }
         catch (ArgumentException ex)

@@ -51,6 +51,9 @@ internal sealed partial class SmsCodePolicyRegistry : IDisposable
         return current.Policies.TryGetValue(name, out policy);
     }
 
+    /// <summary>The names of the policies in force.</summary>
+    public IEnumerable<string> Names => _current.Policies.Keys;
+
     /// <summary>The policies found unable to run on the store, with why; empty when every one can.</summary>
     public IReadOnlyDictionary<string, string> Rejections
     {

@@ -55,4 +55,8 @@ internal static class EventIds
     // Registration: which store.
     public const int InProcessStore = 200;
     public const int RedisStore = 201;
+
+    // Configuration that is legal but likely wrong, warned once.
+    public const int PolicyUnused = 210;
+    public const int GatedRouteWithoutRateLimit = 211;
 }

@@ -49,6 +49,9 @@ internal sealed class SmsCodeProviderRequest
     /// <summary>What a 2xx answer must also be to count as sent; null: any 2xx.</summary>
     public SmsCodeSuccessMatcher? SuccessWhen { get; }
 
+    /// <summary>True when the path or body template carries the mobile, so that the provider learns where to send.</summary>
+    public bool UsesMobile => _path?.Uses(MobilePlaceholder) == true || _body?.Uses(MobilePlaceholder) == true;
+
     /// <summary>True when the path or body template carries the code; otherwise it still goes in the code header.</summary>
     public bool CarriesCode => _path?.Uses(CodePlaceholder) == true || _body?.Uses(CodePlaceholder) == true;
 
@@ -94,6 +97,14 @@ internal sealed class SmsCodeProviderRequest
         if (options.ContentType is { } contentType && !MediaTypeHeaderValue.TryParse(contentType, out _))
         {
             yield return $"{key}:{nameof(options.ContentType)} is not a media type (was '{contentType}').";
+        }
+
+        foreach (var (header, value) in options.Headers)
+        {
+            if (Placeholders.Any(p => value.Contains(p, StringComparison.OrdinalIgnoreCase)))
+            {
+                yield return $"{key}:{nameof(options.Headers)}:{header} is sent as written (header values are not templates, so a placeholder would reach the provider as its own text); put {MobilePlaceholder} and {CodePlaceholder} in {nameof(options.Path)} or {nameof(options.Body)}.";
+            }
         }
 
         if (options.SuccessWhen is { } success)

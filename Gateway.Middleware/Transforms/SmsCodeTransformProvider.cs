@@ -1,4 +1,5 @@
 using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Configuration.Validators;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -65,6 +66,10 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
         {
             context.Errors.Add(new ArgumentException(
                 $"Route '{route.RouteId}': policy '{name}' takes the mobile from {source}, so the route's Match:Path must capture '{{{source.Name}}}' (was '{route.Match.Path}')."));
+        }
+        else if (role == SmsCodeGateMetadata.PolicyName && ProviderMobileRule.Check(route, policy, source) is { } unreached)
+        {
+            context.Errors.Add(new ArgumentException(unreached));
         }
 
         if (string.IsNullOrEmpty(route.ClusterId))

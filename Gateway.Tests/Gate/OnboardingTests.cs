@@ -30,8 +30,9 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
         var host = Start(config =>
         {
             config.GatedRoute["Match"] = new JsonObject { ["Path"] = "/api/v1/sms/send", ["Methods"] = new JsonArray("POST") };
-            config.GatedRoute["Transforms"] = new JsonArray(new JsonObject { ["PathPattern"] = "/send/app" });
+            config.GatedRoute.Remove("Transforms");
             config.Policy["MobileFrom"] = "Json:user.phone";
+            config.Policy["Provider"] = new JsonObject { ["Path"] = "/send/{mobile}" }; // the body never reaches the provider
             config.Policy["Answers"] = new JsonObject
             {
                 ["Sent"] = new JsonObject { ["Body"] = "{{\"code\":0,\"errmsg\":\"{message}\"}}" },
@@ -57,6 +58,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
         Assert.Equal("{\"code\":4002,\"errmsg\":\"bad mobile\"}", await invalid.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         var sms = Assert.Single(_provider.Requests);
+        Assert.Equal(mobile, sms.Mobile);
         Assert.Equal(sms.Code, (string?)await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"));
     }
 
@@ -131,7 +133,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
             config.GatedRoute.Remove("Transforms");
             config.Policy["Provider"] = new JsonObject
             {
-                ["Path"] = "/aliyun/send",
+                ["Path"] = "/aliyun/send?PhoneNumbers={mobile}",
                 ["SuccessWhen"] = new JsonObject { ["Property"] = "code", ["Value"] = "OK" },
             };
         });

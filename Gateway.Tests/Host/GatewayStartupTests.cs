@@ -26,8 +26,8 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
     [InlineData("SendFlagKey", "send_flag", "SmsCodeGate:Policies:test:SendFlagKey must contain the placeholder {mobile}")]
     [InlineData("CodeKey", "sms_{mobile", "SmsCodeGate:Policies:test:CodeKey has an unpaired '{'")]
     [InlineData("CodeLength", "3", "SmsCodeGate:Policies:test:CodeLength must be between 4 and 10")]
-    [InlineData("SendInterval", "soon", "'soon' at 'SmsCodeGate:Policies:test:SendInterval'")]
-    [InlineData("SendIntervall", "00:01:00", "SmsCodeGate:Policies:test is invalid")]
+    [InlineData("SendInterval", "soon", "SmsCodeGate:Policies:test:SendInterval must be a duration such as 00:01:00 (was 'soon').")]
+    [InlineData("SendIntervall", "00:01:00", "SmsCodeGate:Policies:test:SendIntervall is not a setting (did you mean SendInterval?).")]
     public async Task Start_InvalidPolicyValue_FailsNamingTheKey(string key, string value, string expected)
     {
         var config = Config();
@@ -132,6 +132,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
         };
         proxy["Clusters"]!["shop-provider"] = new System.Text.Json.Nodes.JsonObject
         {
+            ["Metadata"] = new System.Text.Json.Nodes.JsonObject { ["SmsProvider"] = "true" },
             ["Destinations"] = new System.Text.Json.Nodes.JsonObject { ["a"] = new System.Text.Json.Nodes.JsonObject { ["Address"] = shopProvider.Address.ToString() } },
         };
         config.WriteTo(host.ConfigPath);

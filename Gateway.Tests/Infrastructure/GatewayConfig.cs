@@ -46,6 +46,7 @@ public sealed class GatewayConfig
                 {
                     ["sms-provider"] = new JsonObject
                     {
+                        ["Metadata"] = new JsonObject { ["SmsProvider"] = "true" },
                         ["Destinations"] = new JsonObject { ["provider"] = new JsonObject { ["Address"] = providerAddress.ToString() } },
                     },
                     ["legacy-app"] = new JsonObject

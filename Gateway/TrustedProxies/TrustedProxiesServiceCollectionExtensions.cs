@@ -1,3 +1,4 @@
+using Gateway.Shared;
 using Gateway.TrustedProxies;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ internal static class TrustedProxiesServiceCollectionExtensions
 {
     public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TrustedProxiesOptions>().Bind(configuration, binder => binder.ErrorOnUnknownConfiguration = true);
+        // Strictly, so that a typo names its key under the section (ForwardedHeaders:KnownProxys).
+        services.AddOptions<TrustedProxiesOptions>().Configure(options => StrictConfigurationBinder.Bind(configuration, options));
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, TrustedProxiesSetup>();
         return services;
     }
