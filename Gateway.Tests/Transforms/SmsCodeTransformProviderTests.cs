@@ -95,7 +95,8 @@ public sealed class SmsCodeTransformProviderTests
         var registry = new SmsCodePolicyRegistry(
             new OptionsFactory<SmsCodeGateOptions>([new ConfigureOptions<SmsCodeGateOptions>(o => o.Policies["p"] = new SmsCodePolicyOptions())], []),
             [], [], NullLogger<SmsCodePolicyRegistry>.Instance);
-        return new SmsCodeTransformProvider(registry);
+        return new SmsCodeTransformProvider(registry, new OptionsMonitor<SmsCodeGateOptions>(
+            new OptionsFactory<SmsCodeGateOptions>([], []), [], new OptionsCache<SmsCodeGateOptions>()));
     }
 
     private static RouteConfig Route(Dictionary<string, string> metadata, string path = "/sms_codes/{mobile}/") => new()
