@@ -73,13 +73,13 @@ public sealed class SmsCodeTransformProviderTests
     }
 
     [Fact]
-    public void Apply_VerifyRoute_LeavesTheRequestAsItIs()
+    public void Apply_VerifyRoute_CopiesTheRequestButUnderscoreHeaderNames()
     {
         var context = new TransformBuilderContext { Route = Route(new() { ["SmsVerifyPolicy"] = "p" }) };
 
         Provider().Apply(context);
 
-        Assert.Empty(context.RequestTransforms);
+        Assert.IsType<UnderscoreHeadersTransform>(Assert.Single(context.RequestTransforms));
         Assert.Null(context.CopyRequestHeaders);
     }
 
