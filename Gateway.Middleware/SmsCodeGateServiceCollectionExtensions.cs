@@ -5,6 +5,7 @@ using Gateway.Middleware.Gate;
 using Gateway.Middleware.Health;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Tracing;
 using Gateway.Middleware.Transforms;
 using Gateway.Shared;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -112,7 +114,21 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyCheck, RedisClusterPolicyCheck>());
         services.TryAddSingleton(CreateConfiguredStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, SmsCodeTransformProvider>());
+        UseGatewayForwarderHttpClientFactory(services);
         return services;
+    }
+
+    /// <summary>
+    /// Puts the gateway's trace propagation on YARP's clients (the provider never sees the client's trace context): in
+    /// place of YARP's default factory, registered before or after this; a factory of the app's own is left alone.
+    /// </summary>
+    private static void UseGatewayForwarderHttpClientFactory(IServiceCollection services)
+    {
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IForwarderHttpClientFactory));
+        if (registered is null || registered.ImplementationType == typeof(ForwarderHttpClientFactory))
+        {
+            services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>());
+        }
     }
 
     /// <summary>

@@ -28,6 +28,15 @@ public sealed class SmsCodeGateOptions
     /// </summary>
     public int ClientIpv6PrefixLength { get; set; } = 64;
 
+    /// <summary>
+    /// When false (the default), request headers whose name contains <c>_</c> are dropped on every route that goes to a
+    /// legacy app (every route but a send route to the SMS provider), as nginx does: WSGI names <c>X_Forwarded_For</c>
+    /// like <c>X-Forwarded-For</c>, and gunicorn takes a <c>SCRIPT_NAME</c> header as the app's mount point. When
+    /// true they pass, except <c>SCRIPT_NAME</c>, <c>PATH_INFO</c>, <c>Content_Type</c> and <c>Content_Length</c>
+    /// (any case), which are always dropped. Read when the routes are (re)loaded.
+    /// </summary>
+    public bool AllowUnderscoreHeaders { get; set; }
+
     /// <summary>The gate policies by name; a YARP route selects one with the <c>SmsCodePolicy</c> metadata key.</summary>
     public IDictionary<string, SmsCodePolicyOptions> Policies { get; } =
         new Dictionary<string, SmsCodePolicyOptions>(StringComparer.OrdinalIgnoreCase);

@@ -63,6 +63,18 @@ public static class SmsCodeGateResults
     /// <summary>The request body is over the policy's <c>MaxBodySize</c> (413).</summary>
     public const string BodyTooLarge = "body_too_large";
 
+    /// <summary>
+    /// The request declares a charset other than UTF-8 or US-ASCII, or its body is not UTF-8, on a route that reads the
+    /// mobile or the code from the body or the query (415): the app would decode it another way than the gate.
+    /// </summary>
+    public const string UnsupportedCharset = "unsupported_charset";
+
+    /// <summary>
+    /// The request's <c>Content-Type</c> cannot be read exactly as the app reads it (twice, a wildcard, unparsable), is
+    /// not form or JSON, or the body is encoded, on a route that reads the mobile or the code from the body or query (415).
+    /// </summary>
+    public const string UnsupportedMediaType = "unsupported_media_type";
+
     /// <summary>Verify endpoint: the code was right and is used up (200).</summary>
     public const string Verified = "verified";
 

@@ -2,8 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Middleware.Configuration;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace Gateway.Middleware.Gate;
 
@@ -20,6 +18,15 @@ internal enum RequestValueOutcome
 
     /// <summary>The body is over the policy's limit.</summary>
     TooLarge,
+
+    /// <summary>The request declares a charset other than UTF-8 or US-ASCII, or its body is not UTF-8 (or starts with a BOM).</summary>
+    UnsupportedCharset,
+
+    /// <summary>
+    /// The <c>Content-Type</c> cannot be read exactly as the app reads it (given twice, a wildcard, does not parse), or
+    /// is not one the source reads a value from (multipart, text...), or the body is encoded (<c>Content-Encoding</c>).
+    /// </summary>
+    UnsupportedMediaType,
 }
 
 internal readonly record struct RequestValue(RequestValueOutcome Outcome, string? Value)
@@ -43,9 +50,28 @@ internal static class RequestValueReader
             case RequestValueLocation.Route:
                 return request.RouteValues[source.Name] is string { Length: > 0 } routeValue ? new(RequestValueOutcome.Found, routeValue) : RequestValue.Missing;
             case RequestValueLocation.Query:
-                return Single(request.Query[source.Name]);
+                // Django decodes the query with the Content-Type's charset too.
+                return RequestContentType.Read(request) switch
+                {
+                    RequestMediaKind.UnsupportedCharset => new(RequestValueOutcome.UnsupportedCharset, null),
+                    RequestMediaKind.Unparsable => new(RequestValueOutcome.UnsupportedMediaType, null),
+                    _ => UrlEncodedFields.Find(QueryOf(request), source.Name),
+                };
             case RequestValueLocation.Header:
-                return Single(request.Headers[source.Name]);
+                return FromHeader(request.Headers, source.Name);
+        }
+
+        var kind = RequestContentType.Read(request);
+        if (kind == RequestMediaKind.UnsupportedCharset)
+        {
+            return new(RequestValueOutcome.UnsupportedCharset, null);
+        }
+
+        var readable = kind == RequestMediaKind.Form ? source.Location is RequestValueLocation.Form or RequestValueLocation.Body
+            : kind == RequestMediaKind.Json && source.Location is RequestValueLocation.Json or RequestValueLocation.Body;
+        if (!readable || !IsIdentityEncoded(request))
+        {
+            return new(RequestValueOutcome.UnsupportedMediaType, null);
         }
 
         var body = await BufferedRequestBody.ReadAsync(context, maxBodyBytes).ConfigureAwait(false);
@@ -54,16 +80,43 @@ internal static class RequestValueReader
             return new(RequestValueOutcome.TooLarge, null);
         }
 
-        var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
-        var isForm = string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
-        var isJson = mediaType is not null
-            && (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
-        return source.Location switch
+        if (!System.Text.Unicode.Utf8.IsValid(body.Bytes) || body.Bytes.AsSpan().StartsWith(Utf8Bom))
         {
-            RequestValueLocation.Form or RequestValueLocation.Body when isForm => FromForm(body.Bytes, source.Name),
-            RequestValueLocation.Json or RequestValueLocation.Body when isJson => FromJson(body.Bytes, source.Name),
-            _ => RequestValue.Missing,
-        };
+            // Python decodes a body that is not UTF-8 another way (a form as Latin-1) or refuses it (JSON, a BOM).
+            return new(RequestValueOutcome.UnsupportedCharset, null);
+        }
+
+        // The app gets what the gate read, stated so that it cannot decode it another way.
+        request.Headers.ContentType = kind == RequestMediaKind.Form ? RequestContentType.CanonicalForm : RequestContentType.CanonicalJson;
+        return kind == RequestMediaKind.Form ? UrlEncodedFields.Find(Encoding.UTF8.GetString(body.Bytes), source.Name) : FromJson(body.Bytes, source.Name);
+    }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>The raw query without its <c>?</c>, as gunicorn passes it in <c>QUERY_STRING</c>.</summary>
+    private static ReadOnlySpan<char> QueryOf(HttpRequest request) =>
+        request.QueryString.Value is { Length: > 0 } query ? query.AsSpan(1) : [];
+
+    private static bool IsIdentityEncoded(HttpRequest request) =>
+        request.Headers.ContentEncoding is var encoding
+        && (encoding.Count == 0 || (encoding.Count == 1 && string.Equals(encoding[0], "identity", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// One header value. WSGI names <c>X-Mobile</c> and <c>X_Mobile</c> alike (and joins them): a spelling with an
+    /// underscore beside the one the gate reads makes the value ambiguous.
+    /// </summary>
+    private static RequestValue FromHeader(IHeaderDictionary headers, string name)
+    {
+        foreach (var header in headers)
+        {
+            if (header.Key.Contains('_') && !header.Key.Equals(name, StringComparison.OrdinalIgnoreCase)
+                && header.Key.Replace('_', '-').Equals(name.Replace('_', '-'), StringComparison.OrdinalIgnoreCase))
+            {
+                return new(RequestValueOutcome.Ambiguous, null);
+            }
+        }
+
+        return Single(headers[name]);
     }
 
     private static RequestValue Single(Microsoft.Extensions.Primitives.StringValues values) => values.Count switch
@@ -73,12 +126,6 @@ internal static class RequestValueReader
         1 => RequestValue.Missing,
         _ => new(RequestValueOutcome.Ambiguous, null),
     };
-
-    private static RequestValue FromForm(byte[] body, string field)
-    {
-        var fields = QueryHelpers.ParseNullableQuery(Encoding.UTF8.GetString(body));
-        return fields is not null && fields.TryGetValue(field, out var values) ? Single(values) : RequestValue.Missing;
-    }
 
     private static RequestValue FromJson(byte[] body, string path)
     {
@@ -116,8 +163,9 @@ internal static class RequestValueReader
                 _ => RequestValue.Missing,
             };
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not valid UTF-16 (a lone surrogate escape): no value the app could match.
             return RequestValue.Missing;
         }
     }

@@ -203,7 +203,7 @@ internal sealed partial class SmsCodeGateMiddleware
             return mobile;
         }
 
-        if (context.Response.HasStarted || context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        if (context.Response.HasStarted || RequestValueRefusal.WasAnswered(context))
         {
             return null;
         }
@@ -227,10 +227,9 @@ internal sealed partial class SmsCodeGateMiddleware
     private async ValueTask<string?> ReadMobileAsync(HttpContext context, SmsCodePolicy policy, RequestValueSource source)
     {
         var read = await RequestValueReader.ReadAsync(context, source, policy.MaxBodySize);
-        if (read.Outcome == RequestValueOutcome.TooLarge)
+        if (RequestValueRefusal.IsRefusal(read.Outcome))
         {
-            _metrics.Request(policy.Name, SmsCodeGateResults.BodyTooLarge);
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, SmsCodeResponses.BodyTooLarge);
+            await RequestValueRefusal.WriteAsync(context, policy, read.Outcome, _metrics);
         }
 
         return read.Outcome == RequestValueOutcome.Found ? read.Value : null;

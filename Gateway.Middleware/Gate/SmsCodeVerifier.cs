@@ -125,10 +125,9 @@ internal sealed partial class SmsCodeVerifier
     public async Task AnswerAsync(HttpContext context, SmsCodePolicy policy, string mobile)
     {
         var guess = await RequestValueReader.ReadAsync(context, policy.CodeFrom, policy.MaxBodySize);
-        if (guess.Outcome == RequestValueOutcome.TooLarge)
+        if (RequestValueRefusal.IsRefusal(guess.Outcome))
         {
-            _metrics.Request(policy.Name, SmsCodeGateResults.BodyTooLarge);
-            await SmsCodeResponses.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge, SmsCodeResponses.BodyTooLarge);
+            await RequestValueRefusal.WriteAsync(context, policy, guess.Outcome, _metrics);
             return;
         }
 

@@ -1,5 +1,7 @@
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Configuration.Validators;
+using Gateway.Middleware.Tracing;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -7,16 +9,20 @@ namespace Gateway.Middleware.Transforms;
 
 /// <summary>
 /// Validates the gate's metadata on YARP routes (an unknown policy fails start-up, and a reload keeps the last good
-/// routes) and adds the code transforms to send routes.
+/// routes) and adds the code transforms to send routes. Every other route goes to a legacy app: it drops the header
+/// names WSGI would rewrite (see <see cref="UnderscoreHeadersTransform"/>).
 /// </summary>
 internal sealed class SmsCodeTransformProvider : ITransformProvider
 {
     private readonly SmsCodePolicyRegistry _policies;
+    private readonly IOptionsMonitor<SmsCodeGateOptions> _options;
 
-    public SmsCodeTransformProvider(SmsCodePolicyRegistry policies)
+    public SmsCodeTransformProvider(SmsCodePolicyRegistry policies, IOptionsMonitor<SmsCodeGateOptions> options)
     {
         ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(options);
         _policies = policies;
+        _options = options;
     }
 
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -94,7 +100,11 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
             context.CopyRequestHeaders = false;
             context.UseDefaultForwarders = false;
             context.RequestTransforms.Add(SmsCodeRequestTransform.Instance);
+            context.RequestTransforms.Add(ProviderCall.Instance);
             context.ResponseTransforms.Add(SmsCodeResponseTransform.Instance);
+            return;
         }
+
+        context.RequestTransforms.Add(_options.CurrentValue.AllowUnderscoreHeaders ? UnderscoreHeadersTransform.Reserved : UnderscoreHeadersTransform.All);
     }
 }

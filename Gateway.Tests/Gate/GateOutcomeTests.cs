@@ -29,6 +29,7 @@ public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFi
         SmsCodeGateResults.RefusedHour, SmsCodeGateResults.RefusedDay, SmsCodeGateResults.RefusedIp, SmsCodeGateResults.SpendGuard,
         SmsCodeGateResults.Repeated, SmsCodeGateResults.ProviderFailed, SmsCodeGateResults.ProviderTimeout, SmsCodeGateResults.ClientAborted,
         SmsCodeGateResults.StoreUnavailable, SmsCodeGateResults.BodyTooLarge,
+        SmsCodeGateResults.UnsupportedCharset, SmsCodeGateResults.UnsupportedMediaType,
         SmsCodeGateResults.Verified, SmsCodeGateResults.VerifyWrong, SmsCodeGateResults.VerifyNoCode, SmsCodeGateResults.VerifyOverLimit,
         SmsCodeGateResults.VerifyFailuresPerDay, SmsCodeGateResults.VerifyAppAccepted, SmsCodeGateResults.VerifyAppRefused,
         SmsCodeGateResults.VerifyInFlight, SmsCodeGateResults.PolicyMissing, SmsCodeGateResults.PolicyRejected, SmsCodeGateResults.Error,
@@ -161,6 +162,26 @@ public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.Equal([SmsCodeGateResults.StoreUnavailable, SmsCodeGateResults.BodyTooLarge], measurements.Select(m => (string)m.Tags[ResultTag]!));
         Assert.Equal("server_error", measurements[0].Tags["error.type"]);
         Assert.False(measurements[1].Tags.ContainsKey("error.type"));
+    }
+
+    [Fact]
+    public async Task Requests_BodyTheAppWouldReadAnotherWay_CountedOnceAsUnsupported()
+    {
+        var host = StartGateway();
+        using var requests = Requests(host);
+        var client = host.CreateClient();
+
+        var sent = await SendCodeAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await LegacyVerifyAsync(client, sent.Mobile, sent.Code)).StatusCode);
+        var charset = new StringContent("mobile=13800138000&sms_code=123456");
+        charset.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=utf-7");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative), charset)).StatusCode);
+        var multipart = new MultipartFormDataContent { { new StringContent("13800138000"), "mobile" } };
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative), multipart)).StatusCode);
+
+        Assert.Equal(
+            new[] { SmsCodeGateResults.Issued, SmsCodeGateResults.VerifyAppAccepted, SmsCodeGateResults.UnsupportedCharset, SmsCodeGateResults.UnsupportedMediaType }.Order(StringComparer.Ordinal),
+            (await ResultsAsync(requests, 4)).Order(StringComparer.Ordinal));
     }
 
     [Fact]

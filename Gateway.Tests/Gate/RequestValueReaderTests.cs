@@ -28,8 +28,12 @@ public sealed class RequestValueReaderTests
     [InlineData("application/json", "{\"mobile\":[\"13800138000\"]}", "Missing")]
     [InlineData("application/json", "{\"mobile\":1.38e10}", "Missing")]
     [InlineData("application/json", "{\"mobile\":", "Missing")]
-    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"mobile\"\r\n\r\n13800138000\r\n--x--", "Missing")]
-    [InlineData("text/plain", "mobile=13800138000", "Missing")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"mobile\"\r\n\r\n13800138000\r\n--x--", "UnsupportedMediaType")]
+    [InlineData("text/plain", "mobile=13800138000", "UnsupportedMediaType")]
+    [InlineData("*/*", "{\"mobile\":\"13800138000\"}", "UnsupportedMediaType")]
+    [InlineData("application/json; charset=utf-7", "{\"mobile\":\"13800138000\"}", "UnsupportedCharset")]
+    [InlineData("application/json", "\uFEFF{\"mobile\":\"13800138000\"}", "UnsupportedCharset")]
+    [InlineData("application/x-www-form-urlencoded", "MOBILE=13800138000", "Missing")]
     [InlineData("application/x-www-form-urlencoded", "mobile=", "Missing")]
     public async Task ReadAsync_BodyThatDoesNotSayOneMobile_NotFound(string contentType, string body, string expected)
     {

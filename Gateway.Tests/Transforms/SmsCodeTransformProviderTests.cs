@@ -73,13 +73,13 @@ public sealed class SmsCodeTransformProviderTests
     }
 
     [Fact]
-    public void Apply_VerifyRoute_LeavesTheRequestAsItIs()
+    public void Apply_VerifyRoute_CopiesTheRequestButUnderscoreHeaderNames()
     {
         var context = new TransformBuilderContext { Route = Route(new() { ["SmsVerifyPolicy"] = "p" }) };
 
         Provider().Apply(context);
 
-        Assert.Empty(context.RequestTransforms);
+        Assert.IsType<UnderscoreHeadersTransform>(Assert.Single(context.RequestTransforms));
         Assert.Null(context.CopyRequestHeaders);
     }
 
@@ -95,7 +95,8 @@ public sealed class SmsCodeTransformProviderTests
         var registry = new SmsCodePolicyRegistry(
             new OptionsFactory<SmsCodeGateOptions>([new ConfigureOptions<SmsCodeGateOptions>(o => o.Policies["p"] = new SmsCodePolicyOptions())], []),
             [], [], NullLogger<SmsCodePolicyRegistry>.Instance);
-        return new SmsCodeTransformProvider(registry);
+        return new SmsCodeTransformProvider(registry, new OptionsMonitor<SmsCodeGateOptions>(
+            new OptionsFactory<SmsCodeGateOptions>([], []), [], new OptionsCache<SmsCodeGateOptions>()));
     }
 
     private static RouteConfig Route(Dictionary<string, string> metadata, string path = "/sms_codes/{mobile}/") => new()

@@ -246,6 +246,7 @@ check "the fresh code verifies once (200)" 200 "$STATUS"
 request POST "$NGINX/verifications/sms/" --data-urlencode "mobile=$M_GUESS" --data-urlencode "sms_code=$CODE_FRESH"
 check "... and a second use fails (400, the app's own 'expired')" '400 {"message":"验证码已过期"}' "$STATUS $(body)"
 
+
 echo "==> the gate's own verify endpoint"
 M_NATIVE=13900000022
 request GET "$NGINX/sms_codes/$M_NATIVE/"
@@ -528,6 +529,73 @@ check "... counted against the connection's address, 127.0.0.1" "$((${IP_COUNT_B
 check "... and not against the forged one" "" "$(redis_ip KEYS 'sms_ip_hour_203.*' | sed '/^$/d' | tr '\n' ' ')"
 stack_stop gateway-open
 
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> the gate reads the body as the app does, or refuses it: through nginx and straight to an instance"
+M_CS=13900000081
+M_DECOY=13900000082
+MASKED_CS="${M_CS:0:3}****${M_CS: -4}"
+cs_lines() { grep -F "verifications.views" "$RUN_DIR/legacy.log" | grep -cF " for $MASKED_CS" || true; }
+request GET "$NGINX/sms_codes/$M_CS/"
+check "a code for the charset test is sent (200)" 200 "$STATUS"
+CODE_CS=$(sent_code $M_CS)
+WRONG_CS=$([ "$CODE_CS" = 000000 ] && echo 111111 || echo 000000)
+# UTF-7 "+ACY-" is "&": Django reads mobile=<victim> (the last one), a UTF-8 reader the decoy's.
+UTF7_BODY="mobile=$M_DECOY&x=+ACY-mobile=$M_CS&sms_code=$WRONG_CS"
+request POST "$LEGACY/verifications/sms/" -H 'Content-Type: application/x-www-form-urlencoded; charset=utf-7' --data-binary "$UTF7_BODY"
+check "straight to the app (no gateway), a UTF-7 body is read as the victim's mobile (its 'wrong code' answer)" \
+    '400 {"message":"验证码错误"}' "$STATUS $(body)"
+for via in "$NGINX" "$GW1"; do
+    before=$(cs_lines)
+    for i in $(seq 1 30); do
+        curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 -X POST "$via/verifications/sms/" \
+            -H 'Content-Type: application/x-www-form-urlencoded; charset=utf-7' --data-binary "$UTF7_BODY"
+    done >"$RUN_DIR/utf7.status"
+    check "30 UTF-7 guesses via $via are all answered 415" 30 "$(grep -c '^415$' "$RUN_DIR/utf7.status" || true)"
+    check "... and none reached the legacy app" 0 "$(($(cs_lines) - before))"
+    before=$(cs_lines)
+    for spelling in 'charset=UTF-7' 'charset="utf-16"' 'charset=utf-8; charset=utf-7' 'CHARSET =cp500' 'charset=u8'; do
+        request POST "$via/verifications/sms/" -H "Content-Type: application/x-www-form-urlencoded; $spelling" \
+            --data-binary "mobile=$M_CS&sms_code=$WRONG_CS"
+        check "a form with $spelling via $via answers 415 with a JSON message" "415 true" "$STATUS $(body_has '.message | type == "string"' && echo true)"
+    done
+    for type in '*/*' 'application/*' 'multipart/form-data; boundary=b' 'text/plain'; do
+        request POST "$via/verifications/sms/" -H "Content-Type: $type" --data-binary "mobile=$M_CS&sms_code=$WRONG_CS"
+        check "Content-Type $type via $via answers 415" 415 "$STATUS"
+    done
+    request POST "$via/verifications/sms/" -H 'Content-Type: application/x-www-form-urlencoded' -H 'Content-Type: application/json' \
+        --data-binary "mobile=$M_CS&sms_code=$WRONG_CS"
+    check "two Content-Type headers via $via answer 415" 415 "$STATUS"
+    request POST "$via/verifications/sms/" -H 'Content-Type: application/json' --data-binary $'\xef\xbb\xbf'"{\"mobile\":\"$M_CS\",\"sms_code\":\"$WRONG_CS\"}"
+    check "a JSON body with a BOM via $via answers 415" 415 "$STATUS"
+    for form in "MOBILE=$M_CS" "mobile=$M_DECOY;mobile=$M_CS" "mobile=$M_DECOY&mobile=$M_CS" "mobile=+$M_CS" "mobile=$M_CS%0A"; do
+        request POST "$via/verifications/sms/" --data-binary "$form&sms_code=$WRONG_CS"
+        check_true "form '$form' via $via is not forwarded (answered $STATUS by the gateway)" test "$STATUS" -ge 400 -a "$STATUS" != 400
+    done
+    check "... none of these reached the legacy app" 0 "$(($(cs_lines) - before))"
+done
+check "no attempt was counted against the victim's code" "" "$(redis-cli -p "$REDIS_PORT" -n 2 --raw HGET "sms_state_$M_CS" attempts)"
+request POST "$NGINX/verifications/sms/" -H 'Content-Type: application/x-www-form-urlencoded; charset=UTF8' \
+    --data-binary "mobile=$M_CS&sms_code=$CODE_CS"
+check "the right code, charset=UTF8 (read as UTF-8, forwarded as charset=utf-8), verifies (200)" '200 {"message":"ok"}' "$STATUS $(body)"
+
+# ---------------------------------------------------------------------------------------------------------------
+echo "==> header names that WSGI rewrites never reach the legacy app"
+M_SN=13900000084
+request GET "$LEGACY/zz/sms_codes/$M_SN/" -H 'SCRIPT_NAME: /zz'
+check "straight to gunicorn, SCRIPT_NAME: /zz moves /zz/sms_codes/<m>/ to the app's own send view (200)" 200 "$STATUS"
+check_true "... which stored a code of its own" test -n "$(redis_get "sms_$M_SN")"
+redis-cli -p "$REDIS_PORT" -n 2 DEL "sms_$M_SN" "send_flag_$M_SN" >/dev/null
+for via in "$NGINX" "$GW1"; do
+    for name in SCRIPT_NAME script_name Script_Name; do
+        request GET "$via/zz/sms_codes/$M_SN/" -H "$name: /zz"
+        check_true "$name: /zz via $via does not reach the app's send view (answered $STATUS)" test "$STATUS" != 200
+        check "... and no code was stored" "" "$(redis_get "sms_$M_SN")"
+    done
+    before=$(cs_lines)
+    request POST "$via/zz/verifications/sms/" -H 'SCRIPT_NAME: /zz' --data-urlencode "mobile=$M_CS" --data-urlencode "sms_code=$WRONG_CS"
+    check_true "SCRIPT_NAME: /zz via $via does not reach the app's verify view (answered $STATUS)" test "$STATUS" != 200 -a "$STATUS" != 400
+    check "... and the app saw no verification" 0 "$(($(cs_lines) - before))"
+done
 # ---------------------------------------------------------------------------------------------------------------
 echo "==> a provider slower than the provider timeout: the gateway's 504 reaches the client, not nginx's"
 M_SLOW=13900000051
