@@ -51,6 +51,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
             ["ReverseProxy:Routes:sms:Metadata:SmsCodePolicy"] = "shop",
             ["ReverseProxy:Routes:sms:Transforms:0:PathPattern"] = "/send/{mobile}",
             ["ReverseProxy:Clusters:sms-provider:Destinations:a:Address"] = provider.ToString(),
+            ["ReverseProxy:Clusters:sms-provider:Metadata:SmsProvider"] = "true",
             ["SmsCodeGate:Policies:shop:Database"] = "2",
         });
         if (settings is not null)
