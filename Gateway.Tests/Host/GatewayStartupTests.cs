@@ -27,7 +27,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
     [InlineData("MobilePattern", @"\w+", "SmsCodeGate:Policies:test:MobilePattern can match 'a', which is not a mobile")]
     [InlineData("MobilePattern", "[^/]+", "SmsCodeGate:Policies:test:MobilePattern can match 'a', which is not a mobile")]
     [InlineData("MobilePattern", "1.*", "SmsCodeGate:Policies:test:MobilePattern can match '1a', which is not a mobile")]
-    [InlineData("SendFlagKey", "sms_1{mobile}", "SmsCodeGate:Policies:test:SendFlagKey and SmsCodeGate:Policies:test:CodeKey can name the same key")]
+    [InlineData("SendFlagKey", "sms_1{mobile}", "SmsCodeGate:Policies:test:CodeKey and SmsCodeGate:Policies:test:SendFlagKey can name the same key")]
     [InlineData("SendFlagKey", "send_flag", "SmsCodeGate:Policies:test:SendFlagKey must contain the placeholder {mobile}")]
     [InlineData("CodeKey", "sms_{mobile", "SmsCodeGate:Policies:test:CodeKey has an unpaired '{'")]
     [InlineData("CodeLength", "3", "SmsCodeGate:Policies:test:CodeLength must be between 4 and 10")]
