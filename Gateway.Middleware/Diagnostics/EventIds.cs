@@ -17,6 +17,8 @@ internal static class EventIds
     public const int LateIssueUnknown = 11;
     public const int LateRevokeFailed = 12;
     public const int ReleaseFailed = 13;
+    public const int StoreDataError = 14;
+    public const int StoreNotConnected = 15;
 
     // Sentinel.
     public const int SentinelFailoverStarted = 20;

@@ -19,5 +19,8 @@ internal sealed partial class RedisSmsCodeStore
 
         [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = nameof(EventIds.ReleaseFailed))]
         public static partial void ReleaseFailed(ILogger logger, string storeFailure);
+
+        [LoggerMessage(EventIds.StoreDataError, LogLevel.Warning, "Redis refused a call over the contents of the keys of {Key} ({RedisError}): that request is answered 503; the store is not marked unavailable. {Suppressed} more since the last such line.", EventName = nameof(EventIds.StoreDataError))]
+        public static partial void DataError(ILogger logger, string key, string redisError, long suppressed);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -17,6 +18,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
+    private readonly LogThrottle _throttle;
     private volatile DatabaseCache? _databases;
 
     public RedisSmsCodeStore(
@@ -24,18 +26,21 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         Microsoft.Extensions.Options.IOptions<RedisSmsCodeStoreOptions> options,
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
-        ILogger<RedisSmsCodeStore> logger)
+        ILogger<RedisSmsCodeStore> logger,
+        LogThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(breaker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(throttle);
         _redis = redis;
         _breaker = breaker;
         _timeProvider = timeProvider;
         _timeout = options.Value.StoreTimeout;
         _logger = logger;
+        _throttle = throttle;
     }
 
     public bool IsShared => true;
@@ -253,11 +258,29 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             {
                 bySource = true;
             }
+            catch (RedisServerException ex) when (RedisFailure.IsDataError(ex))
+            {
+                // The connection works: one of this request's keys holds what the script cannot use. Only this
+                // request fails; the breaker, which would refuse every mobile, is left as it is.
+                LogDataError(keys[0], ex);
+                throw RedisFailure.Unavailable("Redis refused the call over the contents of a key of this request.", ex, call);
+            }
             catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 _breaker.RecordFailure();
                 throw RedisFailure.Unavailable(ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", ex, call);
             }
+        }
+    }
+
+    private void LogDataError(RedisKey firstKey, RedisServerException exception)
+    {
+        if (_throttle.ShouldLog(EventIds.StoreDataError, string.Empty, out var suppressed))
+        {
+            // Redis's error code only (WRONGTYPE, ERR): the rest of its text is not the log's to repeat.
+            var message = exception.Message;
+            var end = message.IndexOfAny([' ', ':']);
+            Log.DataError(_logger, StoreKeyMask.Mask(firstKey.ToString()), end > 0 ? message[..end] : message, suppressed);
         }
     }
 
