@@ -33,6 +33,7 @@ internal sealed partial class RedisConnection : IDisposable
     private volatile IConnectionMultiplexer? _multiplexer;
     private volatile RedisDeployment _deployment;
     private Task? _connecting;
+    private volatile bool _started;
     private long _retryAt;
 
     public RedisConnection(
@@ -131,24 +132,47 @@ internal sealed partial class RedisConnection : IDisposable
     }
 
     /// <summary>
+    /// True once the connection exists: the multiplexer is made (connected or reconnecting by itself), or behind
+    /// Sentinel the sentinels have been asked for the master once.
+    /// </summary>
+    public bool IsStarted => _started || (_multiplexer is not null && _sentinel is null);
+
+    /// <summary>
     /// Begins connecting, in the background, unless a connection exists or is being made; after a failed attempt, again
-    /// once a second has passed. Returns at once; the returned task (for tests) ends when this attempt does.
+    /// once a second has passed. Returns at once; the returned task ends when this attempt does, and never faults.
     /// </summary>
     public Task Start()
     {
-        if (_multiplexer is not null && _sentinel is null)
+        if (IsStarted)
         {
             return Task.CompletedTask;
         }
 
         lock (_startLock)
         {
-            if (_connecting is null || (_connecting.IsCompleted && _multiplexer is null && _sentinel is null && _timeProvider.GetTimestamp() >= _retryAt))
+            if (_connecting is null || (_connecting.IsCompleted && !_started && _timeProvider.GetTimestamp() >= Volatile.Read(ref _retryAt)))
             {
                 _connecting = Task.Run(ConnectAsync);
             }
 
             return _connecting;
+        }
+    }
+
+    /// <summary>
+    /// Waits for the connection being opened, at most <paramref name="timeout"/> (the store timeout): a call made in
+    /// the first moments after start-up is served as soon as Redis answers, and one made while Redis does not answer is
+    /// refused after the same wait as any call Redis leaves unanswered. Never throws for the wait itself.
+    /// </summary>
+    public async ValueTask WaitUntilStartedAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Start().WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Still connecting: the caller gets the store-unavailable answer.
         }
     }
 
@@ -159,6 +183,7 @@ internal sealed partial class RedisConnection : IDisposable
             if (_sentinel is not null)
             {
                 await _sentinel.StartAsync().ConfigureAwait(false);
+                _started = true;
                 return;
             }
 
@@ -174,6 +199,7 @@ internal sealed partial class RedisConnection : IDisposable
             }
 
             _multiplexer = multiplexer;
+            _started = true;
         }
         catch (Exception ex) when (!_disposing.IsCancellationRequested)
         {

@@ -104,6 +104,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public async ValueTask PingAsync(CancellationToken cancellationToken)
     {
+        if (!_redis.IsStarted)
+        {
+            await _redis.WaitUntilStartedAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+
         Task<TimeSpan> ping;
         try
         {
@@ -243,6 +248,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private async ValueTask<RedisResult> EvaluateAsync(
         int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {
+        if (!_redis.IsStarted)
+        {
+            await _redis.WaitUntilStartedAsync(_timeout).ConfigureAwait(false);
+        }
+
         var bySource = false;
         while (true)
         {

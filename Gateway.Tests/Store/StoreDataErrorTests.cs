@@ -2,16 +2,22 @@ using System.Net;
 using System.Net.Http.Json;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Store;
 
 /// <summary>
 /// A key that holds what the scripts cannot use (a string where the code state's hash belongs, a counter that is
-/// not a number) fails that mobile's request with 503, and nobody else's: the breaker is for the connection.
+/// not a number) fails that mobile's request with 503, and nobody else's: the breaker is for the connection. The
+/// clock is fake and never moved, so a breaker the first request opened would refuse every later one.
 /// </summary>
 public sealed class StoreDataErrorTests : IAsyncLifetime
 {
     private readonly TestResources _resources = new();
+
+    // A clock that stands still: a breaker opened by the first request would still refuse the second.
+    private readonly FakeTimeProvider _time = new();
     private RedisServer _redis = null!;
     private RecordingSmsProvider _provider = null!;
 
@@ -78,6 +84,6 @@ public sealed class StoreDataErrorTests : IAsyncLifetime
     {
         var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
         edit(config);
-        return _resources.Add(new GatewayHost(config).Start());
+        return _resources.Add(new GatewayHost(config, configureServices: services => services.AddSingleton<TimeProvider>(_time)).Start());
     }
 }
