@@ -40,14 +40,16 @@ internal sealed partial class RedisConnection : IDisposable
         IOptions<RedisSmsCodeStoreOptions> options,
         IEnumerable<IConnectionMultiplexer> registeredConnections,
         TimeProvider timeProvider,
-        ILogger<SentinelMasterConnection> sentinelLogger)
+        ILogger<SentinelMasterConnection> sentinelLogger,
+        ILogger<RedisConnection> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(registeredConnections);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(sentinelLogger);
+        ArgumentNullException.ThrowIfNull(logger);
         _timeProvider = timeProvider;
-        _logger = sentinelLogger;
+        _logger = logger;
         var registered = registeredConnections.LastOrDefault();
         var store = options.Value;
         if (store.ConnectionMultiplexerFactory is { } factory)
@@ -204,7 +206,8 @@ internal sealed partial class RedisConnection : IDisposable
         catch (Exception ex) when (!_disposing.IsCancellationRequested)
         {
             Volatile.Write(ref _retryAt, _timeProvider.GetTimestamp() + (long)(RetryInterval.TotalSeconds * _timeProvider.TimestampFrequency));
-            Log.ConnectFailed(_logger, ex.GetType().Name, ex.Message);
+            // The type only: a connection failure's text may repeat the configuration, password included.
+            Log.ConnectFailed(_logger, ex.GetType().Name);
         }
     }
 
@@ -221,7 +224,7 @@ internal sealed partial class RedisConnection : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.StoreNotConnected, LogLevel.Warning, "Could not open the Redis connection ({ExceptionType}: {Reason}); the gate answers 503 and tries again.", EventName = nameof(EventIds.StoreNotConnected))]
-        public static partial void ConnectFailed(ILogger logger, string exceptionType, string reason);
+        [LoggerMessage(EventIds.StoreNotConnected, LogLevel.Warning, "Could not open the Redis connection ({ExceptionType}); the gate answers 503 and tries again.", EventName = nameof(EventIds.StoreNotConnected))]
+        public static partial void ConnectFailed(ILogger logger, string exceptionType);
     }
 }

@@ -22,7 +22,7 @@ internal static class RedisFailure
     public const string Data = "data";
 
     // Errors by which Redis says the server, not one key, cannot serve: these still open the breaker. Inside a script
-    // Redis 7 reports them with the script's position appended, like the data errors, so they are told apart first.
+    // Redis reports them with the script's position, like the data errors, so they are told apart first.
     private static readonly string[] ServerStates = ["BUSY", "LOADING", "MASTERDOWN", "READONLY", "NOAUTH", "NOPERM", "OOM", "MISCONF", "CLUSTERDOWN", "TRYAGAIN", "NOREPLICAS", "UNBLOCKED", "EXECABORT", "NOSCRIPT"];
 
     public static bool Is(Exception exception) => exception is RedisException or RedisCommandException or TimeoutException
@@ -43,7 +43,8 @@ internal static class RedisFailure
         var message = server.Message;
         foreach (var state in ServerStates)
         {
-            if (message.StartsWith(state, StringComparison.Ordinal))
+            // Redis 7 starts a script's error with the command's own; Redis 6 wraps it as "...: -READONLY ...".
+            if (message.StartsWith(state, StringComparison.Ordinal) || message.Contains("-" + state + " ", StringComparison.Ordinal))
             {
                 return false;
             }
