@@ -1,11 +1,23 @@
 using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Gateway.Middleware.Store;
 
 /// <summary>The Redis store's log events.</summary>
 internal sealed partial class RedisSmsCodeStore
 {
+    private void LogDataError(RedisKey firstKey, RedisServerException exception)
+    {
+        if (_throttle.ShouldLog(EventIds.StoreDataError, string.Empty, out var suppressed))
+        {
+            // Redis's error code only (WRONGTYPE, ERR): the rest of its text is not the log's to repeat.
+            var message = exception.Message;
+            var end = message.IndexOfAny([' ', ':']);
+            Log.DataError(_logger, StoreKeyMask.Mask(firstKey.ToString()), end > 0 ? message[..end] : message, suppressed);
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventIds.LateIssueRevoked, LogLevel.Warning, "An issue call that the gate gave up on was revoked afterwards; keys deleted: {Revoked}.", EventName = nameof(EventIds.LateIssueRevoked))]

@@ -217,28 +217,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
     /// <summary>
-    /// The database to send on, cached per connection: behind Sentinel the connection changes with the master, and
-    /// the cache with it.
-    /// </summary>
-    private IDatabase DatabaseOf(int database)
-    {
-        var multiplexer = _redis.Multiplexer;
-        var cache = _databases;
-        if (cache is null || !ReferenceEquals(cache.Multiplexer, multiplexer))
-        {
-            cache = new DatabaseCache(multiplexer);
-            _databases = cache;
-        }
-
-        if ((uint)database >= (uint)cache.Databases.Length)
-        {
-            return multiplexer.GetDatabase(database);
-        }
-
-        return cache.Databases[database] ??= multiplexer.GetDatabase(database);
-    }
-
-    /// <summary>
     /// Evaluates a script within the store timeout: by its hash, and once more by its source when Redis answers
     /// NOSCRIPT (nothing ran). Every other failure opens the breaker and is thrown as
     /// <see cref="SmsCodeStoreUnavailableException"/>, which carries the call when it was sent: an issue the gate gave
@@ -280,17 +258,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
                 _breaker.RecordFailure();
                 throw RedisFailure.Unavailable(ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", ex, call);
             }
-        }
-    }
-
-    private void LogDataError(RedisKey firstKey, RedisServerException exception)
-    {
-        if (_throttle.ShouldLog(EventIds.StoreDataError, string.Empty, out var suppressed))
-        {
-            // Redis's error code only (WRONGTYPE, ERR): the rest of its text is not the log's to repeat.
-            var message = exception.Message;
-            var end = message.IndexOfAny([' ', ':']);
-            Log.DataError(_logger, StoreKeyMask.Mask(firstKey.ToString()), end > 0 ? message[..end] : message, suppressed);
         }
     }
 
@@ -353,13 +320,5 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             // Redis is still away: the flag, if it was ever written, expires with its TTL.
             Log.LateRevokeFailed(_logger, ex.Message);
         }
-    }
-
-    /// <summary>The databases of one connection (numbers 0 to 15), made on first use.</summary>
-    private sealed class DatabaseCache(IConnectionMultiplexer multiplexer)
-    {
-        public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
-
-        public IDatabase?[] Databases { get; } = new IDatabase?[16];
     }
 }
