@@ -10,6 +10,7 @@ using Gateway.Middleware.Transforms;
 using Gateway.Shared;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -111,6 +112,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>().Value.StoreBreakDuration,
             sp.GetRequiredService<StoreOutageLog>()));
         services.TryAddSingleton<RedisConnection>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionStarter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyCheck, RedisClusterPolicyCheck>());
         services.TryAddSingleton(CreateConfiguredStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, SmsCodeTransformProvider>());
@@ -179,7 +181,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
             services.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>(),
             services.GetRequiredService<StoreCircuitBreaker>(),
             services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<ILogger<RedisSmsCodeStore>>());
+            services.GetRequiredService<ILogger<RedisSmsCodeStore>>(),
+            services.GetRequiredService<LogThrottle>());
     }
 
     private static partial class Log

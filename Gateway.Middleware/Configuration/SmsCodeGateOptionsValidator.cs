@@ -40,6 +40,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
             ValidatePolicy(failures, key, policy);
         }
 
+        failures.AddRange(Keys.KeyTemplateOverlap.Check(section, options.Policies));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -203,6 +204,12 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         catch (ArgumentException ex)
         {
             failures.Add($"{key} is not a valid regular expression: {ex.Message}");
+            return;
+        }
+
+        if (Keys.MobilePatternCheck.Check(pattern) is { } problem)
+        {
+            failures.Add($"{key} {problem} (was '{pattern}').");
         }
     }
 

@@ -21,6 +21,12 @@ internal sealed class SmsCodeKeyTemplate
 
     public string Template { get; }
 
+    /// <summary>The literal text before the placeholder, braces unescaped.</summary>
+    public string Prefix => _prefix;
+
+    /// <summary>The literal text after the placeholder, braces unescaped.</summary>
+    public string Suffix => _suffix;
+
     /// <summary>The key for one value of the placeholder.</summary>
     public string Build(string value) => string.Concat(_prefix, value, _suffix);
 

@@ -132,13 +132,14 @@ internal sealed class SmsCodePolicy
     internal static string WholeValue(string pattern) => @"\A(?:" + pattern + @")\z";
 
     /// <summary>
-    /// True when <paramref name="mobile"/> is canonical (printable ASCII only, at most <see cref="MaxMobileLength"/>
-    /// characters) and the policy's pattern matches all of it. Checking ASCII first is what makes <c>\d</c> mean
-    /// 0-9 whatever pattern the user writes: .NET's <c>\d</c> also matches full-width and other scripts' digits.
+    /// True when <paramref name="mobile"/> is a mobile (ASCII digits 0-9 with an optional leading '+', at most
+    /// <see cref="MaxMobileLength"/> characters: see <see cref="Keys.MobileForm"/>) and the policy's pattern matches
+    /// all of it. The form is checked first, whatever the pattern says: it is what keeps one mobile's keys from naming
+    /// another's, and what makes <c>\d</c> mean 0-9 (.NET's <c>\d</c> also matches full-width and other scripts' digits).
     /// </summary>
     public bool IsValidMobile(string? mobile)
     {
-        if (string.IsNullOrEmpty(mobile) || mobile.Length > MaxMobileLength || !IsPrintableAscii(mobile))
+        if (string.IsNullOrEmpty(mobile) || mobile.Length > MaxMobileLength || !Keys.MobileForm.IsWellFormed(mobile))
         {
             return false;
         }
@@ -151,18 +152,5 @@ internal sealed class SmsCodePolicy
         {
             return false;
         }
-    }
-
-    private static bool IsPrintableAscii(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c is <= ' ' or >= (char)0x7F)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

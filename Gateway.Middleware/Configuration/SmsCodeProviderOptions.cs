@@ -4,7 +4,8 @@ namespace Gateway.Middleware.Configuration;
 /// The request a policy sends to its SMS provider, bound from <c>SmsCodeGate:Policies:&lt;name&gt;:Provider</c>. The
 /// templates take <c>{mobile}</c>, <c>{code}</c> and <c>{minutes}</c> (the code's lifetime, rounded up); <c>{{</c> and
 /// <c>}}</c> are literal braces. A template is the raw text, written already encoded: only the values put into it are
-/// encoded, for where they go (the path percent-encoded; a form body form-encoded; a JSON body JSON-escaped).
+/// encoded, for where they go (the path percent-encoded; a form body form-encoded; a JSON body JSON-escaped; an XML
+/// body entity-escaped; a text/plain body as is). A body of another content type may not use <c>{mobile}</c>.
 /// </summary>
 public sealed class SmsCodeProviderOptions
 {
@@ -14,7 +15,10 @@ public sealed class SmsCodeProviderOptions
     /// <summary>The path (and query) on the provider's destination, e.g. <c>/2010-04-01/Accounts/AC123/Messages.json</c>. Default: the route's.</summary>
     public string? Path { get; set; }
 
-    /// <summary>The body's content type, e.g. <c>application/x-www-form-urlencoded</c> or <c>application/json</c>.</summary>
+    /// <summary>
+    /// The body's content type, e.g. <c>application/x-www-form-urlencoded</c>, <c>application/json</c>,
+    /// <c>application/xml</c> or <c>text/plain</c>: it decides how the values put into <see cref="Body"/> are escaped.
+    /// </summary>
     public string? ContentType { get; set; }
 
     /// <summary>The body template, e.g. <c>To=%2B86{mobile}&amp;Body=Your+code+is+{code}</c>. Unset: no body.</summary>

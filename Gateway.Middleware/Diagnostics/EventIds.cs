@@ -18,6 +18,8 @@ internal static class EventIds
     public const int LateRevokeFailed = 12;
     public const int ReleaseFailed = 13;
     public const int LateIssueNeverSent = 14;
+    public const int StoreDataError = 15;
+    public const int StoreNotConnected = 16;
 
     // Sentinel.
     public const int SentinelFailoverStarted = 20;

@@ -1,11 +1,23 @@
 using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Gateway.Middleware.Store;
 
 /// <summary>The Redis store's log events.</summary>
 internal sealed partial class RedisSmsCodeStore
 {
+    private void LogDataError(RedisKey firstKey, RedisServerException exception)
+    {
+        if (_throttle.ShouldLog(EventIds.StoreDataError, string.Empty, out var suppressed))
+        {
+            // Redis's error code only (WRONGTYPE, ERR): the rest of its text is not the log's to repeat.
+            var message = exception.Message;
+            var end = message.IndexOfAny([' ', ':']);
+            Log.DataError(_logger, StoreKeyMask.Mask(firstKey.ToString()), end > 0 ? message[..end] : message, suppressed);
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(EventIds.LateIssueRevoked, LogLevel.Warning, "An issue call that the gate gave up on was revoked afterwards; keys deleted: {Revoked}.", EventName = nameof(EventIds.LateIssueRevoked))]
@@ -22,5 +34,8 @@ internal sealed partial class RedisSmsCodeStore
 
         [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = nameof(EventIds.ReleaseFailed))]
         public static partial void ReleaseFailed(ILogger logger, string storeFailure);
+
+        [LoggerMessage(EventIds.StoreDataError, LogLevel.Warning, "Redis refused a call over the contents of the keys of {Key} ({RedisError}): that request is answered 503; the store is not marked unavailable. {Suppressed} more since the last such line.", EventName = nameof(EventIds.StoreDataError))]
+        public static partial void DataError(ILogger logger, string key, string redisError, long suppressed);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -19,6 +20,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
+    private readonly LogThrottle _throttle;
     private volatile DatabaseCache? _databases;
 
     public RedisSmsCodeStore(
@@ -26,18 +28,21 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         Microsoft.Extensions.Options.IOptions<RedisSmsCodeStoreOptions> options,
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
-        ILogger<RedisSmsCodeStore> logger)
+        ILogger<RedisSmsCodeStore> logger,
+        LogThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(breaker);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(throttle);
         _redis = redis;
         _breaker = breaker;
         _timeProvider = timeProvider;
         _timeout = options.Value.StoreTimeout;
         _logger = logger;
+        _throttle = throttle;
     }
 
     public bool IsShared => true;
@@ -65,6 +70,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     public async ValueTask PingAsync(CancellationToken cancellationToken)
     {
+        if (!_redis.IsStarted)
+        {
+            await _redis.WaitUntilStartedAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+
         Task<TimeSpan> ping;
         try
         {
@@ -173,28 +183,6 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
     /// <summary>
-    /// The database to send on, cached per connection: behind Sentinel the connection changes with the master, and
-    /// the cache with it.
-    /// </summary>
-    private IDatabase DatabaseOf(int database)
-    {
-        var multiplexer = _redis.Multiplexer;
-        var cache = _databases;
-        if (cache is null || !ReferenceEquals(cache.Multiplexer, multiplexer))
-        {
-            cache = new DatabaseCache(multiplexer);
-            _databases = cache;
-        }
-
-        if ((uint)database >= (uint)cache.Databases.Length)
-        {
-            return multiplexer.GetDatabase(database);
-        }
-
-        return cache.Databases[database] ??= multiplexer.GetDatabase(database);
-    }
-
-    /// <summary>
     /// Evaluates a script within the store timeout: by its hash, and once more by its source when Redis answers
     /// NOSCRIPT (nothing ran). Every other failure opens the breaker and is thrown as
     /// <see cref="SmsCodeStoreUnavailableException"/>, which carries the call when it was sent: an issue the gate gave
@@ -204,6 +192,11 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private async ValueTask<RedisResult> EvaluateAsync(
         int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
     {
+        if (!_redis.IsStarted)
+        {
+            await _redis.WaitUntilStartedAsync(_timeout).ConfigureAwait(false);
+        }
+
         var bySource = false;
         while (true)
         {
@@ -218,6 +211,13 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             catch (RedisServerException ex) when (!bySource && RedisScript.IsNoScript(ex))
             {
                 bySource = true;
+            }
+            catch (RedisServerException ex) when (RedisFailure.IsDataError(ex))
+            {
+                // The connection works: one of this request's keys holds what the script cannot use. Only this
+                // request fails; the breaker, which would refuse every mobile, is left as it is.
+                LogDataError(keys[0], ex);
+                throw RedisFailure.Unavailable("Redis refused the call over the contents of a key of this request.", ex, call);
             }
             catch (Exception ex) when (RedisFailure.Is(ex))
             {
@@ -250,13 +250,5 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             _breaker.RecordFailure();
             throw RedisFailure.Unavailable("Redis could not take the call.", ex);
         }
-    }
-
-    /// <summary>The databases of one connection (numbers 0 to 15), made on first use.</summary>
-    private sealed class DatabaseCache(IConnectionMultiplexer multiplexer)
-    {
-        public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
-
-        public IDatabase?[] Databases { get; } = new IDatabase?[16];
     }
 }

@@ -46,11 +46,12 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
     private readonly ConfigurationOptions _masterTemplate;
     private readonly string _serviceName;
-    private readonly ConnectionMultiplexer _sentinels;
-    private readonly ConnectionMultiplexer[] _eventSources; // one per sentinel, for its events only
+    private readonly ConfigurationOptions _sentinelOptions;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly ITimer _poll;
+    private ConnectionMultiplexer? _sentinels; // set by StartAsync
+    private ConnectionMultiplexer[] _eventSources = []; // one per sentinel, for its events only
+    private ITimer? _poll;
     private readonly SemaphoreSlim _switchGate = new(1, 1);
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _refreshLock = new();
@@ -76,22 +77,14 @@ internal sealed partial class SentinelMasterConnection : IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
 
-        var sentinelOptions = options.Clone();
-        sentinelOptions.ServiceName = null;
-        sentinelOptions.CommandMap = CommandMap.Sentinel;
-        sentinelOptions.TieBreaker = string.Empty;
-        _sentinels = ConnectionMultiplexer.Connect(sentinelOptions);
+        _sentinelOptions = options.Clone();
+        _sentinelOptions.ServiceName = null;
+        _sentinelOptions.CommandMap = CommandMap.Sentinel;
+        _sentinelOptions.TieBreaker = string.Empty;
 
         _masterTemplate = options.Clone();
         _masterTemplate.ServiceName = null;
         _masterTemplate.EndPoints.Clear();
-
-        _eventSources = SubscribeToEveryAsync(sentinelOptions).GetAwaiter().GetResult();
-
-        // The first answer is awaited here (the connection is opened on the first store call, which should find the
-        // master); later polls run on the timer without blocking it.
-        RefreshAsync().GetAwaiter().GetResult();
-        _poll = timeProvider.CreateTimer(static state => _ = ((SentinelMasterConnection)state!).RefreshAsync(), this, PollInterval, PollInterval);
     }
 
     /// <summary>The current master's connection; throws (answered 503 by the store) while none is known or a failover runs.</summary>
@@ -106,50 +99,6 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
             return _master ?? throw new SmsCodeStoreUnavailableException($"No master is known yet for Sentinel service '{_serviceName}'.", RedisFailure.Failover, null);
         }
-    }
-
-    public void Dispose()
-    {
-        _disposing.Cancel();
-        _poll.Dispose();
-        _sentinels.Dispose();
-        foreach (var source in _eventSources)
-        {
-            source.Dispose();
-        }
-
-        _master?.Dispose();
-    }
-
-    /// <summary>
-    /// A multiplexer per sentinel in <paramref name="sentinelOptions"/>, subscribed to all its events. A sentinel not
-    /// reachable now is subscribed to when its multiplexer connects (the library restores subscriptions on connect).
-    /// </summary>
-    private async Task<ConnectionMultiplexer[]> SubscribeToEveryAsync(ConfigurationOptions sentinelOptions)
-    {
-        var connecting = new List<Task<ConnectionMultiplexer>>();
-        foreach (var endPoint in sentinelOptions.EndPoints)
-        {
-            var options = sentinelOptions.Clone();
-            options.EndPoints.Clear();
-            options.EndPoints.Add(endPoint);
-            connecting.Add(ConnectionMultiplexer.ConnectAsync(options));
-        }
-
-        var sources = await Task.WhenAll(connecting).ConfigureAwait(false);
-        foreach (var source in sources)
-        {
-            try
-            {
-                await source.GetSubscriber().SubscribeAsync(RedisChannel.Pattern("*"), OnSentinelEvent).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // Not connected yet: the subscription is kept and sent once it is.
-            }
-        }
-
-        return sources;
     }
 
     private void OnSentinelEvent(RedisChannel channel, RedisValue message)
@@ -288,7 +237,7 @@ internal sealed partial class SentinelMasterConnection : IDisposable
     private async Task<(List<MasterView> Views, string Failure)> AskSentinelsAsync()
     {
         var asked = new List<Task<(MasterView? View, string? Failure)>>();
-        foreach (var sentinel in _sentinels.GetServers())
+        foreach (var sentinel in _sentinels?.GetServers() ?? [])
         {
             if (sentinel.IsConnected)
             {
@@ -606,25 +555,4 @@ internal sealed partial class SentinelMasterConnection : IDisposable
 
     /// <summary>One sentinel's answer: the master it names and the config epoch of that configuration.</summary>
     private readonly record struct MasterView(EndPoint Master, long ConfigEpoch);
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventIds.SentinelFailoverStarted, LogLevel.Warning, "Sentinel service {Service}: failover in progress ({Event}); refusing store calls until the new master is known.", EventName = nameof(EventIds.SentinelFailoverStarted))]
-        public static partial void FailoverStarted(ILogger logger, string service, string @event);
-
-        [LoggerMessage(EventIds.SentinelMasterSwitched, LogLevel.Warning, "Sentinel service {Service}: master is now {Master} (config epoch {ConfigEpoch}).", EventName = nameof(EventIds.SentinelMasterSwitched))]
-        public static partial void MasterSwitched(ILogger logger, string service, string master, long configEpoch);
-
-        [LoggerMessage(EventIds.SentinelsUnavailable, LogLevel.Warning, "Sentinel service {Service}: no sentinel named the master ({FailureKind}) in {FailedPolls} polls in a row; keeping the current master. Repeated at most every {Interval} while it lasts.", EventName = nameof(EventIds.SentinelsUnavailable))]
-        public static partial void SentinelsUnavailable(ILogger logger, string service, string failureKind, int failedPolls, TimeSpan interval);
-
-        [LoggerMessage(EventIds.SentinelCandidateNotMaster, LogLevel.Warning, "Sentinel service {Service}: the sentinels name {Master} as master, but it answers {Answer}; not switching to it yet.", EventName = nameof(EventIds.SentinelCandidateNotMaster))]
-        public static partial void CandidateNotMaster(ILogger logger, string service, string master, string answer);
-
-        [LoggerMessage(EventIds.SentinelsAnswering, LogLevel.Information, "Sentinel service {Service}: the sentinels answer again, after {FailedPolls} failed polls.", EventName = nameof(EventIds.SentinelsAnswering))]
-        public static partial void SentinelsAnswering(ILogger logger, string service, int failedPolls);
-
-        [LoggerMessage(EventIds.SentinelStaleConfig, LogLevel.Warning, "Sentinel service {Service}: the newest sentinel answer names {Master} at config epoch {ConfigEpoch}, older than that of the current master {Current} ({CurrentEpoch}); staying on the current master.", EventName = nameof(EventIds.SentinelStaleConfig))]
-        public static partial void StaleConfig(ILogger logger, string service, string master, long configEpoch, string current, long currentEpoch);
-    }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Encodings.Web;
 using Gateway.Middleware.Configuration;
 
 namespace Gateway.Middleware.Transforms;
@@ -19,7 +18,7 @@ internal sealed class SmsCodeProviderRequest
 
     private readonly TextTemplate? _path;
     private readonly TextTemplate? _body;
-    private readonly BodyEncoding _encoding;
+    private readonly ProviderBodyEncoding _encoding;
 
     public SmsCodeProviderRequest(SmsCodeProviderOptions options)
     {
@@ -28,10 +27,7 @@ internal sealed class SmsCodeProviderRequest
         _path = Parse(options.Path);
         _body = Parse(options.Body);
         ContentType = string.IsNullOrWhiteSpace(options.ContentType) ? null : MediaTypeHeaderValue.Parse(options.ContentType);
-        var mediaType = ContentType?.MediaType ?? string.Empty;
-        _encoding = mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) ? BodyEncoding.Form
-            : mediaType.Contains("json", StringComparison.OrdinalIgnoreCase) ? BodyEncoding.Json
-            : BodyEncoding.Raw;
+        _encoding = ProviderBodyEncodings.Of(ContentType);
         Headers = [.. options.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value))];
         SuccessWhen = options.SuccessWhen is null ? null : new SmsCodeSuccessMatcher(options.SuccessWhen);
     }
@@ -61,13 +57,7 @@ internal sealed class SmsCodeProviderRequest
     public byte[] Body(string mobile, string code, long lifetimeMilliseconds) =>
         Encoding.UTF8.GetBytes(_body!.Render((mobile, code, lifetimeMilliseconds, _encoding), static (s, p) =>
         {
-            var value = ValueOf((s.mobile, s.code, s.lifetimeMilliseconds), p);
-            return s._encoding switch
-            {
-                BodyEncoding.Form => Uri.EscapeDataString(value),
-                BodyEncoding.Json => JavaScriptEncoder.UnsafeRelaxedJsonEscaping.Encode(value),
-                _ => value,
-            };
+            return ProviderBodyEncodings.Encode(s._encoding, ValueOf((s.mobile, s.code, s.lifetimeMilliseconds), p));
         }));
 
     /// <summary>Checks a policy's <c>Provider</c>; each failure names its key.</summary>
@@ -94,9 +84,17 @@ internal sealed class SmsCodeProviderRequest
             yield return $"{key}:{nameof(options.ContentType)} must be set when {nameof(options.Body)} is.";
         }
 
-        if (options.ContentType is { } contentType && !MediaTypeHeaderValue.TryParse(contentType, out _))
+        MediaTypeHeaderValue? parsed = null;
+        if (options.ContentType is { } contentType && !MediaTypeHeaderValue.TryParse(contentType, out parsed))
         {
             yield return $"{key}:{nameof(options.ContentType)} is not a media type (was '{contentType}').";
+        }
+        else if (parsed is not null && options.Body is { } text && TextTemplate.TryParse(text, Placeholders, out _)?.Uses(MobilePlaceholder) == true
+            && ProviderBodyEncodings.Of(parsed) == ProviderBodyEncoding.Unknown)
+        {
+            // {mobile} comes from the request; {code} and {minutes} are the gate's own digits and need no escaping.
+            yield return $"{key}:{nameof(options.ContentType)} is '{options.ContentType}', which the gate cannot escape {MobilePlaceholder} for; "
+                + "with the mobile in the body use a form, JSON, XML or text/plain content type.";
         }
 
         foreach (var (header, value) in options.Headers)
@@ -125,11 +123,4 @@ internal sealed class SmsCodeProviderRequest
         CodePlaceholder => values.Code,
         _ => ((values.LifetimeMilliseconds + 59_999) / 60_000).ToString(CultureInfo.InvariantCulture),
     };
-
-    private enum BodyEncoding
-    {
-        Raw,
-        Form,
-        Json,
-    }
 }

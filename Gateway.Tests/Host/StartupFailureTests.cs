@@ -46,6 +46,14 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task Start_MobilePatternMatchesNonMobiles_OneLineNamingTheKeyAndExit1()
+    {
+        var (exitCode, stderr) = await RunAsync("--config", ShippedConfig, "--SmsCodeGate:Policies:legacy-sms:MobilePattern=.*", "--urls", "http://127.0.0.1:0");
+
+        AssertOneLineFailure(exitCode, stderr, "SmsCodeGate:Policies:legacy-sms:MobilePattern can match 'a', which is not a mobile");
+    }
+
+    [Fact]
     public async Task Start_PortInUse_OneLineNamingTheAddressAndExit1()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -166,6 +166,17 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         _pausedSentinels.Add(port);
     }
 
+    /// <summary>Lets every sentinel paused by <see cref="PauseSentinelAsync"/> run again (SIGCONT).</summary>
+    public async Task ResumeSentinelsAsync()
+    {
+        foreach (var sentinel in _sentinels.Where(sentinel => _pausedSentinels.Contains(sentinel.Port)))
+        {
+            await sentinel.ResumeAsync();
+        }
+
+        _pausedSentinels.Clear();
+    }
+
     /// <summary>
     /// Denies (or allows again) <c>SENTINEL GET-MASTER-ADDR-BY-NAME</c> to the default user on every sentinel: the
     /// sentinels stay up and connected, but every master lookup is answered NOPERM.

@@ -61,19 +61,29 @@ public sealed class RedisClusterTests : IAsyncLifetime
     [Theory]
     [InlineData("CodeKey", "sms_{mobile}", "SmsCodeGate:Policies:test:CodeKey ('sms_{mobile}') does not share a hash slot with SendFlagKey")]
     [InlineData("Database", "2", "SmsCodeGate:Policies:test:Database must be 0 on Redis Cluster")]
-    public async Task Start_PolicyThatCannotRunOnACluster_FailsNamingTheKey(string key, string value, string expected)
+    public async Task Start_PolicyThatCannotRunOnACluster_RefusedWith503NamingTheKeyOnceTheClusterAnswers(string key, string value, string expected)
     {
+        // Start-up does not wait for Redis, so the topology is learnt after it: the check then refuses the policy
+        // (503, readiness 503, one error line naming the key) instead of failing the start.
         var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString);
         config.Policy["Database"] = 0;
         config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
         config.Policy["CodeKey"] = "sms_{{{mobile}}}";
         config.Policy["CodeStateKey"] = "sms_state_{{{mobile}}}";
         config.Policy[key] = value;
-        await using var host = new GatewayHost(config);
+        var host = _resources.Add(new GatewayHost(config).Start());
+        var client = host.CreateClient();
 
-        var error = Assert.ThrowsAny<Exception>(() => host.Start());
+        var statuses = new List<HttpStatusCode>();
+        Assert.True(await GatewayClient.EventuallyAsync(async () =>
+        {
+            statuses.Add((await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+            return host.Logs.GetSnapshot().Any(l => l.Id.Name == "PolicyRejected" && l.Message.Contains(expected, StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(30)));
 
-        Assert.Contains(expected, error.ToString(), StringComparison.Ordinal);
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        Assert.Empty(_provider.Requests);
     }
 
     [Fact]

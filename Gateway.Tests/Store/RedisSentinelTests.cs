@@ -99,7 +99,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         var (master, replica) = (_group.DataPorts[0], _group.DataPorts[1]);
         var sentinel = _group.SentinelPorts[0];
         var logger = new FakeLogger<SentinelMasterConnection>();
-        using var connection = Connect([sentinel], new FakeTimeProvider(), logger);
+        using var connection = await ConnectAsync([sentinel], new FakeTimeProvider(), logger);
         Assert.Equal(master, PortOf(connection.Current));
 
         await _group.PointSentinelAtAsync(sentinel, replica);
@@ -124,7 +124,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         await using var proxy = new SwitchMasterDroppingProxy(_group.SentinelPorts[0]);
         var time = new FakeTimeProvider();
         var logger = new FakeLogger<SentinelMasterConnection>();
-        using var connection = Connect([proxy.Port], time, logger);
+        using var connection = await ConnectAsync([proxy.Port], time, logger);
         Assert.Equal(oldMaster, PortOf(connection.Current));
 
         var failover = _group.FailoverAsync();
@@ -155,7 +155,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         await _group.DenyDemotionAsync(oldMaster);
         var time = new FakeTimeProvider();
         var logger = new FakeLogger<SentinelMasterConnection>();
-        using var connection = Connect([stale, .. _group.SentinelPorts], time, logger);
+        using var connection = await ConnectAsync([stale, .. _group.SentinelPorts], time, logger);
         Assert.Equal(oldMaster, PortOf(connection.Current));
 
         await _group.FailoverAsync().WaitAsync(FailoverWait);
@@ -207,7 +207,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         // The clock never moves, so no poll runs: only +switch-master can move the connection or end the refusal.
         var time = new FakeTimeProvider();
         var logger = new FakeLogger<SentinelMasterConnection>();
-        using var connection = Connect([group.SentinelPorts[0]], time, logger);
+        using var connection = await ConnectAsync([group.SentinelPorts[0]], time, logger);
         Assert.Equal(new DnsEndPoint("localhost", oldMaster), connection.Current.GetEndPoints().Single());
 
         await group.FailoverAsync().WaitAsync(FailoverWait);
@@ -233,7 +233,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         // The clock never moves, so no poll runs: only events can start the refusal or move the connection.
         var time = new FakeTimeProvider();
         var logger = new FakeLogger<SentinelMasterConnection>();
-        using var connection = Connect(_group.SentinelPorts, time, logger);
+        using var connection = await ConnectAsync(_group.SentinelPorts, time, logger);
         Assert.Equal(oldMaster, PortOf(connection.Current));
 
         // Partition the first sentinel that holds a subscription (one multiplexer over all sentinels holds it on one of
@@ -260,7 +260,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
     {
         var time = new FakeTimeProvider();
         var logger = new FakeLogger<SentinelMasterConnection>();
-        using var connection = Connect(_group.SentinelPorts, time, logger);
+        using var connection = await ConnectAsync(_group.SentinelPorts, time, logger);
         var master = PortOf(connection.Current);
 
         await _group.DenyMasterLookupsAsync(deny: true);
@@ -318,10 +318,12 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         }
     }
 
-    private static SentinelMasterConnection Connect(IEnumerable<int> sentinelPorts, TimeProvider time, FakeLogger<SentinelMasterConnection> logger)
+    private static async Task<SentinelMasterConnection> ConnectAsync(IEnumerable<int> sentinelPorts, TimeProvider time, FakeLogger<SentinelMasterConnection> logger)
     {
         var redis = string.Join(",", sentinelPorts.Select(port => $"127.0.0.1:{port}")) + ",serviceName=" + RedisSentinelGroup.ServiceName;
-        return new SentinelMasterConnection(RedisConnectionFactory.CreateOptions(new RedisSmsCodeStoreOptions { Configuration = redis }), time, logger);
+        var connection = new SentinelMasterConnection(RedisConnectionFactory.CreateOptions(new RedisSmsCodeStoreOptions { Configuration = redis }), time, logger);
+        await connection.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return connection;
     }
 
     private static int PortOf(IConnectionMultiplexer connection) => connection.GetEndPoints().Single() switch
