@@ -10,4 +10,6 @@ cd "$(dirname "$0")/.."
 
 dotnet tool restore >/dev/null
 dotnet build Gateway.sln -c Release -warnaserror -nologo -v quiet
-dotnet tool run dotnet-stryker --config-file stryker-config.json "$@"
+# Run from the test project: Stryker finds the solution itself and then refuses a test project list.
+cd Gateway.Tests
+dotnet tool run dotnet-stryker --config-file ../stryker-config.json --output ../StrykerOutput "$@"
