@@ -366,7 +366,7 @@ public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFi
         var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString).WithVerifyRoutes();
         edit?.Invoke(config);
         var host = _resources.Add(new GatewayHost(config, configureServices: services));
-        return kestrel ? host.StartOnKestrel() : host.Start();
+        return (kestrel ? host.StartOnKestrel() : host.Start()).WaitUntilConnected();
     }
 
     private static MetricCollector<long> Requests(GatewayHost host) =>

@@ -58,7 +58,7 @@ public abstract partial class SmsCodeGateContractTests
             config.Gate["ClientIpv6PrefixLength"] = length;
         }
 
-        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices)).StartOnKestrel();
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices)).StartOnKestrel().WaitUntilConnected();
         var client = host.CreateClient();
 
         var answers = new List<HttpStatusCode>();

@@ -35,9 +35,8 @@ public abstract partial class SmsCodeGateContractTests(ContractStore store) : IA
     {
         var config = new GatewayConfig(Provider.Address, store.Redis);
         edit?.Invoke(config);
-        var host = new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: gateLogLevel).Start();
-        _resources.Add(host);
-        return host;
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: gateLogLevel));
+        return host.Start().WaitUntilConnected();
     }
 
     [Fact]

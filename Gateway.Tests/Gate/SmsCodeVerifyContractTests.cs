@@ -222,7 +222,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Provider.OtherStatusCode = 400;
         var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
         config.Policy["MaxVerifyAttempts"] = 2;
-        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: Microsoft.Extensions.Logging.LogLevel.Trace).Start());
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: Microsoft.Extensions.Logging.LogLevel.Trace).Start().WaitUntilConnected());
         var client = host.CreateClient();
         var (mobile, code) = await SendCodeAsync(client);
         const string guess = "987123";
@@ -247,7 +247,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
     {
         var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
         edit?.Invoke(config);
-        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices).Start());
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices).Start().WaitUntilConnected());
         return (host, host.CreateClient());
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,24 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     public GatewayHost Start()
     {
         _ = Server;
+        return this;
+    }
+
+    /// <summary>
+    /// Waits (30 s at most) until the host's Redis connection is up, for a test whose first request is not about
+    /// connecting. On a loaded machine the first connect can outlast the store timeout, and a request sent meanwhile
+    /// is refused at once (the connection fails fast while it is down): a 503 that says how busy the machine was, not
+    /// what the gate does. No wait for the in-process store. Sends nothing through the store, so its breaker is left
+    /// alone.
+    /// </summary>
+    public GatewayHost WaitUntilConnected()
+    {
+        var redis = Services.GetRequiredService<RedisConnection>();
+        if (redis.IsConfigured && !SpinWait.SpinUntil(() => redis.Multiplexer.IsConnected, TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("The gateway's Redis connection did not come up within 30 s.");
+        }
+
         return this;
     }
 
