@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-packages.sh redis-server
 dotnet build Gateway.sln -c Release -warnaserror -nologo -v quiet
-dotnet test Gateway.sln -c Release --no-build -nologo "$@"
+# A hang fails the run instead of stalling it: a test still running after 10 minutes (xunit names every test running
+# for over a minute) fails the run, naming it (no dump); the suite itself is bounded at 45 minutes.
+timeout --kill-after=30s 45m dotnet test Gateway.sln -c Release --no-build -nologo --blame-hang-timeout 10m --blame-hang-dump-type none "$@"

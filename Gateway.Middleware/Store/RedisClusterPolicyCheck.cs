@@ -67,7 +67,7 @@ internal sealed class RedisClusterPolicyCheck : ISmsCodePolicyCheck
         {
             if (!SameSlot(connection, templates[0].Template, template))
             {
-                yield return $"{key}:{name} ('{template.Template}') does not share a hash slot with {templates[0].Name} ('{templates[0].Template}') for every mobile, " +
+                yield return $"{key}:{name} ('{template.Template}') does not share a hash slot with {templates[0].Name} ('{templates[0].Template.Template}') for every mobile, " +
                     "so one atomic script cannot touch both on Redis Cluster. Put the mobile in a hash tag in every template, " +
                     "e.g. 'send_flag_{{{mobile}}}' and 'sms_{{{mobile}}}'.";
             }

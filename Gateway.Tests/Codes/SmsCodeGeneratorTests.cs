@@ -35,6 +35,16 @@ public sealed class SmsCodeGeneratorTests
     }
 
     [Fact]
+    public void Generate_TenBatchesOnOneThread_NoneReusesAnEmptiedDraw()
+    {
+        // Draws are made 64 at a time per thread and each is zeroed once used: a batch used again without a refill gives
+        // "000000" (a legitimate draw of it has probability 10^-6 per code).
+        var codes = Enumerable.Range(0, 640).Select(_ => _generator.Generate(6)).ToList();
+
+        Assert.True(codes.Count(code => code == "000000") <= 1, string.Join(',', codes.Where(code => code == "000000")));
+    }
+
+    [Fact]
     public void Generate_ManyDraws_AreMostlyDistinct()
     {
         // 100 draws from 10^6 codes: the expected number of collisions is about 0.005.

@@ -6,6 +6,12 @@ namespace Gateway.Tests.Diagnostics;
 public sealed class LogThrottleTests
 {
     [Fact]
+    public void Constructor_NoTimeProvider_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => new LogThrottle(null!));
+    }
+
+    [Fact]
     public void ShouldLog_RepeatsWithinTheInterval_FirstOnlyThenCountsWhatWasSuppressed()
     {
         var time = new FakeTimeProvider();

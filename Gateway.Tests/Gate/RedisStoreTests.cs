@@ -289,9 +289,8 @@ public sealed class RedisStoreTests : IAsyncLifetime
     {
         var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
         edit?.Invoke(config);
-        var host = new GatewayHost(config, configureServices: time is null ? null : services => services.AddSingleton(time)).Start();
-        _resources.Add(host);
-        return host;
+        var host = _resources.Add(new GatewayHost(config, configureServices: time is null ? null : services => services.AddSingleton(time)));
+        return host.Start().WaitUntilConnected();
     }
 
     private async Task<long> DatabaseSizeAsync(int database) =>

@@ -12,7 +12,15 @@ public sealed class SmsCodeAnswersTests
     [InlineData(SmsCodeAnswerKind.Refused, 400, "{\"message\":\"手机频繁发送短信\"}")]
     [InlineData(SmsCodeAnswerKind.InvalidMobile, 404, "{\"message\":\"Not found: the mobile number is not valid.\"}")]
     [InlineData(SmsCodeAnswerKind.WrongCode, 400, "{\"message\":\"The code is wrong or has expired.\"}")]
-    public async Task Default_IsTheLegacyBytes(SmsCodeAnswerKind kind, int status, string body)
+    [InlineData(SmsCodeAnswerKind.StoreUnavailable, 503, "{\"message\":\"The SMS code service is temporarily unavailable. Please try again shortly.\"}")]
+    [InlineData(SmsCodeAnswerKind.ProviderFailed, 502, "{\"message\":\"The SMS provider failed; no code was sent. Please try again.\"}")]
+    [InlineData(SmsCodeAnswerKind.ProviderTimeout, 504, "{\"message\":\"The SMS provider did not answer in time; the code may still arrive. Please wait before asking again.\"}")]
+    [InlineData(SmsCodeAnswerKind.TooManyRequests, 429, "{\"message\":\"Too many requests from this client. Please try again later.\"}")]
+    [InlineData(SmsCodeAnswerKind.SpendGuard, 503, "{\"message\":\"SMS sending is paused for a moment. Please try again shortly.\"}")]
+    [InlineData(SmsCodeAnswerKind.Verified, 200, "{\"message\":\"ok\"}")]
+    [InlineData(SmsCodeAnswerKind.AttemptsSpent, 429, "{\"message\":\"Too many attempts: ask for a new code.\"}")]
+    [InlineData(SmsCodeAnswerKind.FailuresPerDaySpent, 429, "{\"message\":\"Too many failed attempts for this mobile today. Please try again later.\"}")]
+    public async Task Default_EachKind_IsItsStatusAndMessage(SmsCodeAnswerKind kind, int status, string body)
     {
         var (response, written) = await WriteAsync(SmsCodeAnswers.Default[kind]);
 

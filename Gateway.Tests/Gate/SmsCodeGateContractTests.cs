@@ -13,7 +13,7 @@ namespace Gateway.Tests.Gate;
 /// The gate's behaviour through the real host, a real provider on loopback and a real store. Runs once against
 /// Redis and once against the in-process store; the two must not differ.
 /// </summary>
-public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLifetime
+public abstract partial class SmsCodeGateContractTests(ContractStore store) : IAsyncLifetime
 {
     /// <summary>How long a test waits for what must happen before it fails instead of hanging: not a timing claim.</summary>
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
@@ -35,9 +35,8 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     {
         var config = new GatewayConfig(Provider.Address, store.Redis);
         edit?.Invoke(config);
-        var host = new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: gateLogLevel).Start();
-        _resources.Add(host);
-        return host;
+        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: gateLogLevel));
+        return host.Start().WaitUntilConnected();
     }
 
     [Fact]
@@ -86,14 +85,14 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     public async Task Get_InvalidMobile_Returns404JsonAndTouchesNothing(string mobile)
     {
         var host = StartGateway();
-        var commandsBefore = await store.CommandsRunAsync();
+        var commandsBefore = await store.CommandsRunAsync(host);
 
         var response = await host.CreateClient().RequestCodeAsync(mobile);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains("not valid", await GatewayClient.MessageOfAsync(response), StringComparison.Ordinal);
         Assert.Empty(Provider.Requests);
-        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync(host));
         Assert.Equal(0, await store.SendFlagLeftAsync(host, Uri.UnescapeDataString(mobile)));
     }
 
@@ -457,7 +456,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
     {
         var host = StartGateway();
         var mobile = TestMobiles.Next();
-        var commandsBefore = await store.CommandsRunAsync();
+        var commandsBefore = await store.CommandsRunAsync(host);
 
         // The catch-all route points at the provider in these tests: a path under /send/ reaches it untouched.
         var response = await host.CreateClient().GetAsync(new Uri($"/send/{mobile}", UriKind.Relative));
@@ -465,7 +464,7 @@ public abstract class SmsCodeGateContractTests(ContractStore store) : IAsyncLife
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"status\":\"sent\"}", await response.Content.ReadAsStringAsync());
         Assert.Empty(Assert.Single(Provider.RequestsFor(mobile)).CodeHeaderValues);
-        Assert.Equal(commandsBefore, await store.CommandsRunAsync());
+        Assert.Equal(commandsBefore, await store.CommandsRunAsync(host));
         Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
     }
 

@@ -43,10 +43,10 @@ public abstract class ContractStore
     public abstract Task PassSendIntervalAsync(GatewayHost host, string mobile);
 
     /// <summary>
-    /// Commands the store's server has run so far (see <see cref="RedisServer.CommandsRunAsync"/>), to show that a request
-    /// never reached it; null for the in-process store, which has no server to ask.
+    /// What the store has run so far, to show that a request never reached it: the commands of Redis's server (see
+    /// <see cref="RedisServer.CommandsRunAsync"/>), or the calls the gate made on the in-process store (pings aside).
     /// </summary>
-    public virtual Task<long?> CommandsRunAsync() => Task.FromResult<long?>(null);
+    public abstract Task<long> CommandsRunAsync(GatewayHost host);
 
     /// <summary>
     /// Keys in every database of the store's server (DBSIZE), to show that requests wrote nothing; null for the
@@ -97,7 +97,7 @@ public sealed class RedisContractStore(RedisFixture redis) : ContractStore
 
     public override Task ResetAsync() => redis.Server.Server.FlushAllDatabasesAsync();
 
-    public override async Task<long?> CommandsRunAsync() => await redis.Server.CommandsRunAsync();
+    public override Task<long> CommandsRunAsync(GatewayHost host) => redis.Server.CommandsRunAsync();
 
     public override async Task<long?> KeyCountAsync()
     {
@@ -128,6 +128,9 @@ public sealed class InProcessContractStore : ContractStore
 
     public override void ConfigureServices(IServiceCollection services) =>
         services.AddSingleton<ISmsCodeStore>(new RecordingSmsCodeStore(new InMemorySmsCodeStore(_time)));
+
+    /// <summary>The calls the gate made on the store; the probes here go to the store behind the record, uncounted.</summary>
+    public override Task<long> CommandsRunAsync(GatewayHost host) => Task.FromResult(Store(host).Calls);
 
     public override Task PassSendIntervalAsync(GatewayHost host, string mobile)
     {
@@ -218,32 +221,59 @@ public sealed class InProcessContractStore : ContractStore
         (RecordingSmsCodeStore)host.Services.GetRequiredService<ISmsCodeStore>();
 }
 
-/// <summary>The gate's store, with a record of the issue requests the gate made (test side: the store itself keeps none).</summary>
+/// <summary>
+/// The gate's store, with a record of the issue requests the gate made and a count of its calls (test side: the store
+/// itself keeps neither). A health check's ping is not counted: it reads and writes nothing.
+/// </summary>
 internal sealed class RecordingSmsCodeStore(ISmsCodeStore inner) : ISmsCodeStore
 {
     private readonly ConcurrentQueue<SmsCodeIssueRequest> _issued = new();
+    private long _calls;
 
     public ISmsCodeStore Inner => inner;
 
     public IEnumerable<SmsCodeIssueRequest> Issued => _issued;
 
+    public long Calls => Interlocked.Read(ref _calls);
+
     public bool IsShared => inner.IsShared;
 
     public ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request)
     {
+        Interlocked.Increment(ref _calls);
         _issued.Enqueue(request);
         return inner.TryIssueAsync(request);
     }
 
-    public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request) => inner.RevokeAsync(request);
+    public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request)
+    {
+        Interlocked.Increment(ref _calls);
+        return inner.RevokeAsync(request);
+    }
 
-    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt) => inner.CountAttemptAsync(request, attempt);
+    public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt)
+    {
+        Interlocked.Increment(ref _calls);
+        return inner.CountAttemptAsync(request, attempt);
+    }
 
-    public ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt) => inner.ReleaseAttemptAsync(request, attempt);
+    public ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt)
+    {
+        Interlocked.Increment(ref _calls);
+        return inner.ReleaseAttemptAsync(request, attempt);
+    }
 
-    public ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce) => inner.UseUpAsync(request, nonce);
+    public ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
+    {
+        Interlocked.Increment(ref _calls);
+        return inner.UseUpAsync(request, nonce);
+    }
 
-    public ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess) => inner.VerifyAsync(request, guess);
+    public ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
+    {
+        Interlocked.Increment(ref _calls);
+        return inner.VerifyAsync(request, guess);
+    }
 
     public ValueTask PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 }

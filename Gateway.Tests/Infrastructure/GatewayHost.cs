@@ -63,6 +63,24 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     }
 
     /// <summary>
+    /// Waits (30 s at most) until the host's Redis connection is up, for a test whose first request is not about
+    /// connecting. On a loaded machine the first connect can outlast the store timeout, and a request sent meanwhile
+    /// is refused at once (the connection fails fast while it is down): a 503 that says how busy the machine was, not
+    /// what the gate does. No wait for the in-process store. Sends nothing through the store, so its breaker is left
+    /// alone.
+    /// </summary>
+    public GatewayHost WaitUntilConnected()
+    {
+        var redis = Services.GetRequiredService<RedisConnection>();
+        if (redis.IsConfigured && !SpinWait.SpinUntil(() => redis.Multiplexer.IsConnected, TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("The gateway's Redis connection did not come up within 30 s.");
+        }
+
+        return this;
+    }
+
+    /// <summary>
     /// Starts the host on Kestrel, for tests that need real connections (client IPs, shutdown), on a loopback port the
     /// server binds itself (port 0); its clients get the bound address. The port goes in Kestrel's options, not in the
     /// server's address list: the host may already be starting when the factory would write that list.

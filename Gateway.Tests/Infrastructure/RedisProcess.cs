@@ -12,15 +12,17 @@ namespace Gateway.Tests.Infrastructure;
 /// for the groups that need several of them (<see cref="RedisCluster"/>, <see cref="RedisSentinelGroup"/>). Keeps
 /// the last lines it printed, so that a group that fails to form can say why.
 /// </summary>
-internal sealed class RedisProcess : IAsyncDisposable
+internal sealed class RedisProcess : IAsyncDisposable, IPausable
 {
     private const int KeptOutputLines = 50;
     private const int PortAttempts = 5;
     private const string AddressInUse = "Address already in use";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
+    private volatile bool _paused;
 
     private RedisProcess(int port)
     {
@@ -120,10 +122,27 @@ internal sealed class RedisProcess : IAsyncDisposable
     }
 
     /// <summary>Stops the process with SIGSTOP: its connections stay open, but it answers nothing until <see cref="ResumeAsync"/>.</summary>
-    public Task PauseAsync() => SignalAsync("-STOP", Process.Id);
+    public async Task PauseAsync()
+    {
+        _paused = true;
+        await SignalAsync("-STOP", Process.Id);
+    }
 
     /// <summary>Lets a process stopped by <see cref="PauseAsync"/> run again (SIGCONT).</summary>
-    public Task ResumeAsync() => SignalAsync("-CONT", Process.Id);
+    public async Task ResumeAsync()
+    {
+        await SignalAsync("-CONT", Process.Id);
+        _paused = false;
+    }
+
+    /// <summary>Resumes the process if a test paused it and did not resume it (a failed test); see <see cref="TestResources"/>.</summary>
+    public async Task ResumeIfPausedAsync()
+    {
+        if (_paused && _process is { HasExited: false })
+        {
+            await ResumeAsync();
+        }
+    }
 
     /// <summary>Sends <paramref name="signal"/> (<c>-STOP</c>, <c>-CONT</c>) to the process <paramref name="processId"/> with <c>kill</c>.</summary>
     public static async Task SignalAsync(string signal, int processId)
@@ -192,8 +211,10 @@ internal sealed class RedisProcess : IAsyncDisposable
     {
         if (_process is { HasExited: false })
         {
+            // SIGKILL ends a stopped process too; resumed first all the same, so that nothing is left in state T.
+            await ResumeIfPausedAsync();
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(ExitTimeout);
         }
     }
 

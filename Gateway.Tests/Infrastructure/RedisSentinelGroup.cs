@@ -10,7 +10,7 @@ namespace Gateway.Tests.Infrastructure;
 /// <see cref="ServiceName"/> (quorum 2, down after 1 s), each process in its own temporary directory. The master can
 /// be failed over with <c>SENTINEL FAILOVER</c> while the gateway runs.
 /// </summary>
-public sealed class RedisSentinelGroup : IAsyncDisposable
+public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
 {
     public const string ServiceName = "mymaster";
     private const int SentinelCount = 3;
@@ -210,6 +210,10 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         [
             $"sentinel auth-user {ServiceName} {StaleSentinelUser}",
             $"sentinel auth-pass {ServiceName} {StaleSentinelPassword}",
+
+            // It must go on naming the old master: with the group's 1 s, a loaded machine can make it see the old master
+            // down for a moment, and a sentinel that sees its master down names none.
+            $"sentinel down-after-milliseconds {ServiceName} 60000",
         ]);
         _staleSentinels.Add(stale);
         var port = stale.Port;
@@ -285,12 +289,18 @@ public sealed class RedisSentinelGroup : IAsyncDisposable
         return string.Join(" | ", parts);
     }
 
+    /// <inheritdoc/>
+    public async Task ResumeIfPausedAsync()
+    {
+        foreach (var process in _staleSentinels.Concat(_sentinels).Concat(_dataNodes))
+        {
+            await process.ResumeIfPausedAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var sentinel in _sentinels.Where(sentinel => _pausedSentinels.Contains(sentinel.Port)))
-        {
-            await sentinel.ResumeAsync();
-        }
+        await ResumeIfPausedAsync();
 
         foreach (var connection in new[] { _sentinelAdmin, _dataAdmin })
         {

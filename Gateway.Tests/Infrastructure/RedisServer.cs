@@ -6,7 +6,7 @@ namespace Gateway.Tests.Infrastructure;
 /// A real <c>redis-server</c> on a free loopback port, without persistence. It can be stopped and started again
 /// on the same port to simulate an outage, or paused (SIGSTOP) to simulate one that answers nothing.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable, IPausable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
     private readonly Lazy<ConnectionMultiplexer> _admin;
@@ -62,6 +62,9 @@ public sealed class RedisServer : IAsyncDisposable
 
     /// <summary>Lets the process paused by <see cref="PauseAsync"/> run again; it then answers what it was sent meanwhile.</summary>
     public Task ResumeAsync() => Running.ResumeAsync();
+
+    /// <inheritdoc/>
+    public Task ResumeIfPausedAsync() => _process?.ResumeIfPausedAsync() ?? Task.CompletedTask;
 
     /// <summary>Commands run so far by name, from INFO commandstats (e.g. "evalsha" → 3).</summary>
     public async Task<IReadOnlyDictionary<string, long>> CommandCountsAsync()

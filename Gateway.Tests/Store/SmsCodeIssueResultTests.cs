@@ -21,13 +21,6 @@ public sealed class SmsCodeIssueResultTests
     }
 
     [Fact]
-    public void Issued_IsIssued_True()
-    {
-        Assert.True(SmsCodeIssueResult.Issued.IsIssued);
-        Assert.Equal(SmsCodeRefusal.None, SmsCodeIssueResult.Issued.Refusal);
-    }
-
-    [Fact]
     public void IsIssued_Refused_False()
     {
         Assert.False(new SmsCodeIssueResult(SmsCodeRefusal.Interval, 1000).IsIssued);

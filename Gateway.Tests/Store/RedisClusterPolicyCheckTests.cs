@@ -1,0 +1,121 @@
+using System.Reflection;
+using Gateway.Middleware.Configuration;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Store;
+
+/// <summary>
+/// The start-up check on Redis Cluster, a row for every key template of one mobile. The rows come from the policy's
+/// options themselves (every template whose default holds <c>{mobile}</c>), so that a new key is checked by a row
+/// here the day it is added; every cap that is off by default is turned on, so that no key is skipped for being
+/// unused. One cluster serves the class: a start-up that fails writes nothing.
+/// </summary>
+public sealed class RedisClusterPolicyCheckTests(RedisClusterPolicyCheckTests.ClusterFixture cluster)
+    : IClassFixture<RedisClusterPolicyCheckTests.ClusterFixture>, IAsyncLifetime
+{
+    private readonly TestResources _resources = new();
+    private RecordingSmsProvider _provider = null!;
+
+    /// <summary>The mobile's key templates, by option name, as shipped.</summary>
+    public static TheoryData<string> MobileKeyTemplates
+    {
+        get
+        {
+            var rows = new TheoryData<string>();
+            foreach (var (name, _) in MobileTemplates())
+            {
+                rows.Add(name);
+            }
+
+            return rows;
+        }
+    }
+
+    public async Task InitializeAsync() => _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
+
+    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
+
+    [Fact]
+    public void MobileKeyTemplates_AreTheOnesTheScriptsTouch()
+    {
+        // A floor for the reflection below: the keys one mobile's scripts touch today are all found.
+        Assert.Superset(
+            new HashSet<string> { "SendFlagKey", "CodeKey", "CodeStateKey", "HourCounterKey", "DayCounterKey", "VerifyFailureCounterKey" },
+            MobileTemplates().Select(t => t.Name).ToHashSet());
+    }
+
+    [Fact]
+    public void Start_EveryMobileKeyHashTagged_Starts()
+    {
+        var config = ClusterConfig(untagged: null);
+
+        var host = _resources.Add(new GatewayHost(config)).Start();
+
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Id.Name == "PolicyRejected");
+    }
+
+    [Theory]
+    [MemberData(nameof(MobileKeyTemplates))]
+    public async Task Start_OneMobileKeyOutsideTheHashTag_FailsNamingThatKey(string option)
+    {
+        var shipped = MobileTemplates().Single(t => t.Name == option).Default;
+        var config = ClusterConfig(untagged: option);
+        await using var host = new GatewayHost(config);
+
+        var error = Assert.ThrowsAny<Exception>(() => host.Start());
+
+        Assert.True(error.Message.Contains($"{option} ('{shipped}')", StringComparison.Ordinal), error.Message);
+        Assert.True(error.Message.Contains("does not share a hash slot", StringComparison.Ordinal), error.Message);
+    }
+
+    /// <summary>
+    /// A policy for the cluster: database 0, every cap on, every mobile key in a hash tag except
+    /// <paramref name="untagged"/>, which keeps its shipped template.
+    /// </summary>
+    private GatewayConfig ClusterConfig(string? untagged)
+    {
+        var config = new GatewayConfig(_provider.Address, cluster.Cluster.ConnectionString);
+        config.Policy["Database"] = 0;
+        var shipped = new SmsCodePolicyOptions();
+        foreach (var cap in typeof(SmsCodePolicyOptions).GetProperties()
+            .Where(p => p.PropertyType == typeof(int) && p.Name.StartsWith("Max", StringComparison.Ordinal) && (int)p.GetValue(shipped)! == 0))
+        {
+            config.Policy[cap.Name] = 5;
+        }
+
+        foreach (var (name, template) in MobileTemplates())
+        {
+            config.Policy[name] = name == untagged ? template : template.Replace(SmsCodePolicyOptions.MobilePlaceholder, "{{" + SmsCodePolicyOptions.MobilePlaceholder + "}}", StringComparison.Ordinal);
+        }
+
+        return config;
+    }
+
+    private static IEnumerable<(string Name, string Default)> MobileTemplates()
+    {
+        var shipped = new SmsCodePolicyOptions();
+        return typeof(SmsCodePolicyOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.PropertyType == typeof(string) && p.CanWrite)
+            .Select(p => (p.Name, Default: (string?)p.GetValue(shipped) ?? string.Empty))
+            .Where(t => t.Default.Contains(SmsCodePolicyOptions.MobilePlaceholder, StringComparison.Ordinal))
+            .OrderBy(t => t.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>One Redis Cluster for the class.</summary>
+    public sealed class ClusterFixture : IAsyncLifetime
+    {
+        private RedisCluster? _cluster;
+
+        public RedisCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+
+        public async Task InitializeAsync() => _cluster = await RedisCluster.StartNewAsync();
+
+        public async Task DisposeAsync()
+        {
+            if (_cluster is not null)
+            {
+                await _cluster.DisposeAsync();
+            }
+        }
+    }
+}
