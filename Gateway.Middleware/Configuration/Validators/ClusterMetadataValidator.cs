@@ -19,13 +19,7 @@ internal sealed class ClusterMetadataValidator : IClusterValidator
         }
 
         var owner = $"Cluster '{cluster.ClusterId}'";
-        foreach (var key in metadata.Keys)
-        {
-            if (GateMetadataKeys.Mistake(owner, key, GateMetadataKeys.Cluster) is { } mistake)
-            {
-                errors.Add(new ArgumentException(mistake));
-            }
-        }
+        GateMetadataKeys.AddMistakes(owner, metadata, GateMetadataKeys.Cluster, errors);
 
         if (metadata.TryGetValue(SmsCodeGateMetadata.ProviderClusterName, out var mark) && !bool.TryParse(mark, out _))
         {

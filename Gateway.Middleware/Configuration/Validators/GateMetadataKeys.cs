@@ -33,6 +33,18 @@ internal static class GateMetadataKeys
     /// <summary>Off by this many edits, a key that does not start with <c>Sms</c> is taken for a misspelt gate key.</summary>
     private const int NearMiss = 2;
 
+    /// <summary>Adds to <paramref name="errors"/> one refusal for each key of <paramref name="metadata"/> that is a <see cref="Mistake"/>.</summary>
+    public static void AddMistakes(string owner, IReadOnlyDictionary<string, string> metadata, string[] known, IList<Exception> errors)
+    {
+        foreach (var key in metadata.Keys)
+        {
+            if (Mistake(owner, key, known) is { } mistake)
+            {
+                errors.Add(new ArgumentException(mistake));
+            }
+        }
+    }
+
     /// <summary>
     /// Why <paramref name="key"/>, found in the metadata of <paramref name="owner"/> (a route or a cluster, whose own
     /// keys are <paramref name="known"/>), is refused; null when it is one of the gate's keys or like none of them.

@@ -20,13 +20,7 @@ internal sealed class RouteMetadataValidator : IRouteValidator
         }
 
         var owner = $"Route '{routeConfig.RouteId}'";
-        foreach (var key in metadata.Keys)
-        {
-            if (GateMetadataKeys.Mistake(owner, key, GateMetadataKeys.Route) is { } mistake)
-            {
-                errors.Add(new ArgumentException(mistake));
-            }
-        }
+        GateMetadataKeys.AddMistakes(owner, metadata, GateMetadataKeys.Route, errors);
 
         if (metadata.TryGetValue(SmsCodeGateMetadata.ProviderUnmarkedName, out var unmarked)
             && (unmarked != SmsCodeGateMetadata.ProviderUnmarkedAllow || !metadata.ContainsKey(SmsCodeGateMetadata.PolicyName)))
