@@ -39,24 +39,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// </summary>
     public static async Task<GatewayProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(GatewayDll);
-        foreach (var argument in arguments.Concat(["--urls", "http://127.0.0.1:0"]))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var inherited in start.Environment.Keys.Where(IsGatewaySetting).ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
-
+        var start = StartInfo(workingDirectory, arguments);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -97,11 +80,41 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// <c>dotnet Gateway.dll</c> in <paramref name="workingDirectory"/> with <paramref name="arguments"/> and
+    /// <c>--urls http://127.0.0.1:0</c>, its output redirected, and this process's environment without any gateway
+    /// setting.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(GatewayDll);
+        foreach (var argument in arguments.Concat(["--urls", "http://127.0.0.1:0"]))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var inherited in start.Environment.Keys.Where(IsGatewaySetting).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        return start;
+    }
+
     private static bool IsGatewaySetting(string name) =>
         name == ConfigEnvironmentVariable
         || name.Equals("config", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("SmsCodeGate__", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("ReverseProxy__", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("ForwardedHeaders__", StringComparison.OrdinalIgnoreCase)
+        || name.StartsWith("ClientRateLimiting__", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase);
 
     private void Keep(string? line)

@@ -8,29 +8,10 @@ namespace Gateway.Tests.Infrastructure;
 /// </summary>
 public static class GatewayRun
 {
-    private static readonly string GatewayDll = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
-
     /// <summary>Runs <c>dotnet Gateway.dll</c> with <paramref name="arguments"/> (and a port of its own) in <paramref name="workingDirectory"/>.</summary>
     public static async Task<(int ExitCode, string Stderr, string Stdout)> RunAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(GatewayDll);
-        foreach (var argument in arguments.Concat(["--urls", "http://127.0.0.1:0"]))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var inherited in start.Environment.Keys.Where(IsGatewaySetting).ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
-
+        var start = GatewayProcess.StartInfo(workingDirectory, arguments);
         using var process = Process.Start(start)!;
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stdout = new System.Text.StringBuilder();
@@ -74,13 +55,4 @@ public static class GatewayRun
             return output.ToString();
         }
     }
-
-    private static bool IsGatewaySetting(string name) =>
-        name == GatewayProcess.ConfigEnvironmentVariable
-        || name.Equals("config", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("SmsCodeGate__", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("ReverseProxy__", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("ForwardedHeaders__", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("ClientRateLimiting__", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase);
 }
