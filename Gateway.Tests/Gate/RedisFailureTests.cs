@@ -15,20 +15,9 @@ namespace Gateway.Tests.Gate;
 /// Redis failing halfway: stopped, back again, or answering an error. Time is a fake clock, so the breaker and the
 /// log throttle move only when the test moves them; what reached Redis is counted with INFO commandstats.
 /// </summary>
-public sealed class RedisFailureTests : IAsyncLifetime
+public sealed class RedisFailureTests : OwnRedisTests
 {
-    private readonly TestResources _resources = new();
     private readonly FakeTimeProvider _time = new();
-    private RedisServer _redis = null!;
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = _resources.Add(await RedisServer.StartNewAsync());
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task BreakerOpen_RequestsAnswer503AndSendNothingToRedis_NotEvenALateRevoke()
@@ -37,9 +26,9 @@ public sealed class RedisFailureTests : IAsyncLifetime
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        await _redis.StartAsync();
+        await Redis.StartAsync();
         var connection = host.Services.GetRequiredService<RedisConnection>();
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
 
@@ -56,7 +45,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
         // Redis has forgotten the script, so its source is sent once.
         _time.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        Assert.Equal(1, (await _redis.CommandCountsAsync()).GetValueOrDefault("eval"));
+        Assert.Equal(1, (await Redis.CommandCountsAsync()).GetValueOrDefault("eval"));
     }
 
     [Fact]
@@ -66,9 +55,9 @@ public sealed class RedisFailureTests : IAsyncLifetime
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        await _redis.StartAsync();
+        await Redis.StartAsync();
         var connection = host.Services.GetRequiredService<RedisConnection>();
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
 
@@ -88,7 +77,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
         using var requests = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.requests");
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
-        await _redis.Database(2).ListLeftPushAsync($"sms_hour_{mobile}", "not a counter");
+        await Redis.Database(2).ListLeftPushAsync($"sms_hour_{mobile}", "not a counter");
 
         var response = await client.RequestCodeAsync(mobile);
 
@@ -97,8 +86,8 @@ public sealed class RedisFailureTests : IAsyncLifetime
         var failed = Assert.Single(requests.GetMeasurementSnapshot());
         Assert.Equal(SmsCodeGateResults.StoreUnavailable, failed.Tags["sms_code_gate.result"]);
         Assert.Equal("data", failed.Tags["error.type"]);
-        Assert.Empty(_provider.Requests);
-        Assert.False(await _redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
+        Assert.Empty(Provider.Requests);
+        Assert.False(await Redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
 
         // The clock stands still, so an opened breaker would still refuse: the next mobile is served, by Redis.
         var calls = await ScriptCallsAsync();
@@ -112,7 +101,7 @@ public sealed class RedisFailureTests : IAsyncLifetime
     {
         var host = StartGateway();
         var client = host.CreateClient();
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         for (var i = 0; i < 20; i++)
         {
@@ -133,14 +122,14 @@ public sealed class RedisFailureTests : IAsyncLifetime
 
     private async Task<long> ScriptCallsAsync()
     {
-        var counts = await _redis.CommandCountsAsync();
+        var counts = await Redis.CommandCountsAsync();
         return counts.GetValueOrDefault("evalsha") + counts.GetValueOrDefault("eval");
     }
 
     private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
     {
-        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         edit?.Invoke(config);
-        return _resources.Add(new GatewayHost(config, configureServices: services => services.AddSingleton<TimeProvider>(_time)).Start());
+        return Resources.Add(new GatewayHost(config, configureServices: services => services.AddSingleton<TimeProvider>(_time)).Start());
     }
 }

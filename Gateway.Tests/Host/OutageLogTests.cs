@@ -14,22 +14,11 @@ namespace Gateway.Tests.Host;
 /// failures through the gate's log throttle, not one Error line per probe; the store's return once; a send that
 /// never reached Redis said as such. Time is a fake clock, moved by the test.
 /// </summary>
-public sealed class OutageLogTests : IAsyncLifetime
+public sealed class OutageLogTests : OwnRedisTests
 {
     private const string HealthCheckService = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
     private static readonly Uri Readyz = new("/readyz", UriKind.Relative);
-    private readonly TestResources _resources = new();
     private readonly WatchedTimeProvider _time = new();
-    private RedisServer _redis = null!;
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = _resources.Add(await RedisServer.StartNewAsync());
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Readyz_ProbedThroughAnOutage_OneWarningPerIntervalNoErrorLinePerProbe()
@@ -41,7 +30,7 @@ public sealed class OutageLogTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
         Assert.Empty(Named(host, "StoreNotReady"));
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         for (var probe = 0; probe < 10; probe++)
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
@@ -67,7 +56,7 @@ public sealed class OutageLogTests : IAsyncLifetime
         var host = StartGateway();
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Readyz)).StatusCode);
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(Readyz)).StatusCode);
         Assert.Empty(Named(host, "StoreAnswersAgain"));
 
@@ -88,7 +77,7 @@ public sealed class OutageLogTests : IAsyncLifetime
         var host = StartGateway();
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
 
         await RestartRedisAsync(host);
@@ -106,7 +95,7 @@ public sealed class OutageLogTests : IAsyncLifetime
         var host = StartGateway(gateLogLevel: LogLevel.Debug);
         var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
 
@@ -125,7 +114,7 @@ public sealed class OutageLogTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
 
         // Paused, Redis takes the issue call and answers nothing; the gate gives up on it at its timeout (fake clock).
-        await _redis.PauseAsync();
+        await Redis.PauseAsync();
         var waiting = _time.NextTimerAsync(GatewayConfig.StoreTimeoutForAFakeClock);
         var pending = client.RequestCodeAsync(TestMobiles.Next());
         await waiting.WaitAsync(TimeSpan.FromSeconds(30));
@@ -133,7 +122,7 @@ public sealed class OutageLogTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await pending).StatusCode);
 
         // Then it dies with the call sent: whether the script ran is unknown, and the undo cannot be sent.
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Named(host, "LateRevokeFailed").Count == 1), TimeSpan.FromSeconds(20)),
             host.Logs.GetSnapshot().Describe());
@@ -153,16 +142,16 @@ public sealed class OutageLogTests : IAsyncLifetime
 
     private async Task RestartRedisAsync(GatewayHost host)
     {
-        await _redis.StartAsync();
+        await Redis.StartAsync();
         var connection = host.Services.GetRequiredService<RedisConnection>();
         Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(connection.Multiplexer.IsConnected), TimeSpan.FromSeconds(20)));
     }
 
     private GatewayHost StartGateway(Action<IServiceCollection>? configureServices = null, LogLevel? gateLogLevel = null, Action<GatewayConfig>? edit = null)
     {
-        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         edit?.Invoke(config);
-        return _resources.Add(new GatewayHost(
+        return Resources.Add(new GatewayHost(
             config,
             configureServices: services =>
             {

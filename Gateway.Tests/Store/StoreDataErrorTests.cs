@@ -12,22 +12,10 @@ namespace Gateway.Tests.Store;
 /// not a number) fails that mobile's request with 503, and nobody else's: the breaker is for the connection. The
 /// clock is fake and never moved, so a breaker the first request opened would refuse every later one.
 /// </summary>
-public sealed class StoreDataErrorTests : IAsyncLifetime
+public sealed class StoreDataErrorTests : OwnRedisTests
 {
-    private readonly TestResources _resources = new();
-
     // A clock that stands still: a breaker opened by the first request would still refuse the second.
     private readonly FakeTimeProvider _time = new();
-    private RedisServer _redis = null!;
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = _resources.Add(await RedisServer.StartNewAsync());
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Send_CounterOfOneMobileIsNotANumber_ThatMobile503OtherMobilesStillServed()
@@ -35,7 +23,7 @@ public sealed class StoreDataErrorTests : IAsyncLifetime
         var host = StartGateway(config => config.Policy["MaxPerHour"] = 5);
         var client = host.CreateClient();
         var (victim, other) = (TestMobiles.Next(), TestMobiles.Next());
-        await _redis.Database(2).StringSetAsync($"sms_hour_{victim}", "not a number");
+        await Redis.Database(2).StringSetAsync($"sms_hour_{victim}", "not a number");
 
         var refused = await client.RequestCodeAsync(victim);
 
@@ -43,7 +31,7 @@ public sealed class StoreDataErrorTests : IAsyncLifetime
         Assert.Contains("temporarily unavailable", await GatewayClient.MessageOfAsync(refused), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(other)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        Assert.Empty(_provider.RequestsFor(victim));
+        Assert.Empty(Provider.RequestsFor(victim));
         AssertLoggedMasked(host, victim);
     }
 
@@ -54,7 +42,7 @@ public sealed class StoreDataErrorTests : IAsyncLifetime
         var client = host.CreateClient();
         var (victim, other) = (TestMobiles.Next(), TestMobiles.Next());
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(victim)).StatusCode);
-        var db = _redis.Database(2);
+        var db = Redis.Database(2);
         await db.KeyDeleteAsync($"sms_state_{victim}");
         await db.StringSetAsync($"sms_state_{victim}", "a string where a hash belongs");
         await db.KeyDeleteAsync($"sms_{victim}");
@@ -64,7 +52,7 @@ public sealed class StoreDataErrorTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(other)).StatusCode);
-        var code = Assert.Single(_provider.RequestsFor(other)).Code!;
+        var code = Assert.Single(Provider.RequestsFor(other)).Code!;
         Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, other, code)).StatusCode);
         AssertLoggedMasked(host, victim);
     }
@@ -82,8 +70,8 @@ public sealed class StoreDataErrorTests : IAsyncLifetime
 
     private GatewayHost StartGateway(Action<GatewayConfig> edit)
     {
-        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         edit(config);
-        return _resources.Add(new GatewayHost(config, configureServices: services => services.AddSingleton<TimeProvider>(_time)).Start());
+        return Resources.Add(new GatewayHost(config, configureServices: services => services.AddSingleton<TimeProvider>(_time)).Start());
     }
 }
