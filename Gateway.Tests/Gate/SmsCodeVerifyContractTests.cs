@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Gateway.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Gate;
 
@@ -10,20 +9,9 @@ namespace Gateway.Tests.Gate;
 /// The verify half through the real host and a real store: the gate's own endpoint, and a legacy app's verify route
 /// (the recording provider's other paths stand in for the app: 200 accepts, 400 refuses). Runs on both stores.
 /// </summary>
-public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLifetime
+public abstract class SmsCodeVerifyContractTests(ContractStore store) : VerifyContractTests(store)
 {
     private static readonly byte[] WrongCodeBody = Encoding.UTF8.GetBytes("{\"message\":\"The code is wrong or has expired.\"}");
-    private readonly TestResources _resources = new();
-
-    protected RecordingSmsProvider Provider { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        await store.ResetAsync();
-        Provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task VerifyEndpoint_RightCode_200ThenTheCodeIsUsedUp()
@@ -37,7 +25,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
         Assert.Equal(GatewayClient.LegacyOkBody, await verified.Content.ReadAsByteArrayAsync());
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
-        Assert.False(await store.HasCodeAsync(host, mobile));
+        Assert.False(await Store.HasCodeAsync(host, mobile));
     }
 
     [Fact]
@@ -84,11 +72,11 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.Equal(HttpStatusCode.TooManyRequests, spent.StatusCode);
         Assert.True(spent.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Contains("Too many attempts", await GatewayClient.MessageOfAsync(spent), StringComparison.Ordinal);
-        Assert.False(await store.HasCodeAsync(host, mobile));
+        Assert.False(await Store.HasCodeAsync(host, mobile));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await VerifyAsync(client, mobile, code)).StatusCode);
 
         // A new code starts a fresh count.
-        await store.PassSendIntervalAsync(host, mobile);
+        await Store.PassSendIntervalAsync(host, mobile);
         var (_, next) = await SendCodeAsync(client, mobile);
         Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, mobile, next)).StatusCode);
     }
@@ -105,7 +93,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(first))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(first))).StatusCode);
 
-        await store.PassSendIntervalAsync(host, mobile);
+        await Store.PassSendIntervalAsync(host, mobile);
         var (_, second) = await SendCodeAsync(client, mobile);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Other(second))).StatusCode);
         var spent = await VerifyAsync(client, mobile, second);
@@ -163,7 +151,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, mobile, Other(code))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, mobile, code)).StatusCode);
         Assert.Equal(5, Provider.OtherRequests.Count);
-        Assert.False(await store.HasCodeAsync(host, mobile));
+        Assert.False(await Store.HasCodeAsync(host, mobile));
     }
 
     [Fact]
@@ -179,7 +167,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         var forwarded = Assert.Single(Provider.OtherRequests);
         Assert.Equal("/verifications/sms/", forwarded.Path);
         Assert.True(forwarded.BodyLength > 0);
-        Assert.False(await store.HasCodeAsync(host, mobile));
+        Assert.False(await Store.HasCodeAsync(host, mobile));
     }
 
     [Theory]
@@ -192,14 +180,14 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
         var (host, client) = Start();
         var mobile = TestMobiles.Next();
         var body = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, mobile, mobile[1..]);
-        var commandsBefore = await store.CommandsRunAsync(host);
+        var commandsBefore = await Store.CommandsRunAsync(host);
 
         var response = await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
             new StringContent(body, Encoding.UTF8, "application/x-www-form-urlencoded")).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Empty(Provider.OtherRequests);
-        Assert.Equal(commandsBefore, await store.CommandsRunAsync(host));
+        Assert.Equal(commandsBefore, await Store.CommandsRunAsync(host));
     }
 
     [Fact]
@@ -234,10 +222,7 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
     public async Task Verify_AnyOutcome_LogsHoldNeitherTheCodeNorTheGuessNorTheFullMobile()
     {
         Provider.OtherStatusCode = 400;
-        var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
-        config.Policy["MaxVerifyAttempts"] = 2;
-        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices, gateLogLevel: Microsoft.Extensions.Logging.LogLevel.Trace).Start().WaitUntilConnected());
-        var client = host.CreateClient();
+        var (host, client) = Start(config => config.Policy["MaxVerifyAttempts"] = 2, Microsoft.Extensions.Logging.LogLevel.Trace);
         var (mobile, code) = await SendCodeAsync(client);
         const string guess = "987123";
 
@@ -256,28 +241,4 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : IAsyncLi
             Assert.DoesNotContain(mobile, log, StringComparison.Ordinal);
         }
     }
-
-    private (GatewayHost Host, HttpClient Client) Start(Action<GatewayConfig>? edit = null)
-    {
-        var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
-        edit?.Invoke(config);
-        var host = _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices).Start().WaitUntilConnected());
-        return (host, host.CreateClient());
-    }
-
-    private async Task<(string Mobile, string Code)> SendCodeAsync(HttpClient client, string? mobile = null)
-    {
-        mobile ??= TestMobiles.Next();
-        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        return (mobile, Provider.RequestsFor(mobile)[^1].Code!);
-    }
-
-    private static Task<HttpResponseMessage> VerifyAsync(HttpClient client, string mobile, string code) =>
-        client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code }).WaitAsync(TimeSpan.FromSeconds(30));
-
-    private static Task<HttpResponseMessage> LegacyVerifyAsync(HttpClient client, string mobile, string code) =>
-        client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
-            new FormUrlEncodedContent([new("mobile", mobile), new("sms_code", code)])).WaitAsync(TimeSpan.FromSeconds(60));
-
-    private static string Other(string code) => code == "000000" ? "111111" : "000000";
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gateway.Tests.Infrastructure;
@@ -11,30 +10,18 @@ namespace Gateway.Tests.Gate;
 /// up only by an answer that means success. Through the real host and a real store (both stores); the recording
 /// provider's other paths stand in for the app, which never deletes a code, so single use rests on the gate alone.
 /// </summary>
-public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAsyncLifetime
+public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : VerifyContractTests(store)
 {
     /// <summary>The seed's verify view's answer for an expired or missing code, byte for byte.</summary>
     private static readonly byte[] ExpiredBody = Encoding.UTF8.GetBytes("{\"message\":\"验证码已过期\"}");
 
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
-    private readonly TestResources _resources = new();
-
-    protected RecordingSmsProvider Provider { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        await store.ResetAsync();
-        Provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
-
     [Fact]
     public async Task VerifyRoute_GuessesBeforeTheSend_NoneReachTheAppAndEachIsAnsweredAsExpired()
     {
-        var client = Start();
+        var (_, client) = Start();
         var mobile = TestMobiles.Next();
-        var keysBefore = await store.KeyCountAsync();
+        var keysBefore = await Store.KeyCountAsync();
 
         var guesses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => LegacyVerifyAsync(client, mobile, i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))));
 
@@ -46,8 +33,8 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
             Assert.Equal("application/json", guess.Content.Headers.ContentType?.ToString());
         }
 
-        Assert.Equal(keysBefore, await store.KeyCountAsync());
-        var code = await SendCodeAsync(client, mobile);
+        Assert.Equal(keysBefore, await Store.KeyCountAsync());
+        var (_, code) = await SendCodeAsync(client, mobile);
         Assert.Equal(HttpStatusCode.OK, (await LegacyVerifyAsync(client, mobile, code)).StatusCode);
         Assert.Single(Provider.OtherRequests);
     }
@@ -55,9 +42,9 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
     [Fact]
     public async Task Verify_GuessesAtAMobileWithoutACode_WriteNothingAndDoNotLockTheOwnerOut()
     {
-        var client = Start(config => config.Policy["MaxVerifyFailuresPerDay"] = 20);
+        var (_, client) = Start(config => config.Policy["MaxVerifyFailuresPerDay"] = 20);
         var owner = TestMobiles.Next();
-        var keysBefore = await store.KeyCountAsync();
+        var keysBefore = await Store.KeyCountAsync();
 
         for (var i = 0; i < 25; i++)
         {
@@ -67,18 +54,18 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
             Assert.Equal(HttpStatusCode.BadRequest, (await LegacyVerifyAsync(client, TestMobiles.Next(), "123456")).StatusCode);
         }
 
-        Assert.Equal(keysBefore, await store.KeyCountAsync());
+        Assert.Equal(keysBefore, await Store.KeyCountAsync());
         Assert.Empty(Provider.OtherRequests);
-        var code = await SendCodeAsync(client, owner);
+        var (_, code) = await SendCodeAsync(client, owner);
         Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, owner, code)).StatusCode);
     }
 
     [Fact]
     public async Task VerifyRoute_ConcurrentRightGuessesAtAnAppThatNeverDeletes_ExactlyOneIsAccepted()
     {
-        var client = Start();
+        var (_, client) = Start();
         var mobile = TestMobiles.Next();
-        var code = await SendCodeAsync(client, mobile);
+        var (_, code) = await SendCodeAsync(client, mobile);
         var app = Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = LegacyVerifyAsync(client, mobile, code);
         await Provider.OtherReceived.Task.WaitAsync(HangGuard);
@@ -99,9 +86,9 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
     [Fact]
     public async Task VerifyRoute_AttemptAtTheApp_OthersGet429RetryAfter1UntilTheAppRefusesIt()
     {
-        var client = Start();
+        var (_, client) = Start();
         var mobile = TestMobiles.Next();
-        var code = await SendCodeAsync(client, mobile);
+        var (_, code) = await SendCodeAsync(client, mobile);
         Provider.OtherStatusCode = 400;
         var app = Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var wrong = LegacyVerifyAsync(client, mobile, Other(code));
@@ -128,9 +115,9 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
     [Fact]
     public async Task VerifyRoute_AppRefusesWithA200_VerifySuccessWhenKeepsTheCodeAndPassesTheAnswerOn()
     {
-        var client = Start(config => config.Policy["VerifySuccessWhen"] = new JsonObject { ["Status"] = 200, ["Property"] = "ok", ["Value"] = "true" });
+        var (_, client) = Start(config => config.Policy["VerifySuccessWhen"] = new JsonObject { ["Status"] = 200, ["Property"] = "ok", ["Value"] = "true" });
         var mobile = TestMobiles.Next();
-        var code = await SendCodeAsync(client, mobile);
+        var (_, code) = await SendCodeAsync(client, mobile);
         Provider.OtherBody = "{\"ok\":false}";
 
         var refused = await LegacyVerifyAsync(client, mobile, Other(code));
@@ -149,7 +136,7 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
     [Fact]
     public async Task VerifyRoute_AnswersOverridden_NoCodeAndInFlightUseThePolicysAnswers()
     {
-        var client = Start(config => config.Policy["Answers"] = new JsonObject
+        var (_, client) = Start(config => config.Policy["Answers"] = new JsonObject
         {
             ["VerifyNoCode"] = new JsonObject { ["Status"] = 410, ["Body"] = "{{\"errmsg\":\"gone\"}}" },
             ["AttemptInFlight"] = new JsonObject { ["Status"] = 409, ["Body"] = "{{\"errmsg\":\"busy {retryAfter}\"}}" },
@@ -157,7 +144,7 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
         var mobile = TestMobiles.Next();
 
         var none = await LegacyVerifyAsync(client, mobile, "123456");
-        var code = await SendCodeAsync(client, mobile);
+        var (_, code) = await SendCodeAsync(client, mobile);
         var app = Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = LegacyVerifyAsync(client, mobile, code);
         await Provider.OtherReceived.Task.WaitAsync(HangGuard);
@@ -170,26 +157,4 @@ public abstract class SmsCodeVerifyGuardContractTests(ContractStore store) : IAs
         Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
         Assert.Equal("{\"errmsg\":\"busy 1\"}", await busy.Content.ReadAsStringAsync());
     }
-
-    private HttpClient Start(Action<GatewayConfig>? edit = null)
-    {
-        var config = new GatewayConfig(Provider.Address, store.Redis).WithVerifyRoutes();
-        edit?.Invoke(config);
-        return _resources.Add(new GatewayHost(config, configureServices: store.ConfigureServices).Start()).CreateClient();
-    }
-
-    private async Task<string> SendCodeAsync(HttpClient client, string mobile)
-    {
-        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        return Provider.RequestsFor(mobile)[^1].Code!;
-    }
-
-    private static Task<HttpResponseMessage> VerifyAsync(HttpClient client, string mobile, string code) =>
-        client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code }).WaitAsync(HangGuard);
-
-    private static Task<HttpResponseMessage> LegacyVerifyAsync(HttpClient client, string mobile, string code, TimeSpan? within = null) =>
-        client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
-            new FormUrlEncodedContent([new("mobile", mobile), new("sms_code", code)])).WaitAsync(within ?? TimeSpan.FromSeconds(60));
-
-    private static string Other(string code) => code == "000000" ? "111111" : "000000";
 }
