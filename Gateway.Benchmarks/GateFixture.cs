@@ -1,5 +1,5 @@
 using Gateway.Middleware;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Gate;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Gateway.Middleware.Codes;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Store;
 using StackExchange.Redis;

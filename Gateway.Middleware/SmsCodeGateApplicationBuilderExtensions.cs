@@ -1,4 +1,4 @@
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Gate;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;

@@ -1,5 +1,5 @@
 using Gateway.Middleware.Codes;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Gate;
 using Gateway.Middleware.Health;

@@ -1,5 +1,5 @@
 using Gateway;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
 using Gateway.RateLimiting;
 using Gateway.TrustedProxies;

@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Middleware.Gate;

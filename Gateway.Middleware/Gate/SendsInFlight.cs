@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 
 namespace Gateway.Middleware.Gate;
 

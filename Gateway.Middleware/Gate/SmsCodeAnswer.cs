@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Middleware.Gate;

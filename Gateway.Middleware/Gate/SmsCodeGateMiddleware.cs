@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Middleware.Codes;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;

@@ -1,4 +1,4 @@
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using StackExchange.Redis;
 
 namespace Gateway.Middleware.Store;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;

@@ -1,4 +1,4 @@
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Middleware.Store;

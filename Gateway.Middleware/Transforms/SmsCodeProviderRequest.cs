@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 
 namespace Gateway.Middleware.Transforms;
 

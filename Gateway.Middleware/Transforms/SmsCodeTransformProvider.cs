@@ -1,5 +1,5 @@
-using Gateway.Middleware.Configuration;
-using Gateway.Middleware.Configuration.Validators;
+using Gateway.Middleware.Policies;
+using Gateway.Middleware.Policies.Validators;
 using Gateway.Middleware.Tracing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;

@@ -1,4 +1,4 @@
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Shared;
 using Microsoft.Extensions.Configuration;
 using Yarp.ReverseProxy.Configuration;

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Store;

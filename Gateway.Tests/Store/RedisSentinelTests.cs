@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Store;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Testing;

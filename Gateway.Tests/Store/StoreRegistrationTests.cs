@@ -72,7 +72,7 @@ public sealed class StoreRegistrationTests(RedisFixture redis) : IClassFixture<R
         services.AddSmsCodeGate(options =>
         {
             options.StoreBreakDuration = TimeSpan.FromSeconds(3);
-            options.Policies["p"] = new Gateway.Middleware.Configuration.SmsCodePolicyOptions();
+            options.Policies["p"] = new Gateway.Middleware.Policies.SmsCodePolicyOptions();
         });
         store(services);
         return services.BuildServiceProvider();

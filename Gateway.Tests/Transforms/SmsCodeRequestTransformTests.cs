@@ -1,4 +1,4 @@
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Gate;
 using Gateway.Middleware.Store;
 using Gateway.Middleware.Transforms;

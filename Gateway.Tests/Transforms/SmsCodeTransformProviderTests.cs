@@ -1,4 +1,4 @@
-using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Transforms;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

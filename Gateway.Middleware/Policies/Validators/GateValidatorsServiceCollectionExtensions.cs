@@ -1,0 +1,23 @@
+using Gateway.Middleware.Policies.Validators;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Configuration.ClusterValidators;
+using Yarp.ReverseProxy.Configuration.RouteValidators;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers the gate's checks of YARP's routes and clusters with YARP itself, so that YARP refuses a configuration
+/// that breaks them: at start-up it fails, on a reload the last good configuration stays and YARP logs why.
+/// </summary>
+internal static class GateValidatorsServiceCollectionExtensions
+{
+    public static IServiceCollection AddSmsCodeGateValidators(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteValidator, RouteMetadataValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ClusterMetadataValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, ProviderClusterFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, GateConfigurationWarnings>());
+        return services;
+    }
+}
