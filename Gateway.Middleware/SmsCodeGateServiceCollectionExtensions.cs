@@ -1,5 +1,6 @@
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Policies;
+using Gateway.Middleware.Policies.Validators;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Gate;
 using Gateway.Middleware.Health;
@@ -92,7 +93,6 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     {
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmsCodeGateOptions>, SmsCodeGateOptionsValidator>());
         services.TryAddSingleton<SmsCodePolicyRegistry>();
         services.TryAddSingleton<ISmsCodeGenerator, SmsCodeGenerator>();
         services.TryAddSingleton<SmsCodeGateMetrics>();
@@ -116,6 +116,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyCheck, RedisClusterPolicyCheck>());
         services.TryAddSingleton(CreateConfiguredStore);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ITransformProvider, SmsCodeTransformProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyValidator, SmsCodeProviderRequestValidator>());
         UseGatewayForwarderHttpClientFactory(services);
         return services;
     }

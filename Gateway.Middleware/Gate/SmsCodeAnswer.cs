@@ -12,7 +12,7 @@ namespace Gateway.Middleware.Gate;
 /// </summary>
 internal sealed class SmsCodeAnswer
 {
-    public static readonly string[] Placeholders = [SmsCodeAnswerOptions.RetryAfterPlaceholder, SmsCodeAnswerOptions.MessagePlaceholder];
+    public static readonly string[] Placeholders = SmsCodeAnswerOptions.Placeholders;
 
     private const string JsonContentType = "application/json";
     private readonly byte[]? _fixedBody;

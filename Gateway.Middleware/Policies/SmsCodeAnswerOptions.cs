@@ -12,6 +12,9 @@ public sealed class SmsCodeAnswerOptions
     /// <summary>The placeholder for the gate's own message for this answer, escaped for the content type.</summary>
     public const string MessagePlaceholder = "{message}";
 
+    /// <summary>The placeholders an answer's body may hold.</summary>
+    internal static readonly string[] Placeholders = [RetryAfterPlaceholder, MessagePlaceholder];
+
     /// <summary>The HTTP status, 200 to 599.</summary>
     public int? Status { get; set; }
 

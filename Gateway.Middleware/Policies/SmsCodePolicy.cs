@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Middleware.Policies.Keys;
 
 namespace Gateway.Middleware.Policies;
 
@@ -43,8 +44,8 @@ internal sealed class SmsCodePolicy
         Database = options.Database;
         CodeHeader = options.CodeHeader;
         ProviderRequestHeaders = [.. options.ProviderRequestHeaders];
-        Answers = new Gate.SmsCodeAnswers(options.Answers);
-        Provider = options.Provider is null ? null : new Transforms.SmsCodeProviderRequest(options.Provider);
+        AnswerOptions = new Dictionary<string, SmsCodeAnswerOptions>(options.Answers, StringComparer.OrdinalIgnoreCase);
+        ProviderOptions = options.Provider;
         PassProviderResponse = options.PassProviderResponse;
         AuditStreamKey = string.IsNullOrEmpty(options.AuditStreamKey) ? null : options.AuditStreamKey;
     }
@@ -107,11 +108,17 @@ internal sealed class SmsCodePolicy
 
     public string CodeHeader { get; }
 
-    /// <summary>The answers the gate writes for this policy: the defaults with the policy's <c>Answers</c> on top.</summary>
-    public Gate.SmsCodeAnswers Answers { get; }
+    /// <summary>
+    /// The policy's <c>Answers</c> as configured, by answer kind. The request path compiles them, once per policy, into
+    /// the answers it writes (the defaults with these on top).
+    /// </summary>
+    public IReadOnlyDictionary<string, SmsCodeAnswerOptions> AnswerOptions { get; }
 
-    /// <summary>The policy's own request to the provider; null for the route's request with the code in <see cref="CodeHeader"/>.</summary>
-    public Transforms.SmsCodeProviderRequest? Provider { get; }
+    /// <summary>
+    /// The policy's own request to the provider as configured; null for the route's request with the code in
+    /// <see cref="CodeHeader"/>. The request path compiles it, once per policy.
+    /// </summary>
+    public SmsCodeProviderOptions? ProviderOptions { get; }
 
     /// <summary>The client headers the provider may see; usually none.</summary>
     public string[] ProviderRequestHeaders { get; }
@@ -133,13 +140,13 @@ internal sealed class SmsCodePolicy
 
     /// <summary>
     /// True when <paramref name="mobile"/> is a mobile (ASCII digits 0-9 with an optional leading '+', at most
-    /// <see cref="MaxMobileLength"/> characters: see <see cref="Keys.MobileForm"/>) and the policy's pattern matches
+    /// <see cref="MaxMobileLength"/> characters: see <see cref="MobileForm"/>) and the policy's pattern matches
     /// all of it. The form is checked first, whatever the pattern says: it is what keeps one mobile's keys from naming
     /// another's, and what makes <c>\d</c> mean 0-9 (.NET's <c>\d</c> also matches full-width and other scripts' digits).
     /// </summary>
     public bool IsValidMobile(string? mobile)
     {
-        if (string.IsNullOrEmpty(mobile) || mobile.Length > MaxMobileLength || !Keys.MobileForm.IsWellFormed(mobile))
+        if (string.IsNullOrEmpty(mobile) || mobile.Length > MaxMobileLength || !MobileForm.IsWellFormed(mobile))
         {
             return false;
         }

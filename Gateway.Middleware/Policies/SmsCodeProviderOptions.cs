@@ -9,6 +9,13 @@ namespace Gateway.Middleware.Policies;
 /// </summary>
 public sealed class SmsCodeProviderOptions
 {
+    internal const string MobilePlaceholder = "{mobile}";
+    internal const string CodePlaceholder = "{code}";
+    internal const string MinutesPlaceholder = "{minutes}";
+
+    /// <summary>The placeholders the path and body templates may hold.</summary>
+    internal static readonly string[] Placeholders = [MobilePlaceholder, CodePlaceholder, MinutesPlaceholder];
+
     /// <summary>The HTTP method, e.g. <c>POST</c>. Default: the client's.</summary>
     public string? Method { get; set; }
 

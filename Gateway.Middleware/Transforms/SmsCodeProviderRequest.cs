@@ -11,10 +11,10 @@ namespace Gateway.Middleware.Transforms;
 /// </summary>
 internal sealed class SmsCodeProviderRequest
 {
-    public const string MobilePlaceholder = "{mobile}";
-    public const string CodePlaceholder = "{code}";
-    public const string MinutesPlaceholder = "{minutes}";
-    public static readonly string[] Placeholders = [MobilePlaceholder, CodePlaceholder, MinutesPlaceholder];
+    public const string MobilePlaceholder = SmsCodeProviderOptions.MobilePlaceholder;
+    public const string CodePlaceholder = SmsCodeProviderOptions.CodePlaceholder;
+    public const string MinutesPlaceholder = SmsCodeProviderOptions.MinutesPlaceholder;
+    public static readonly string[] Placeholders = SmsCodeProviderOptions.Placeholders;
 
     private readonly TextTemplate? _path;
     private readonly TextTemplate? _body;

@@ -19,15 +19,15 @@ internal static class ProviderMobileRule
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(mobileFrom);
-        var provider = policy.Provider;
-        if (provider?.UsesMobile == true)
+        var provider = policy.ProviderOptions;
+        if (UsesMobile(provider?.Path) || UsesMobile(provider?.Body))
         {
             return null;
         }
 
         var transforms = route.Transforms ?? [];
         var fromRoute = mobileFrom.Location == RequestValueLocation.Route;
-        if (fromRoute && provider?.HasPath != true && PathKeeps(transforms, mobileFrom.Name))
+        if (fromRoute && provider?.Path is null && PathKeeps(transforms, mobileFrom.Name))
         {
             return null;
         }
@@ -39,11 +39,15 @@ internal static class ProviderMobileRule
         }
 
         var why = !fromRoute ? $"the mobile comes from {mobileFrom}, which the provider never gets"
-            : provider?.HasPath == true ? "Provider:Path replaces the route's path and has no {mobile}"
+            : provider?.Path is not null ? "Provider:Path replaces the route's path and has no {mobile}"
             : $"the route's path transform drops {{{mobileFrom.Name}}}";
         var section = $"{SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Policies)}:{policy.Name}:{nameof(SmsCodePolicyOptions.Provider)}";
         return $"Route '{route.RouteId}': the SMS provider would not learn the mobile ({why}); put {{mobile}} in {section}:Path (e.g. \"/send/{{mobile}}\") or {section}:Body.";
     }
+
+    /// <summary>True when <paramref name="template"/>, a provider path or body template, carries the mobile.</summary>
+    private static bool UsesMobile(string? template) =>
+        template is not null && TextTemplate.TryParse(template, SmsCodeProviderOptions.Placeholders, out _)?.Uses(SmsCodeProviderOptions.MobilePlaceholder) == true;
 
     /// <summary>True when the forwarded path still holds route value <paramref name="name"/> after the route's path transforms.</summary>
     private static bool PathKeeps(IReadOnlyList<IReadOnlyDictionary<string, string>> transforms, string name)

@@ -1,4 +1,5 @@
 using Gateway.Middleware.Policies;
+using Gateway.Middleware.Policies.Validators;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Policies.Keys;

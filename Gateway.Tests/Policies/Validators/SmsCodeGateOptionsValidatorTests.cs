@@ -1,7 +1,8 @@
 using Gateway.Middleware.Policies;
+using Gateway.Middleware.Policies.Validators;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Tests.Policies;
+namespace Gateway.Tests.Policies.Validators;
 
 public sealed class SmsCodeGateOptionsValidatorTests
 {
