@@ -7,7 +7,7 @@ namespace Gateway.Middleware.Policies;
 internal sealed class SmsCodePolicy
 {
     /// <summary>The longest mobile the gate looks at; E.164 numbers have at most 15 digits.</summary>
-    public const int MaxMobileLength = 32;
+    public const int MaxMobileLength = MobileForm.MaxLength;
 
     /// <summary>What a verify attempt's hold outlasts its timeout by, for the release call to land first.</summary>
     public const long VerifyHoldMarginMilliseconds = 5_000;

@@ -7,6 +7,9 @@ namespace Gateway.Middleware.Policies.Keys;
 /// </summary>
 internal static class MobileForm
 {
+    /// <summary>The longest mobile the gate looks at; E.164 numbers have at most 15 digits.</summary>
+    public const int MaxLength = 32;
+
     /// <summary>True when <paramref name="value"/> is digits 0-9 with an optional leading '+', and at least one digit.</summary>
     public static bool IsWellFormed(ReadOnlySpan<char> value)
     {

@@ -11,7 +11,7 @@ namespace Gateway.Middleware.Policies.Keys;
 /// The automaton over-approximates, so the check never accepts a pattern that can match a non-mobile, but it may
 /// refuse a pattern that only looks as if it could: anchors, <c>\b</c> and lookarounds are read as matching anything
 /// (they can only narrow a match); atomic groups and lazy quantifiers as plain ones; a count above
-/// <see cref="SmsCodePolicy.MaxMobileLength"/> as unbounded; and the length limit itself is ignored. A character class
+/// <see cref="MobileForm.MaxLength"/> as unbounded; and the length limit itself is ignored. A character class
 /// is decided by .NET itself (each printable ASCII character is tried against it), so <c>\d</c>, <c>\w</c>,
 /// <c>\p{..}</c>, subtraction and negation mean exactly what they mean to the pattern.
 /// </para>

@@ -5,12 +5,12 @@ namespace Gateway.Middleware.Policies.Keys;
 /// <summary>
 /// Parses a mobile pattern into a <see cref="CharNfa"/> that accepts at least every value the pattern matches among
 /// the characters of <c>alphabet</c>: anchors and lookarounds are read as matching anything, counts above
-/// <see cref="SmsCodePolicy.MaxMobileLength"/> as unbounded, and a character class is decided by .NET itself. Throws
+/// <see cref="MobileForm.MaxLength"/> as unbounded, and a character class is decided by .NET itself. Throws
 /// <see cref="InvalidOperationException"/>, with why, for what it cannot read (see <see cref="MobilePatternCheck"/>).
 /// </summary>
 internal sealed class MobilePatternParser(string pattern, char[] alphabet)
 {
-    private const int CountCap = SmsCodePolicy.MaxMobileLength + 1;
+    private const int CountCap = MobileForm.MaxLength + 1;
     private static readonly Regex Quantifier = new(@"\G\{(\d+)(,(\d*))?\}", RegexOptions.CultureInvariant);
     private int _at;
 

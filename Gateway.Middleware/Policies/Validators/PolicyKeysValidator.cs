@@ -2,7 +2,7 @@ namespace Gateway.Middleware.Policies.Validators;
 
 /// <summary>
 /// Checks a policy's Redis keys: its database, each key template (its placeholder, its form), that no two of a mobile's
-/// keys are the same, and the audit stream's plain key. Keys that two policies share are <see cref="Keys.KeyTemplateOverlap"/>'s.
+/// keys are the same, and the audit stream's plain key. Keys that two policies share are <see cref="KeyTemplateOverlap"/>'s.
 /// </summary>
 internal sealed class PolicyKeysValidator : ISmsCodePolicyValidator
 {

@@ -5,7 +5,7 @@ namespace Gateway.Middleware.Policies.Validators;
 /// <summary>
 /// The one check of the <c>SmsCodeGate</c> section: the gate's own settings, then every policy through each
 /// <see cref="ISmsCodePolicyValidator"/> (the policies' own concerns, then those the request path registers), then the
-/// policies against each other (<see cref="Keys.KeyTemplateOverlap"/>). Every failure names the configuration key it is about.
+/// policies against each other (<see cref="KeyTemplateOverlap"/>). Every failure names the configuration key it is about.
 /// </summary>
 internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGateOptions>
 {
@@ -52,7 +52,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
             }
         }
 
-        failures.AddRange(Keys.KeyTemplateOverlap.Check(SmsCodeGateOptions.SectionName, options.Policies));
+        failures.AddRange(KeyTemplateOverlap.Check(SmsCodeGateOptions.SectionName, options.Policies));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

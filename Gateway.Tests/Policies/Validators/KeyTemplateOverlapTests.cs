@@ -2,7 +2,7 @@ using Gateway.Middleware.Policies;
 using Gateway.Middleware.Policies.Validators;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Tests.Policies.Keys;
+namespace Gateway.Tests.Policies.Validators;
 
 /// <summary>The key-template overlap check, through the options validator that runs it at start-up.</summary>
 public sealed class KeyTemplateOverlapTests

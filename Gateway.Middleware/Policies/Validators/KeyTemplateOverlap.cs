@@ -1,4 +1,6 @@
-namespace Gateway.Middleware.Policies.Keys;
+using Gateway.Middleware.Policies.Keys;
+
+namespace Gateway.Middleware.Policies.Validators;
 
 /// <summary>
 /// Refuses key templates that can name the same key: two templates of one policy, or of two policies that share a
