@@ -26,8 +26,7 @@ internal sealed class GateFixture : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         // The gate is a step of YARP's pipeline and reads its route table (for the one-way-in guard).
-        services.AddReverseProxy().LoadFromMemory([], []);
-        services.AddSmsCodeGate(options =>
+        services.AddReverseProxy().LoadFromMemory([], []).AddSmsCodeGate(options =>
         {
             options.Redis = redis;
             // A long interval: the mobile primed below stays refused for the whole run.

@@ -19,7 +19,7 @@ public static class SmsCodeGateApplicationBuilderExtensions
         if (!isService.IsService(typeof(SmsCodePolicyRegistry)))
         {
             throw new InvalidOperationException(
-                "Unable to find the SMS code gate's services. Call services.AddSmsCodeGate(...) before app.MapReverseProxy(p => p.UseSmsCodeGate()).");
+                "Unable to find the SMS code gate's services. Call services.AddReverseProxy().AddSmsCodeGate(...) before app.MapReverseProxy(p => p.UseSmsCodeGate()).");
         }
 
         builder.UseMiddleware<SmsCodeGateMiddleware>();

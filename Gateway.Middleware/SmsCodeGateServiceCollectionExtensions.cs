@@ -25,39 +25,34 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static partial class SmsCodeGateServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the SMS code gate, bound to <paramref name="configuration"/> (usually the <c>SmsCodeGate</c> section)
-    /// and reloaded with it. Call <c>UseSmsCodeGate()</c> inside <c>MapReverseProxy</c> to put it in the pipeline.
-    /// Every overload also caps YARP's forwarder log category at Warning: its Information lines hold each
-    /// destination URL, and so the full mobile of a provider path.
-    /// </summary>
-    public static IServiceCollection AddSmsCodeGate(this IServiceCollection services, IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<SmsCodeGateOptions>().Configure(options =>
-            StrictConfigurationBinder.Bind(configuration, options, nameof(SmsCodeGateOptions.Policies), options.Policies));
-        services.AddSingleton<IOptionsChangeTokenSource<SmsCodeGateOptions>>(new ConfigurationChangeTokenSource<SmsCodeGateOptions>(configuration));
-        return services.AddSmsCodeGateCore();
-    }
-
-    /// <summary>Adds the SMS code gate, configured in code.</summary>
-    public static IServiceCollection AddSmsCodeGate(this IServiceCollection services, Action<SmsCodeGateOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<SmsCodeGateOptions>().Configure(configure);
-        return services.AddSmsCodeGateCore();
-    }
-
-    /// <summary>
     /// Adds the SMS code gate to a YARP proxy, bound to <paramref name="configuration"/> (usually the <c>SmsCodeGate</c>
     /// section) and reloaded with it: <c>services.AddReverseProxy().LoadFromConfig(...).AddSmsCodeGate(...)</c>. Call
-    /// <c>UseSmsCodeGate()</c> inside <c>MapReverseProxy</c> to put it in the pipeline.
+    /// <c>UseSmsCodeGate()</c> inside <c>MapReverseProxy</c> to put it in the pipeline. Every overload also caps YARP's
+    /// forwarder log category at Warning: its Information lines hold each destination URL, and so the full mobile of a
+    /// provider path.
     /// </summary>
     public static IReverseProxyBuilder AddSmsCodeGate(this IReverseProxyBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSmsCodeGate(configuration);
+        ArgumentNullException.ThrowIfNull(configuration);
+        Bind(builder.Services, configuration);
+        builder.Services.AddSmsCodeGateCore();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the SMS code gate to a YARP proxy, bound to <paramref name="configuration"/> and reloaded with it, then
+    /// <paramref name="configure"/> on top: for what only code can set, such as
+    /// <see cref="SmsCodeGateOptions.RedisConnectionMultiplexerFactory"/>.
+    /// </summary>
+    public static IReverseProxyBuilder AddSmsCodeGate(this IReverseProxyBuilder builder, IConfiguration configuration, Action<SmsCodeGateOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(configure);
+        Bind(builder.Services, configuration);
+        builder.Services.Configure(configure);
+        builder.Services.AddSmsCodeGateCore();
         return builder;
     }
 
@@ -65,8 +60,17 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     public static IReverseProxyBuilder AddSmsCodeGate(this IReverseProxyBuilder builder, Action<SmsCodeGateOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSmsCodeGate(configure);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.Configure(configure);
+        builder.Services.AddSmsCodeGateCore();
         return builder;
+    }
+
+    private static void Bind(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SmsCodeGateOptions>().Configure(options =>
+            StrictConfigurationBinder.Bind(configuration, options, nameof(SmsCodeGateOptions.Policies), options.Policies));
+        services.AddSingleton<IOptionsChangeTokenSource<SmsCodeGateOptions>>(new ConfigurationChangeTokenSource<SmsCodeGateOptions>(configuration));
     }
 
     /// <summary>
@@ -91,6 +95,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
 
     private static IServiceCollection AddSmsCodeGateCore(this IServiceCollection services)
     {
+        // The gate's settings outside its policies (Redis, the store's timeouts) are read once, at start-up.
+        services.AddOptions<SmsCodeGateOptions>().ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SmsCodePolicyRegistry>();
@@ -105,7 +111,6 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsValidator>());
         services.TryAddSingleton<StoreOutageLog>();
         services.TryAddSingleton(static sp => new StoreCircuitBreaker(
             sp.GetRequiredService<TimeProvider>(),
@@ -135,28 +140,9 @@ public static partial class SmsCodeGateServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Replaces the gate's store with the Redis store, configured in code: a configuration string, connection options, or
-    /// an application's own multiplexer (<see cref="RedisSmsCodeStoreOptions.ConnectionMultiplexerFactory"/>), plus the
-    /// timeouts. Runs after the <c>SmsCodeGate</c> section has filled the same options in, so it has the last word.
+    /// The store the options name: Redis when <c>SmsCodeGate:Redis</c> (or, in code, a connection's options or
+    /// multiplexer) is set, else the in-process store.
     /// </summary>
-    public static IServiceCollection AddRedisSmsCodeStore(this IServiceCollection services, Action<RedisSmsCodeStoreOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<RedisSmsCodeStoreOptions>().Configure(configure).ValidateOnStart();
-        services.Replace(ServiceDescriptor.Singleton(CreateRedisStore));
-        return services;
-    }
-
-    /// <summary>Replaces the gate's store with the Redis store, configured in code (see the <see cref="IServiceCollection"/> overload).</summary>
-    public static IReverseProxyBuilder AddRedisSmsCodeStore(this IReverseProxyBuilder builder, Action<RedisSmsCodeStoreOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddRedisSmsCodeStore(configure);
-        return builder;
-    }
-
-    /// <summary>The store that configuration names: Redis when <c>SmsCodeGate:Redis</c> is set, else the in-process store.</summary>
     private static ISmsCodeStore CreateConfiguredStore(IServiceProvider services)
     {
         if (services.GetRequiredService<RedisConnection>().IsConfigured)
@@ -168,7 +154,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         return new InMemorySmsCodeStore(services.GetRequiredService<TimeProvider>());
     }
 
-    private static ISmsCodeStore CreateRedisStore(IServiceProvider services)
+    private static RedisSmsCodeStore CreateRedisStore(IServiceProvider services)
     {
         var redis = services.GetRequiredService<RedisConnection>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Middleware.SmsCodeGate");

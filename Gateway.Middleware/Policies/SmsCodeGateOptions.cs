@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace Gateway.Middleware.Policies;
 
 /// <summary>Options of the SMS code gate, bound from the <c>SmsCodeGate</c> configuration section.</summary>
@@ -7,10 +9,24 @@ public sealed class SmsCodeGateOptions
     public const string SectionName = "SmsCodeGate";
 
     /// <summary>
-    /// A StackExchange.Redis configuration string. When null or empty, an in-process store with the same semantics
-    /// is used: it serves a single instance only. Read once at start-up.
+    /// A StackExchange.Redis configuration string. When it is null or empty (and neither
+    /// <see cref="RedisConfigurationOptions"/> nor <see cref="RedisConnectionMultiplexerFactory"/> is set), an in-process
+    /// store with the same semantics is used: it serves a single instance only. Read once at start-up.
     /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>
+    /// The Redis connection's options, set in code in place of <see cref="Redis"/>; the gate adds its fail-fast
+    /// settings to a copy. Read once at start-up.
+    /// </summary>
+    public ConfigurationOptions? RedisConfigurationOptions { get; set; }
+
+    /// <summary>
+    /// Gives the Redis connection to use, set in code in place of <see cref="Redis"/> and
+    /// <see cref="RedisConfigurationOptions"/>, so that an application shares its own multiplexer; the gate calls it
+    /// once and does not dispose what it gives. Read once at start-up.
+    /// </summary>
+    public Func<Task<IConnectionMultiplexer>>? RedisConnectionMultiplexerFactory { get; set; }
 
     /// <summary>How long one store call may take before the request is answered 503. Default 1 s. Read once at start-up.</summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(1);

@@ -8,8 +8,8 @@ namespace Gateway.Middleware.Store;
 
 /// <summary>
 /// The process's one Redis connection, opened in the background from the store's options (an application's own
-/// multiplexer, or its configuration; by default <c>SmsCodeGate:Redis</c>), or the <see cref="IConnectionMultiplexer"/>
-/// the application registered, and what kind of deployment it reaches.
+/// multiplexer, or its configuration; by default <c>SmsCodeGate:Redis</c>), and what kind of deployment it reaches. An
+/// <see cref="IConnectionMultiplexer"/> the application registers for itself is not used.
 /// A configuration string with <c>serviceName=</c> names sentinels: the master they name is then tracked by
 /// <see cref="SentinelMasterConnection"/>.
 /// </summary>
@@ -38,28 +38,21 @@ internal sealed partial class RedisConnection : IDisposable
 
     public RedisConnection(
         IOptions<RedisSmsCodeStoreOptions> options,
-        IEnumerable<IConnectionMultiplexer> registeredConnections,
         TimeProvider timeProvider,
         ILogger<SentinelMasterConnection> sentinelLogger,
         ILogger<RedisConnection> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(registeredConnections);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(sentinelLogger);
         ArgumentNullException.ThrowIfNull(logger);
         _timeProvider = timeProvider;
         _logger = logger;
-        var registered = registeredConnections.LastOrDefault();
         var store = options.Value;
         if (store.ConnectionMultiplexerFactory is { } factory)
         {
             // The application's own connection, opened once in the background and left for the application to dispose.
             _connect = factory;
-        }
-        else if (registered is not null)
-        {
-            _multiplexer = registered;
         }
         else if (store.HasConnection)
         {

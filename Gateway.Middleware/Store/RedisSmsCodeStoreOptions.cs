@@ -3,12 +3,11 @@ using StackExchange.Redis;
 namespace Gateway.Middleware.Store;
 
 /// <summary>
-/// Options of the Redis store, set with <c>AddRedisSmsCodeStore(options =&gt; ...)</c> and read once at start-up. The
-/// connection is the first of: <see cref="ConnectionMultiplexerFactory"/> (an application's own multiplexer),
-/// <see cref="ConfigurationOptions"/>, <see cref="Configuration"/>. Without <c>AddRedisSmsCodeStore</c>, the gate's
-/// <c>SmsCodeGate:Redis</c>, <c>StoreTimeout</c> and <c>StoreBreakDuration</c> fill these in.
+/// The Redis store's settings, read once at start-up, all from the gate's options (<see cref="RedisSmsCodeStoreOptionsSetup"/>).
+/// The connection is the first of: <see cref="ConnectionMultiplexerFactory"/> (an application's own multiplexer),
+/// <see cref="ConfigurationOptions"/>, <see cref="Configuration"/>.
 /// </summary>
-public sealed class RedisSmsCodeStoreOptions
+internal sealed class RedisSmsCodeStoreOptions
 {
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>, or sentinels with <c>serviceName=</c>.</summary>
     public string? Configuration { get; set; }

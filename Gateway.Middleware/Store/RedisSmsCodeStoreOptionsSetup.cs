@@ -3,10 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Middleware.Store;
 
-/// <summary>
-/// Fills the Redis store's options from the gate's <c>SmsCodeGate</c> section, first: an application's own
-/// <c>AddRedisSmsCodeStore(options =&gt; ...)</c> runs after this and has the last word.
-/// </summary>
+/// <summary>Fills the Redis store's settings from the gate's options, the one place they are set.</summary>
 internal sealed class RedisSmsCodeStoreOptionsSetup : IConfigureOptions<RedisSmsCodeStoreOptions>
 {
     private readonly IOptions<SmsCodeGateOptions> _gate;
@@ -22,6 +19,8 @@ internal sealed class RedisSmsCodeStoreOptionsSetup : IConfigureOptions<RedisSms
         ArgumentNullException.ThrowIfNull(options);
         var gate = _gate.Value;
         options.Configuration = gate.Redis;
+        options.ConfigurationOptions = gate.RedisConfigurationOptions;
+        options.ConnectionMultiplexerFactory = gate.RedisConnectionMultiplexerFactory;
         options.StoreTimeout = gate.StoreTimeout;
         options.StoreBreakDuration = gate.StoreBreakDuration;
     }

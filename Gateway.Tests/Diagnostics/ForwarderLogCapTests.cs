@@ -93,7 +93,7 @@ public sealed class ForwarderLogCapTests : IAsyncLifetime
             logging.AddConfiguration(configuration.GetSection("Logging"));
             logging.AddProvider(new FakeLoggerProvider());
         });
-        services.AddSmsCodeGate(configuration.GetSection("SmsCodeGate"));
+        services.AddReverseProxy().AddSmsCodeGate(configuration.GetSection("SmsCodeGate"));
         return services.BuildServiceProvider().GetRequiredService<ILoggerFactory>();
     }
 }

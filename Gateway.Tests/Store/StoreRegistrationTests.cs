@@ -1,11 +1,17 @@
+using Gateway.Middleware.Policies;
 using Gateway.Middleware.Store;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Tests.Store;
 
-/// <summary>The store is an explicit choice: the in-process one by default, the Redis one from <c>AddRedisSmsCodeStore</c>.</summary>
+/// <summary>
+/// The store is an explicit choice, set in one place, the gate's options: the in-process one by default, the Redis one
+/// when a connection string, connection options or the application's own multiplexer is given.
+/// </summary>
 public sealed class StoreRegistrationTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     [Fact]
@@ -17,9 +23,9 @@ public sealed class StoreRegistrationTests(RedisFixture redis) : IClassFixture<R
     }
 
     [Fact]
-    public async Task AddRedisSmsCodeStore_ConfigurationString_TheRedisStoreWritesToThatServer()
+    public async Task AddSmsCodeGate_RedisConfigurationOptions_TheRedisStoreWritesToThatServer()
     {
-        await using var services = Services(s => s.AddRedisSmsCodeStore(options => options.Configuration = redis.Server.ConnectionString));
+        await using var services = Services(options => options.RedisConfigurationOptions = ConfigurationOptions.Parse(redis.Server.ConnectionString));
         var store = services.GetRequiredService<ISmsCodeStore>();
         var mobile = TestMobiles.Next();
 
@@ -31,15 +37,15 @@ public sealed class StoreRegistrationTests(RedisFixture redis) : IClassFixture<R
     }
 
     [Fact]
-    public async Task AddRedisSmsCodeStore_TheApplicationsOwnMultiplexer_IsUsedAndLeftOpen()
+    public async Task AddSmsCodeGate_TheApplicationsOwnMultiplexer_IsUsedAndLeftOpen()
     {
         await using var own = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
         var asked = 0;
-        var services = Services(s => s.AddRedisSmsCodeStore(options => options.ConnectionMultiplexerFactory = () =>
+        var services = Services(options => options.RedisConnectionMultiplexerFactory = () =>
         {
             asked++;
             return Task.FromResult<IConnectionMultiplexer>(own);
-        }));
+        });
         var mobile = TestMobiles.Next();
 
         Assert.True((await services.GetRequiredService<ISmsCodeStore>().TryIssueAsync(Request(mobile))).IsIssued);
@@ -52,29 +58,47 @@ public sealed class StoreRegistrationTests(RedisFixture redis) : IClassFixture<R
     }
 
     [Fact]
-    public async Task AddRedisSmsCodeStore_Timeouts_OverTheGateSection()
+    public async Task AddSmsCodeGate_SectionThenCode_CodeHasTheLastWord()
     {
-        await using var services = Services(s => s.AddRedisSmsCodeStore(options =>
+        var section = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            options.Configuration = redis.Server.ConnectionString;
-            options.StoreTimeout = TimeSpan.FromMilliseconds(250);
-        }));
+            ["SmsCodeGate:Redis"] = redis.Server.ConnectionString,
+            ["SmsCodeGate:StoreTimeout"] = "00:00:02",
+            ["SmsCodeGate:StoreBreakDuration"] = "00:00:03",
+        }).Build().GetSection("SmsCodeGate");
+        var collection = new ServiceCollection().AddLogging();
+        collection.AddReverseProxy().AddSmsCodeGate(section, options => options.StoreTimeout = TimeSpan.FromMilliseconds(250));
+        await using var services = collection.BuildServiceProvider();
 
-        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisSmsCodeStoreOptions>>().Value;
+        var store = services.GetRequiredService<IOptions<RedisSmsCodeStoreOptions>>().Value;
 
-        Assert.Equal(TimeSpan.FromMilliseconds(250), options.StoreTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(3), options.StoreBreakDuration);
+        Assert.Equal(redis.Server.ConnectionString, store.Configuration);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), store.StoreTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), store.StoreBreakDuration);
     }
 
-    private static ServiceProvider Services(Action<IServiceCollection> store)
+    [Fact]
+    public async Task AddSmsCodeGate_AMultiplexerTheApplicationRegistered_IsNotTheGates()
+    {
+        await using var own = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        var collection = new ServiceCollection().AddLogging();
+        collection.AddSingleton<IConnectionMultiplexer>(own);
+        collection.AddReverseProxy().AddSmsCodeGate(options => options.Policies["p"] = new SmsCodePolicyOptions());
+        await using var services = collection.BuildServiceProvider();
+
+        Assert.IsType<InMemorySmsCodeStore>(services.GetRequiredService<ISmsCodeStore>());
+        Assert.False(services.GetRequiredService<RedisConnection>().IsConfigured);
+    }
+
+    private static ServiceProvider Services(Action<SmsCodeGateOptions> redisSettings)
     {
         var services = new ServiceCollection().AddLogging();
-        services.AddSmsCodeGate(options =>
+        services.AddReverseProxy().AddSmsCodeGate(options =>
         {
             options.StoreBreakDuration = TimeSpan.FromSeconds(3);
-            options.Policies["p"] = new Gateway.Middleware.Policies.SmsCodePolicyOptions();
+            options.Policies["p"] = new SmsCodePolicyOptions();
+            redisSettings(options);
         });
-        store(services);
         return services.BuildServiceProvider();
     }
 
