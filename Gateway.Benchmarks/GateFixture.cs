@@ -1,6 +1,7 @@
 using Gateway.Middleware;
 using Gateway.Middleware.Configuration;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Routing;
+using Gateway.Middleware.Send;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Gateway.Middleware.Configuration;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;
 

@@ -1,5 +1,5 @@
 using Gateway.Middleware.Configuration;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Requests;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Gateway.Middleware.Requests;
+using Gateway.Middleware.Send;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Middleware.Configuration;
@@ -119,7 +121,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
                 failures.Add($"{answerKey}:{nameof(answer.Status)} must be an HTTP status from 200 to 599 (was {status}).");
             }
 
-            if (answer.Body is { } body && TextTemplate.TryParse(body, Gate.SmsCodeAnswer.Placeholders, out var error) is null)
+            if (answer.Body is { } body && TextTemplate.TryParse(body, Requests.SmsCodeAnswer.Placeholders, out var error) is null)
             {
                 failures.Add($"{answerKey}:{nameof(answer.Body)} {error}.");
             }
@@ -132,7 +134,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
 
         if (policy.Provider is { } provider)
         {
-            failures.AddRange(Transforms.SmsCodeProviderRequest.Validate($"{key}:{nameof(policy.Provider)}", provider));
+            failures.AddRange(Send.SmsCodeProviderRequest.Validate($"{key}:{nameof(policy.Provider)}", provider));
             foreach (var (header, value) in provider.Headers)
             {
                 if (!IsHeaderToken(header) || value.Any(c => c is '\r' or '\n'))

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Gateway.Middleware.Requests;
+using Gateway.Middleware.Send;
 
 namespace Gateway.Middleware.Configuration;
 
@@ -43,8 +45,8 @@ internal sealed class SmsCodePolicy
         Database = options.Database;
         CodeHeader = options.CodeHeader;
         ProviderRequestHeaders = [.. options.ProviderRequestHeaders];
-        Answers = new Gate.SmsCodeAnswers(options.Answers);
-        Provider = options.Provider is null ? null : new Transforms.SmsCodeProviderRequest(options.Provider);
+        Answers = new Requests.SmsCodeAnswers(options.Answers);
+        Provider = options.Provider is null ? null : new Send.SmsCodeProviderRequest(options.Provider);
         PassProviderResponse = options.PassProviderResponse;
         AuditStreamKey = string.IsNullOrEmpty(options.AuditStreamKey) ? null : options.AuditStreamKey;
     }
@@ -108,10 +110,10 @@ internal sealed class SmsCodePolicy
     public string CodeHeader { get; }
 
     /// <summary>The answers the gate writes for this policy: the defaults with the policy's <c>Answers</c> on top.</summary>
-    public Gate.SmsCodeAnswers Answers { get; }
+    public Requests.SmsCodeAnswers Answers { get; }
 
     /// <summary>The policy's own request to the provider; null for the route's request with the code in <see cref="CodeHeader"/>.</summary>
-    public Transforms.SmsCodeProviderRequest? Provider { get; }
+    public Send.SmsCodeProviderRequest? Provider { get; }
 
     /// <summary>The client headers the provider may see; usually none.</summary>
     public string[] ProviderRequestHeaders { get; }
