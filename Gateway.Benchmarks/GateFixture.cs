@@ -1,7 +1,7 @@
 using Gateway.Middleware;
 using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Requests;
 using Gateway.Middleware.Routing;
-using Gateway.Middleware.Send;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,8 +89,7 @@ internal sealed class GateFixture : IDisposable
     /// <summary>Stands in for YARP's forwarder: the provider accepts (only reached while priming).</summary>
     private static Task Forward(HttpContext context)
     {
-        var issue = context.Features.Get<SmsCodeIssue>()!;
-        issue.ProviderStatusCode = StatusCodes.Status200OK;
+        SmsCodeGateContext.Of(context)!.ReportProviderAnswer(new ProviderAnswer(StatusCodes.Status200OK, Rejected: false));
         return Task.CompletedTask;
     }
 

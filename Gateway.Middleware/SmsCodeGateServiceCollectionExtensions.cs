@@ -100,7 +100,10 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<LogThrottle>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LoggerFilterOptions>, ForwarderLogCap>());
         services.TryAddSingleton<GatedPathGuard>();
-        services.TryAddSingleton<SmsCodeVerifier>();
+        services.TryAddSingleton<GatedRequestReader>();
+        services.TryAddSingleton<SmsCodeSendHandler>();
+        services.TryAddSingleton<ProviderForwarder>();
+        services.TryAddSingleton<SmsCodeVerifyHandler>();
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());

@@ -1,5 +1,4 @@
 using System.Text;
-using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
@@ -7,7 +6,7 @@ namespace Gateway.Middleware.Requests;
 
 /// <summary>
 /// The gate's answer to a request whose value it would not read: a body over the limit (413), or a body or query it
-/// cannot read exactly as the app will (415). Such a request is counted and answered here, never forwarded.
+/// cannot read exactly as the app will (415). Such a request's outcome is recorded and it is answered here, never forwarded.
 /// </summary>
 internal static class RequestValueRefusal
 {
@@ -21,12 +20,8 @@ internal static class RequestValueRefusal
     public static bool IsRefusal(RequestValueOutcome outcome) =>
         outcome is RequestValueOutcome.TooLarge or RequestValueOutcome.UnsupportedCharset or RequestValueOutcome.UnsupportedMediaType;
 
-    /// <summary>True when the response is one of these answers, already written.</summary>
-    public static bool WasAnswered(HttpContext context) =>
-        context.Response.StatusCode is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType;
-
-    /// <summary>Counts and writes the answer to <paramref name="outcome"/>, one for which <see cref="IsRefusal"/> is true.</summary>
-    public static Task WriteAsync(HttpContext context, SmsCodePolicy policy, RequestValueOutcome outcome, SmsCodeGateMetrics metrics)
+    /// <summary>Records the outcome of, and writes the answer to, <paramref name="outcome"/>, one for which <see cref="IsRefusal"/> is true.</summary>
+    public static Task WriteAsync(SmsCodeGateContext gate, RequestValueOutcome outcome)
     {
         var (status, result, body) = outcome switch
         {
@@ -34,7 +29,7 @@ internal static class RequestValueRefusal
             RequestValueOutcome.UnsupportedCharset => (StatusCodes.Status415UnsupportedMediaType, SmsCodeGateResults.UnsupportedCharset, UnsupportedCharsetBody),
             _ => (StatusCodes.Status415UnsupportedMediaType, SmsCodeGateResults.UnsupportedMediaType, UnsupportedMediaTypeBody),
         };
-        metrics.Request(policy.Name, result);
-        return SmsCodeResponses.WriteAsync(context.Response, status, body);
+        gate.Complete(result);
+        return SmsCodeResponses.WriteAsync(gate.HttpContext.Response, status, body);
     }
 }

@@ -7,31 +7,29 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Middleware.Requests;
 
 /// <summary>
-/// The one answer to a store that failed, for sending and verifying alike: counted as a request result with its error
+/// The one answer to a store that failed, for sending and verifying alike: recorded as the request's outcome with its error
 /// type, logged at most once per policy per interval, answered 503 in the policy's words.
 /// </summary>
 internal sealed partial class StoreUnavailableAnswer
 {
-    private readonly SmsCodeGateMetrics _metrics;
     private readonly LogThrottle _throttle;
     private readonly StoreOutageLog _outageLog;
     private readonly ILogger<StoreUnavailableAnswer> _logger;
 
-    public StoreUnavailableAnswer(SmsCodeGateMetrics metrics, LogThrottle throttle, StoreOutageLog outageLog, ILogger<StoreUnavailableAnswer> logger)
+    public StoreUnavailableAnswer(LogThrottle throttle, StoreOutageLog outageLog, ILogger<StoreUnavailableAnswer> logger)
     {
-        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(outageLog);
         ArgumentNullException.ThrowIfNull(logger);
-        _metrics = metrics;
         _throttle = throttle;
         _outageLog = outageLog;
         _logger = logger;
     }
 
-    public Task WriteAsync(HttpContext context, SmsCodePolicy policy, SmsCodeStoreUnavailableException failure)
+    public Task WriteAsync(SmsCodeGateContext gate, SmsCodeStoreUnavailableException failure)
     {
-        _metrics.Request(policy.Name, SmsCodeGateResults.StoreUnavailable, failure.ErrorType);
+        var policy = gate.Policy;
+        gate.Complete(SmsCodeGateResults.StoreUnavailable, failure.ErrorType);
         if (_throttle.ShouldLog(EventIds.StoreUnavailable, policy.Name, out var suppressed))
         {
             Log.StoreUnavailable(_logger, policy.Name, failure.Message, suppressed);
@@ -39,7 +37,7 @@ internal sealed partial class StoreUnavailableAnswer
 
         _outageLog.FailureLogged();
 
-        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(context.Response);
+        return policy.Answers[SmsCodeAnswerKind.StoreUnavailable].WriteAsync(gate.HttpContext.Response);
     }
 
     private static partial class Log

@@ -19,8 +19,8 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var issue = context.HttpContext.Features.Get<SmsCodeIssue>();
-        if (issue is null)
+        var gate = SmsCodeGateContext.Of(context.HttpContext);
+        if (gate is not { IsIssued: true })
         {
             return new ValueTask(SmsCodeResponses.WriteAsync(
                 context.HttpContext.Response, StatusCodes.Status500InternalServerError, SmsCodeResponses.PolicyMissing));
@@ -28,7 +28,7 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
 
         var request = context.HttpContext.Request;
         var proxyRequest = context.ProxyRequest;
-        var policy = issue.Policy;
+        var policy = gate.Policy;
         foreach (var name in policy.ProviderRequestHeaders)
         {
             if (request.Headers.TryGetValue(name, out var values))
@@ -45,15 +45,15 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
         RemoveHeader(context, policy.CodeHeader);
         if (policy.Provider is not { } provider)
         {
-            proxyRequest.Headers.TryAddWithoutValidation(policy.CodeHeader, issue.StoreRequest.Code);
+            proxyRequest.Headers.TryAddWithoutValidation(policy.CodeHeader, gate.Code);
             return ValueTask.CompletedTask;
         }
 
-        Apply(context, provider, issue);
+        Apply(context, provider, gate);
         return ValueTask.CompletedTask;
     }
 
-    private static void Apply(RequestTransformContext context, SmsCodeProviderRequest provider, SmsCodeIssue issue)
+    private static void Apply(RequestTransformContext context, SmsCodeProviderRequest provider, SmsCodeGateContext gate)
     {
         var proxyRequest = context.ProxyRequest;
         if (provider.Method is { } method)
@@ -63,7 +63,7 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
 
         if (provider.HasPath)
         {
-            var target = provider.Path(issue.Mobile, issue.StoreRequest.Code, issue.Policy.CodeLifetimeMilliseconds);
+            var target = provider.Path(gate.Mobile, gate.Code, gate.Policy.CodeLifetimeMilliseconds);
             var query = target.IndexOf('?', StringComparison.Ordinal);
             context.Path = new PathString(query < 0 ? target : target[..query]);
             if (query >= 0)
@@ -89,7 +89,7 @@ internal sealed class SmsCodeRequestTransform : RequestTransform
 
         if (!provider.CarriesCode)
         {
-            proxyRequest.Headers.TryAddWithoutValidation(issue.Policy.CodeHeader, issue.StoreRequest.Code);
+            proxyRequest.Headers.TryAddWithoutValidation(gate.Policy.CodeHeader, gate.Code);
         }
     }
 }

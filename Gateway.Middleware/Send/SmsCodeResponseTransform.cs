@@ -1,12 +1,13 @@
+using Gateway.Middleware.Requests;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Gateway.Middleware.Send;
 
 /// <summary>
-/// On a gated route: records the provider's status for the gate (a 2xx whose JSON fails the policy's
-/// <c>Provider:SuccessWhen</c> counts as a failure) and, unless the policy passes the provider's answer through,
-/// discards the provider's headers and body so that nothing it echoes reaches the client.
+/// On a send route: reports the provider's answer into the request's <see cref="SmsCodeGateContext"/> (a 2xx whose
+/// JSON fails the policy's <c>Provider:SuccessWhen</c> is a failure) and, unless the policy passes the provider's
+/// answer through, discards the provider's headers and body so that nothing it echoes reaches the client.
 /// </summary>
 internal sealed class SmsCodeResponseTransform : ResponseTransform
 {
@@ -18,14 +19,16 @@ internal sealed class SmsCodeResponseTransform : ResponseTransform
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var issue = context.HttpContext.Features.Get<SmsCodeIssue>();
-        if (issue is null || context.ProxyResponse is null)
+        var gate = SmsCodeGateContext.Of(context.HttpContext);
+        if (gate is not { IsIssued: true } || context.ProxyResponse is null)
         {
             return;
         }
 
-        issue.ProviderStatusCode = (int)context.ProxyResponse.StatusCode;
-        if (issue.ProviderSucceeded && issue.Policy.Provider?.SuccessWhen is { } success)
+        var policy = gate.Policy;
+        var status = (int)context.ProxyResponse.StatusCode;
+        var rejected = false;
+        if (status is >= 200 and < 300 && policy.Provider?.SuccessWhen is { } success)
         {
             byte[] body = [];
             if (success.ReadsBody)
@@ -36,13 +39,15 @@ internal sealed class SmsCodeResponseTransform : ResponseTransform
                 body = await content.ReadAsByteArrayAsync(context.CancellationToken).ConfigureAwait(false);
             }
 
-            issue.ProviderRejected = !success.IsSuccess(issue.ProviderStatusCode ?? 0, body);
+            rejected = !success.IsSuccess(status, body);
         }
 
+        var answer = new ProviderAnswer(status, rejected);
+        gate.ReportProviderAnswer(answer);
         var response = context.HttpContext.Response;
-        if (issue.Policy.PassProviderResponse && issue.ProviderSucceeded)
+        if (policy.PassProviderResponse && answer.Succeeded)
         {
-            response.Headers.Remove(issue.Policy.CodeHeader);
+            response.Headers.Remove(policy.CodeHeader);
             return;
         }
 

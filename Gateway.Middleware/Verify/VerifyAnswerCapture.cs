@@ -1,4 +1,6 @@
 
+
+
 namespace Gateway.Middleware.Verify;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Gateway.Middleware.Configuration;
+using Gateway.Middleware.Requests;
 using Gateway.Middleware.Send;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;
@@ -88,7 +89,7 @@ public sealed class SmsCodeRequestTransformTests
         http.Request.Method = HttpMethods.Get;
         var policy = new SmsCodePolicy("test", options);
         var request = new SmsCodeIssueRequest(2, "f", "c", "s", Code, "n", 60_000, 300_000);
-        http.Features.Set(new SmsCodeIssue(policy, Mobile, request, 0));
+        http.Features.Set(new SmsCodeGateContext(http, policy.Name, new Dictionary<string, string>()) { Policy = policy, Mobile = Mobile, Issue = request });
         var context = new RequestTransformContext
         {
             HttpContext = http,

@@ -15,29 +15,26 @@ namespace Gateway.Middleware.Verify;
 /// (<c>VerifySuccessWhen</c>) uses the code up, any other lets go of it. The gate's own verify endpoint compares the
 /// code in the store and answers itself. The code and the guess are never logged.
 /// </summary>
-internal sealed partial class SmsCodeVerifier
+internal sealed partial class SmsCodeVerifyHandler
 {
     private readonly ISmsCodeStore _store;
-    private readonly SmsCodeGateMetrics _metrics;
     private readonly LogThrottle _throttle;
     private readonly StoreUnavailableAnswer _storeUnavailable;
     private readonly TimeProvider _timeProvider;
-    private readonly ILogger<SmsCodeVerifier> _logger;
+    private readonly ILogger<SmsCodeVerifyHandler> _logger;
 
-    public SmsCodeVerifier(
-        ISmsCodeStore store, SmsCodeGateMetrics metrics, LogThrottle throttle, StoreUnavailableAnswer storeUnavailable, TimeProvider timeProvider,
-        ILogger<SmsCodeVerifier> logger)
+    public SmsCodeVerifyHandler(
+        ISmsCodeStore store, LogThrottle throttle, StoreUnavailableAnswer storeUnavailable, TimeProvider timeProvider,
+        ILogger<SmsCodeVerifyHandler> logger)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
         ArgumentNullException.ThrowIfNull(storeUnavailable);
         _storeUnavailable = storeUnavailable;
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(logger);
         _store = store;
-        _metrics = metrics;
         _throttle = throttle;
         _logger = logger;
     }
@@ -46,10 +43,11 @@ internal sealed partial class SmsCodeVerifier
     /// A legacy verify route: counts the attempt and holds the code, lets the app answer, then uses the code up (the
     /// app accepted it) or lets go of it. No code, a code another attempt holds, or spent attempts: the gate answers.
     /// </summary>
-    public async Task GuardAsync(HttpContext context, SmsCodePolicy policy, string mobile, RequestDelegate next)
+    public async Task GuardAsync(SmsCodeGateContext gate, RequestDelegate next)
     {
+        var (context, policy, mobile) = (gate.HttpContext, gate.Policy, gate.Mobile);
         var request = RequestFor(policy, mobile) with { HoldMilliseconds = policy.VerifyHoldMilliseconds };
-        var attempt = IssueNonce.Next();
+        var attempt = gate.Attempt = IssueNonce.Next();
         SmsCodeVerifyResult result;
         try
         {
@@ -57,22 +55,22 @@ internal sealed partial class SmsCodeVerifier
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            await _storeUnavailable.WriteAsync(context, policy, ex);
+            await _storeUnavailable.WriteAsync(gate, ex);
             return;
         }
 
         switch (result.Outcome)
         {
             case SmsCodeVerifyOutcome.OverLimit or SmsCodeVerifyOutcome.FailuresPerDay:
-                await RefuseAsync(context, policy, result);
+                await RefuseAsync(gate, result);
                 return;
             case SmsCodeVerifyOutcome.InFlight:
-                await InFlightAsync(context, policy);
+                await InFlightAsync(gate);
                 return;
             case SmsCodeVerifyOutcome.NoCode:
                 // Nothing to guess at, and nothing counted: the attempt must not reach the app, which would check it
                 // against a code issued after it.
-                _metrics.Request(policy.Name, SmsCodeGateResults.VerifyNoCode);
+                gate.Complete(SmsCodeGateResults.VerifyNoCode);
                 await policy.Answers[SmsCodeAnswerKind.VerifyNoCode].WriteAsync(context.Response);
                 return;
         }
@@ -87,7 +85,7 @@ internal sealed partial class SmsCodeVerifier
             await SettleAsync(policy, request, result.Nonce ?? string.Empty, attempt, accepted);
         }
 
-        _metrics.Request(policy.Name, accepted ? SmsCodeGateResults.VerifyAppAccepted : SmsCodeGateResults.VerifyAppRefused);
+        gate.Complete(accepted ? SmsCodeGateResults.VerifyAppAccepted : SmsCodeGateResults.VerifyAppRefused);
     }
 
     /// <summary>Uses the code up when the app accepted it, else lets go of it for the next attempt.</summary>
@@ -115,27 +113,28 @@ internal sealed partial class SmsCodeVerifier
         }
     }
 
-    private Task InFlightAsync(HttpContext context, SmsCodePolicy policy)
+    private static Task InFlightAsync(SmsCodeGateContext gate)
     {
-        _metrics.Request(policy.Name, SmsCodeGateResults.VerifyInFlight);
+        var (context, policy) = (gate.HttpContext, gate.Policy);
+        gate.Complete(SmsCodeGateResults.VerifyInFlight);
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(1);
         return policy.Answers[SmsCodeAnswerKind.AttemptInFlight].WriteAsync(context.Response, 1);
     }
 
     /// <summary>The gate's own verify endpoint: one store call compares the code; 200, 400, 429 or 503.</summary>
-    public async Task AnswerAsync(HttpContext context, SmsCodePolicy policy, string mobile)
+    public async Task AnswerAsync(SmsCodeGateContext gate)
     {
-        var guess = await RequestValueReader.ReadAsync(context, policy.CodeFrom, policy.MaxBodySize);
-        if (RequestValueRefusal.IsRefusal(guess.Outcome))
+        var (context, policy, mobile) = (gate.HttpContext, gate.Policy, gate.Mobile);
+        var guess = await GatedRequestReader.ReadValueAsync(gate, policy.CodeFrom);
+        if (gate.Result is not null)
         {
-            await RequestValueRefusal.WriteAsync(context, policy, guess.Outcome, _metrics);
             return;
         }
 
-        if (guess.Outcome != RequestValueOutcome.Found || !IsCodeShaped(guess.Value!, policy.CodeLength))
+        if (guess is null || !IsCodeShaped(guess, policy.CodeLength))
         {
             // Cannot be right: answered like a wrong code, without spending an attempt.
-            _metrics.Request(policy.Name, SmsCodeGateResults.VerifyWrong);
+            gate.Complete(SmsCodeGateResults.VerifyWrong);
             await policy.Answers[SmsCodeAnswerKind.WrongCode].WriteAsync(context.Response);
             return;
         }
@@ -143,29 +142,29 @@ internal sealed partial class SmsCodeVerifier
         SmsCodeVerifyResult result;
         try
         {
-            result = await _store.VerifyAsync(RequestFor(policy, mobile), guess.Value!);
+            result = await _store.VerifyAsync(RequestFor(policy, mobile), guess);
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            await _storeUnavailable.WriteAsync(context, policy, ex);
+            await _storeUnavailable.WriteAsync(gate, ex);
             return;
         }
 
         switch (result.Outcome)
         {
             case SmsCodeVerifyOutcome.Verified:
-                _metrics.Request(policy.Name, SmsCodeGateResults.Verified);
+                gate.Complete(SmsCodeGateResults.Verified);
                 await policy.Answers[SmsCodeAnswerKind.Verified].WriteAsync(context.Response);
                 break;
             case SmsCodeVerifyOutcome.OverLimit or SmsCodeVerifyOutcome.FailuresPerDay:
-                await RefuseAsync(context, policy, result);
+                await RefuseAsync(gate, result);
                 break;
             case SmsCodeVerifyOutcome.InFlight:
-                await InFlightAsync(context, policy);
+                await InFlightAsync(gate);
                 break;
             default:
                 // Wrong and no code get the same answer: whether a code exists is not revealed.
-                _metrics.Request(policy.Name, result.Outcome == SmsCodeVerifyOutcome.NoCode ? SmsCodeGateResults.VerifyNoCode : SmsCodeGateResults.VerifyWrong);
+                gate.Complete(result.Outcome == SmsCodeVerifyOutcome.NoCode ? SmsCodeGateResults.VerifyNoCode : SmsCodeGateResults.VerifyWrong);
                 await policy.Answers[SmsCodeAnswerKind.WrongCode].WriteAsync(context.Response);
                 break;
         }
@@ -179,10 +178,11 @@ internal sealed partial class SmsCodeVerifier
 
     private static bool IsCodeShaped(string guess, int length) => guess.Length == length && guess.All(char.IsAsciiDigit);
 
-    private Task RefuseAsync(HttpContext context, SmsCodePolicy policy, SmsCodeVerifyResult result)
+    private Task RefuseAsync(SmsCodeGateContext gate, SmsCodeVerifyResult result)
     {
+        var (context, policy) = (gate.HttpContext, gate.Policy);
         var overLimit = result.Outcome == SmsCodeVerifyOutcome.OverLimit;
-        _metrics.Request(policy.Name, overLimit ? SmsCodeGateResults.VerifyOverLimit : SmsCodeGateResults.VerifyFailuresPerDay);
+        gate.Complete(overLimit ? SmsCodeGateResults.VerifyOverLimit : SmsCodeGateResults.VerifyFailuresPerDay);
         Log.AttemptsSpent(_logger, policy.Name, overLimit ? "code" : "day");
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(result.RetryAfterSeconds);
         return policy.Answers[overLimit ? SmsCodeAnswerKind.AttemptsSpent : SmsCodeAnswerKind.FailuresPerDaySpent].WriteAsync(context.Response, result.RetryAfterSeconds);
