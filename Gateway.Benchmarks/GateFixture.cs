@@ -1,6 +1,7 @@
 using Gateway.Middleware;
 using Gateway.Middleware.Policies;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Requests;
+using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,8 +88,7 @@ internal sealed class GateFixture : IDisposable
     /// <summary>Stands in for YARP's forwarder: the provider accepts (only reached while priming).</summary>
     private static Task Forward(HttpContext context)
     {
-        var issue = context.Features.Get<SmsCodeIssue>()!;
-        issue.ProviderStatusCode = StatusCodes.Status200OK;
+        SmsCodeGateContext.Of(context)!.ReportProviderAnswer(new ProviderAnswer(StatusCodes.Status200OK, Rejected: false));
         return Task.CompletedTask;
     }
 

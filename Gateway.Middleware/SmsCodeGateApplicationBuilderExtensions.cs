@@ -1,5 +1,5 @@
 using Gateway.Middleware.Policies;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Model;
 

@@ -1,5 +1,5 @@
 using Gateway.Middleware.Policies;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Requests;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Model;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Requests;
 using Gateway.Middleware.Policies;
-using Gateway.Middleware.Transforms;
+using Gateway.Middleware.Send;
 
 namespace Gateway.Middleware;
 

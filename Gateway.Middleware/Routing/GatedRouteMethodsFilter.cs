@@ -31,4 +31,23 @@ internal sealed class GatedRouteMethodsFilter : IProxyConfigFilter
         };
         return ValueTask.FromResult(route with { Match = route.Match with { Methods = null }, Metadata = withMethods });
     }
+
+    /// <summary>True when <paramref name="allowed"/> (the route's own methods, comma-separated; empty = any) lists <paramref name="method"/>.</summary>
+    internal static bool IsAllowed(string method, string allowed)
+    {
+        if (allowed.Length == 0)
+        {
+            return true;
+        }
+
+        foreach (var range in allowed.AsSpan().Split(','))
+        {
+            if (allowed.AsSpan()[range].Trim().Equals(method, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

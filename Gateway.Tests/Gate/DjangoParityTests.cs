@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Middleware.Policies;
-using Gateway.Middleware.Gate;
+using Gateway.Middleware.Requests;
 using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
 

@@ -42,4 +42,18 @@ public sealed class GatedRouteMethodsFilterTests
         Match = new RouteMatch { Path = "/sms_codes/{mobile}/", Methods = methods },
         Metadata = metadata,
     };
+
+    [Theory]
+    [InlineData("GET", "GET", true)]
+    [InlineData("get", "GET", true)]
+    [InlineData("POST", "GET, POST", true)]
+    [InlineData("HEAD", "GET", false)]
+    [InlineData("GE", "GET", false)]
+    [InlineData("GETX", "GET", false)]
+    [InlineData("DELETE", "GET, POST", false)]
+    [InlineData("PATCH", "", true)]
+    public void IsAllowed_MethodAgainstTheRoutesOwn(string method, string allowed, bool expected)
+    {
+        Assert.Equal(expected, GatedRouteMethodsFilter.IsAllowed(method, allowed));
+    }
 }
