@@ -2,6 +2,7 @@ using Gateway.Middleware;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Gate;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;

@@ -5,6 +5,7 @@ using Gateway.Middleware.Gate;
 using Gateway.Middleware.Health;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Gateway.Middleware.Tracing;
 using Gateway.Middleware.Transforms;
 using Gateway.Shared;

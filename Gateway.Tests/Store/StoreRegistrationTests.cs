@@ -1,4 +1,5 @@
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

@@ -2,7 +2,7 @@ using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>The Redis store's log events.</summary>
 internal sealed partial class RedisSmsCodeStore

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>The verify calls of the Redis store: each one script, on the mobile's keys (see <see cref="RedisScripts"/>).</summary>
 internal sealed partial class RedisSmsCodeStore

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// Redis Cluster's side counters: the per-IP and spend counters cannot share a mobile's hash slot, so they are counted

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>The Redis store's databases, cached per connection.</summary>
 internal sealed partial class RedisSmsCodeStore

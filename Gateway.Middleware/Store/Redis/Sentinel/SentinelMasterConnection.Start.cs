@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis.Sentinel;
 
 /// <summary>The Sentinel connection's start, in the background (nothing waits for it), and its end.</summary>
 internal sealed partial class SentinelMasterConnection

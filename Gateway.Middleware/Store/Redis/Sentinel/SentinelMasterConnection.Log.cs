@@ -1,7 +1,7 @@
 using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis.Sentinel;
 
 /// <summary>The Sentinel connection's log events.</summary>
 internal sealed partial class SentinelMasterConnection

@@ -4,7 +4,7 @@ using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// The shared store: one script call per issue, bounded by the store timeout and a circuit breaker.

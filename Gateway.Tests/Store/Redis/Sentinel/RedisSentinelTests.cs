@@ -3,13 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
+using Gateway.Middleware.Store.Redis.Sentinel;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
-namespace Gateway.Tests.Store;
+namespace Gateway.Tests.Store.Redis.Sentinel;
 
 /// <summary>
 /// The gate on a real Sentinel deployment (a master, a replica, three sentinels), configured with the sentinels and

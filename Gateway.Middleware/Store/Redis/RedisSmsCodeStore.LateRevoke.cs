@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>The Redis store: undoing an issue call that the gate answered 503 for, should it still run.</summary>
 internal sealed partial class RedisSmsCodeStore

@@ -5,7 +5,7 @@ using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis.Sentinel;
 
 /// <summary>
 /// A connection to the master that Redis Sentinel names, switched by the gate itself. StackExchange.Redis's own
