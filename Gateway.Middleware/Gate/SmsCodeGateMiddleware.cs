@@ -375,7 +375,7 @@ internal sealed partial class SmsCodeGateMiddleware
             return RepeatAsync(context, policy, result);
         }
 
-        _metrics.Request(policy.Name, SmsCodeGateMetrics.ResultOf(result.Refusal));
+        _metrics.Request(policy.Name, result.Refusal.ToGateResult());
         var retryAfter = result.RetryAfterSeconds;
         context.Response.Headers.RetryAfter = SmsCodeResponses.RetryAfter(retryAfter);
         if (result.Refusal == SmsCodeRefusal.Spend)

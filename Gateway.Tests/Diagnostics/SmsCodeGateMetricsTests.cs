@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Gateway.Middleware.Diagnostics;
-using Gateway.Middleware.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -8,17 +7,6 @@ namespace Gateway.Tests.Diagnostics;
 
 public sealed class SmsCodeGateMetricsTests
 {
-    [Theory]
-    [InlineData(1, SmsCodeGateResults.RefusedInterval)]
-    [InlineData(2, SmsCodeGateResults.RefusedHour)]
-    [InlineData(3, SmsCodeGateResults.RefusedDay)]
-    [InlineData(4, SmsCodeGateResults.RefusedIp)]
-    [InlineData(5, SmsCodeGateResults.SpendGuard)]
-    public void ResultOf_EachRefusal_IsItsOwnSnakeCaseResult(int reason, string expected)
-    {
-        Assert.Equal(expected, SmsCodeGateMetrics.ResultOf((SmsCodeRefusal)reason));
-    }
-
     [Fact]
     public void Request_RecordsOneWithPolicyAndResultAndNoErrorType()
     {
