@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -7,21 +6,17 @@ using StackExchange.Redis;
 namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
-/// The shared store: one script call per issue, bounded by the store timeout and a circuit breaker.
-/// On Redis Cluster the per-IP and spend counters live in other hash slots than the mobile's keys; they are
-/// counted by their own scripts first (RedisSmsCodeStore.SideCounters.cs); an issue the gate gave up on is revoked when
-/// it lands (RedisSmsCodeStore.LateRevoke.cs). Its logs are in RedisSmsCodeStore.Log.cs, the verify calls in
-/// RedisSmsCodeStore.Verify.cs.
+/// The shared store: each operation one script (<see cref="RedisScripts"/>) on the mobile's keys, run by
+/// <see cref="RedisScriptRunner"/> (timeout, breaker, NOSCRIPT, the late revoke). On Redis Cluster the counters that
+/// cannot share the mobile's hash slot are counted around it by <see cref="RedisSideCounters"/>.
 /// </summary>
-internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
+internal sealed class RedisSmsCodeStore : ISmsCodeStore
 {
-    private readonly RedisConnection _redis;
-    private readonly StoreCircuitBreaker _breaker;
-    private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _timeout;
-    private readonly ILogger<RedisSmsCodeStore> _logger;
-    private readonly LogThrottle _throttle;
-    private volatile DatabaseCache? _databases;
+    private static readonly Func<RedisResult, bool> Issued = static answer => ResultOf(answer).IsIssued;
+    private readonly RedisScriptRunner _scripts;
+    private readonly RedisSideCounters _sideCounters;
+    private readonly Func<SmsCodeIssueRequest, ValueTask<SmsCodeIssueResult>> _issueOwn;
+    private readonly Func<SmsCodeIssueRequest, ValueTask<bool>> _revokeOwn;
 
     public RedisSmsCodeStore(
         RedisConnection redis,
@@ -31,71 +26,48 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         ILogger<RedisSmsCodeStore> logger,
         LogThrottle throttle)
     {
-        ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(breaker);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(throttle);
-        _redis = redis;
-        _breaker = breaker;
-        _timeProvider = timeProvider;
-        _timeout = options.Value.StoreTimeout;
-        _logger = logger;
-        _throttle = throttle;
+        _scripts = new RedisScriptRunner(redis, breaker, timeProvider, options.Value.StoreTimeout, logger, throttle);
+        _sideCounters = new RedisSideCounters(_scripts, logger);
+        _issueOwn = IssueAtomicallyAsync;
+        _revokeOwn = RevokeOwnAsync;
     }
 
     public bool IsShared => true;
 
     public ValueTask<SmsCodeIssueResult> TryIssueAsync(SmsCodeIssueRequest request) =>
-        CountsOutsideTheMobilesSlot(request) ? IssueWithSideCountersAsync(request) : IssueAtomicallyAsync(request);
+        _sideCounters.AppliesTo(request) ? _sideCounters.IssueAsync(request, _issueOwn) : IssueAtomicallyAsync(request);
 
-    public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request)
+    public ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request) =>
+        _sideCounters.AppliesTo(request) ? _sideCounters.RevokeAsync(request, _revokeOwn) : RevokeOwnAsync(request);
+
+    public ValueTask PingAsync(CancellationToken cancellationToken) => _scripts.PingAsync(cancellationToken);
+
+    public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt)
     {
-        var sideCounted = CountsOutsideTheMobilesSlot(request);
-        var own = sideCounted ? WithoutSideCounters(request) : request;
-        RedisValue[] values = own.CountsAny
-            ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
-            : [own.Nonce];
-        var keys = KeysOf(own, new RedisKey[KeyCountOf(own, withAudit: false)], withAudit: false);
-        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
-        var revoked = (int)answer == 1;
-        if (revoked && sideCounted)
-        {
-            await ReleaseAsync(request.Database, SideCountersOf(request)).ConfigureAwait(false);
-        }
-
-        return revoked;
+        RedisValue[] values =
+            [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds, request.HoldMilliseconds, attempt];
+        var answer = await _scripts.RunAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        return VerifyResultOf(answer);
     }
 
-    public async ValueTask PingAsync(CancellationToken cancellationToken)
+    public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
     {
-        if (!_redis.IsStarted)
-        {
-            await _redis.WaitUntilStartedAsync(_timeout, cancellationToken).ConfigureAwait(false);
-        }
+        RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
+        await _scripts.RunAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+    }
 
-        Task<TimeSpan> ping;
-        try
-        {
-            ping = _redis.Multiplexer.GetDatabase().PingAsync();
-        }
-        catch (Exception ex) when (RedisFailure.Is(ex))
-        {
-            _breaker.RecordFailure();
-            throw RedisFailure.Unavailable("Redis did not answer PING.", ex);
-        }
+    public async ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt)
+    {
+        RedisValue[] values = [attempt];
+        await _scripts.RunAsync(request.Database, RedisScripts.ReleaseAttempt, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+    }
 
-        try
-        {
-            await ping.WaitAsync(_timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-            _breaker.RecordSuccess();
-        }
-        catch (Exception ex) when (RedisFailure.Is(ex))
-        {
-            _breaker.RecordFailure();
-            throw RedisFailure.Unavailable("Redis did not answer PING.", ex);
-        }
+    public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
+    {
+        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
+        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        return VerifyResultOf(answer);
     }
 
     // The hot path (one per gated request): pooled, so that awaiting Redis allocates no state machine, and its
@@ -129,17 +101,28 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisResult answer;
         try
         {
-            answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
+            answer = await _scripts.RunAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
         }
         catch (SmsCodeStoreUnavailableException ex) when (ex.SentCall is { } call)
         {
             // The script may still run after we gave up on it; if it issued, nothing will forward, so undo it.
-            _ = RevokeIfIssuedLateAsync(call, request);
+            _ = _scripts.UndoIfLandedAsync(call, Issued, () => RevokeAsync(request));
             throw;
         }
 
         RedisArguments.Return(keys, values);
         return ResultOf(answer);
+    }
+
+    /// <summary>Revokes what the mobile's own script wrote and counted (its side counters, if any, are the caller's).</summary>
+    private async ValueTask<bool> RevokeOwnAsync(SmsCodeIssueRequest request)
+    {
+        RedisValue[] values = request.CountsAny
+            ? [request.Nonce, request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit]
+            : [request.Nonce];
+        var keys = KeysOf(request, new RedisKey[KeyCountOf(request, withAudit: false)], withAudit: false);
+        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
+        return (int)answer == 1;
     }
 
     private static SmsCodeIssueResult ResultOf(RedisResult result)
@@ -182,73 +165,19 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
-    /// <summary>
-    /// Evaluates a script within the store timeout: by its hash, and once more by its source when Redis answers
-    /// NOSCRIPT (nothing ran). Every other failure opens the breaker and is thrown as
-    /// <see cref="SmsCodeStoreUnavailableException"/>, which carries the call when it was sent: an issue the gate gave
-    /// up on is revoked when it lands, as nothing will forward its code.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<RedisResult> EvaluateAsync(
-        int database, RedisScript script, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
+    private static RedisKey[] KeysOf(in SmsCodeVerifyRequest request) =>
+        [request.CodeKey, request.CodeStateKey, request.SendFlagKey, request.FailuresPerDay.IsOn ? request.FailuresPerDay.Key! : request.CodeKey];
+
+    private static SmsCodeVerifyResult VerifyResultOf(RedisResult result)
     {
-        if (!_redis.IsStarted)
-        {
-            await _redis.WaitUntilStartedAsync(_timeout).ConfigureAwait(false);
-        }
-
-        var bySource = false;
-        while (true)
-        {
-            // Throws when nothing was sent (breaker open, not connected): then there is nothing to revoke later.
-            var call = Send(database, script, bySource, keys, values, honourBreaker);
-            try
-            {
-                var result = await call.WaitAsync(_timeout, _timeProvider).ConfigureAwait(false);
-                _breaker.RecordSuccess();
-                return result;
-            }
-            catch (RedisServerException ex) when (!bySource && RedisScript.IsNoScript(ex))
-            {
-                bySource = true;
-            }
-            catch (RedisServerException ex) when (RedisFailure.IsDataError(ex))
-            {
-                // The connection works: one of this request's keys holds what the script cannot use. Only this
-                // request fails; the breaker, which would refuse every mobile, is left as it is.
-                LogDataError(keys[0], ex);
-                throw RedisFailure.Unavailable("Redis refused the call over the contents of a key of this request.", ex, call);
-            }
-            catch (Exception ex) when (RedisFailure.Is(ex))
-            {
-                _breaker.RecordFailure();
-                throw RedisFailure.Unavailable(ex is TimeoutException ? "Redis did not answer in time." : "Redis failed the call.", ex, call);
-            }
-        }
-    }
-
-    /// <summary>Sends a script, or throws <see cref="SmsCodeStoreUnavailableException"/> when it could not be sent at all.</summary>
-    private Task<RedisResult> Send(int database, RedisScript script, bool bySource, RedisKey[] keys, RedisValue[] values, bool honourBreaker)
-    {
-        if (honourBreaker && _breaker.IsOpen)
-        {
-            throw new SmsCodeStoreUnavailableException("Redis failed moments ago; refusing at once until it recovers.", RedisFailure.BreakerOpen, null);
-        }
-
         try
         {
-            var db = DatabaseOf(database);
-            return bySource ? db.ScriptEvaluateAsync(script.Source, keys, values) : db.ScriptEvaluateAsync(script.Hash, keys, values);
+            var values = (RedisResult[])result!;
+            return new SmsCodeVerifyResult((SmsCodeVerifyOutcome)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
         }
-        catch (SmsCodeStoreUnavailableException)
+        catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
         {
-            // Sentinel: no master known, or a failover under way.
-            throw;
-        }
-        catch (Exception ex) when (RedisFailure.Is(ex))
-        {
-            _breaker.RecordFailure();
-            throw RedisFailure.Unavailable("Redis could not take the call.", ex);
+            throw RedisFailure.Unavailable("Redis answered the verify script with an unexpected shape.", ex);
         }
     }
 }
