@@ -15,7 +15,7 @@ internal static class RedisFailure
     public const string Connection = "connection";
     public const string ServerError = "server_error";
     public const string Command = "command";
-    public const string Failover = "failover";
+    public const string Failover = Sentinel.SentinelFailoverRefusal.ErrorType;
     public const string Other = SmsCodeStoreUnavailableException.OtherErrorType;
 
     /// <summary>Redis ran the call and refused one key's contents: WRONGTYPE, not an integer, a script error over them.</summary>

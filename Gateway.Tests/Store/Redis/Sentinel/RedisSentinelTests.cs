@@ -288,21 +288,6 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         Assert.Equal(2, Count(logger, "SentinelsUnavailable"));
     }
 
-    [Fact]
-    public async Task SameServerAsync_NameAndAddress_SameOnlyWhenTheNameResolvesToTheAddressAndPort()
-    {
-        using var cancellation = new CancellationTokenSource(PollWait);
-        var timeout = cancellation.Token;
-        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
-        Assert.True(await SentinelMasterConnection.SameServerAsync(new IPEndPoint(IPAddress.Loopback, 6379), new DnsEndPoint("LOCALHOST", 6379), timeout));
-        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("127.0.0.1", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
-        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6380), timeout));
-        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6379), timeout));
-        Assert.Equal(new DnsEndPoint("localhost", 6379), SentinelMasterConnection.ParseEndPoint("localhost", "6379"));
-        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 6379), SentinelMasterConnection.ParseEndPoint("127.0.0.1", "6379"));
-        Assert.Null(SentinelMasterConnection.ParseEndPoint("localhost", "-1"));
-    }
-
     private static int Count(FakeLogger logger, string eventName) =>
         logger.Collector.GetSnapshot().Count(record => record.Id.Name == eventName);
 
