@@ -3,6 +3,7 @@ using Gateway.Middleware.Policies;
 using Gateway.Middleware.Requests;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;

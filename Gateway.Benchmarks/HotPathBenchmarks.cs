@@ -3,6 +3,7 @@ using Gateway.Middleware.Codes;
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using StackExchange.Redis;
 
 namespace Gateway.Benchmarks;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using StackExchange.Redis;
 
 namespace Gateway.Benchmarks;

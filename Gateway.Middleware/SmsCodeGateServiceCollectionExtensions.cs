@@ -7,6 +7,7 @@ using Gateway.Middleware.Requests;
 using Gateway.Middleware.Routing;
 using Gateway.Middleware.Send;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Gateway.Middleware.Tracing;
 using Gateway.Middleware.Verify;
 using Gateway.Shared;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Gateway.Middleware.Store;
 
 namespace Gateway.Middleware.Diagnostics;
 
@@ -74,14 +73,4 @@ internal sealed class SmsCodeGateMetrics
                 new KeyValuePair<string, object?>(ResultTag, result));
         }
     }
-
-    internal static string ResultOf(SmsCodeRefusal reason) => reason switch
-    {
-        SmsCodeRefusal.Interval => SmsCodeGateResults.RefusedInterval,
-        SmsCodeRefusal.Hour => SmsCodeGateResults.RefusedHour,
-        SmsCodeRefusal.Day => SmsCodeGateResults.RefusedDay,
-        SmsCodeRefusal.Ip => SmsCodeGateResults.RefusedIp,
-        SmsCodeRefusal.Spend => SmsCodeGateResults.SpendGuard,
-        _ => "refused_unknown",
-    };
 }

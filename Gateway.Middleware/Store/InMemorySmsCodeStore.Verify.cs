@@ -1,6 +1,6 @@
 namespace Gateway.Middleware.Store;
 
-/// <summary>The verify calls of the in-process store, with the Redis scripts' semantics (see <see cref="RedisScripts"/>).</summary>
+/// <summary>The verify calls of the in-process store, with the Redis scripts' semantics (Redis/RedisScripts.cs).</summary>
 internal sealed partial class InMemorySmsCodeStore
 {
     public ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt)

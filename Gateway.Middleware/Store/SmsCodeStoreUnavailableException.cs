@@ -3,6 +3,9 @@ namespace Gateway.Middleware.Store;
 /// <summary>The SMS code store could not be reached or did not answer in time; the gate answers 503.</summary>
 internal sealed class SmsCodeStoreUnavailableException : Exception
 {
+    /// <summary>The kind of a failure no store classified.</summary>
+    internal const string OtherErrorType = "other";
+
     /// <summary>Creates the exception.</summary>
     public SmsCodeStoreUnavailableException()
         : this("The SMS code store is unavailable.")
@@ -11,13 +14,13 @@ internal sealed class SmsCodeStoreUnavailableException : Exception
 
     /// <summary>Creates the exception with a reason.</summary>
     public SmsCodeStoreUnavailableException(string message)
-        : this(message, RedisFailure.Other, null)
+        : this(message, OtherErrorType, null)
     {
     }
 
-    /// <summary>Creates the exception with a reason and the failure's kind; the inner exception is not kept, its text may name keys.</summary>
+    /// <summary>Creates the exception with a reason; the inner exception is not kept, its text may name keys. A store classifies its failures with the internal constructor.</summary>
     public SmsCodeStoreUnavailableException(string message, Exception? innerException)
-        : this(message, innerException is null ? RedisFailure.Other : RedisFailure.TypeOf(innerException), innerException)
+        : this(message, OtherErrorType, innerException)
     {
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

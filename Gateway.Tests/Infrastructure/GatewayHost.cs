@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

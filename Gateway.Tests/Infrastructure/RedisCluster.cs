@@ -133,8 +133,8 @@ public sealed class RedisCluster : IAsyncDisposable
     private static async Task<string?> ReplicaNotInSyncAsync(IServer server)
     {
         var replication = await server.InfoRawAsync("replication") ?? "";
-        return RedisProcess.InfoField(replication, "role") == "slave" && RedisProcess.InfoField(replication, "master_link_status") != "up"
-            ? $"{server.EndPoint}: master_link_status {RedisProcess.InfoField(replication, "master_link_status")}"
+        return RedisTools.InfoField(replication, "role") == "slave" && RedisTools.InfoField(replication, "master_link_status") != "up"
+            ? $"{server.EndPoint}: master_link_status {RedisTools.InfoField(replication, "master_link_status")}"
             : null;
     }
 
@@ -151,12 +151,12 @@ public sealed class RedisCluster : IAsyncDisposable
         var master = MasterOf(topology, slot);
         var replica = topology.Nodes.FirstOrDefault(node => node.ParentNodeId == master.NodeId)
             ?? throw new InvalidOperationException($"The master {master.EndPoint} of slot {slot} has no replica.");
-        await RedisProcess.WaitUntilAsync($"Replica {replica.EndPoint} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(Server(replica.EndPoint!)));
+        await RedisTools.WaitUntilAsync($"Replica {replica.EndPoint} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(Server(replica.EndPoint!)));
         return (slot, master, replica);
     }
 
     private Task WaitUntilPromotedAsync(int slot, ClusterNode master, ClusterNode replica, bool oldMasterAlive) =>
-        RedisProcess.WaitUntilAsync($"Failover of slot {slot} from {master.EndPoint} to {replica.EndPoint}", FailoverTimeout, async () =>
+        RedisTools.WaitUntilAsync($"Failover of slot {slot} from {master.EndPoint} to {replica.EndPoint}", FailoverTimeout, async () =>
         {
             var newRole = (await Server(replica.EndPoint!).RoleAsync()).Value;
             var oldRole = oldMasterAlive ? (await Server(master.EndPoint!).RoleAsync()).Value : "down";
@@ -184,21 +184,21 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             _nodes.Add(await RedisProcess.StartOnFreePortAsync(port =>
             {
-                var directory = Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName;
+                var directory = Directory.CreateDirectory(Path.Combine(_directory, RedisTools.Invariant(port))).FullName;
                 var arguments = RedisProcess.DataNodeArguments(port, directory);
                 arguments.AddRange(
                 [
                     // The cluster bus port is found free too: when it is taken the node exits as for its own port, and starts again on others.
                     "--cluster-enabled", "yes",
-                    "--cluster-port", RedisProcess.Invariant(FreePort.Next()),
-                    "--cluster-config-file", Path.Combine(_directory, $"nodes-{RedisProcess.Invariant(port)}.conf"),
+                    "--cluster-port", RedisTools.Invariant(FreePort.Next()),
+                    "--cluster-config-file", Path.Combine(_directory, $"nodes-{RedisTools.Invariant(port)}.conf"),
                     "--cluster-node-timeout", "2000",
                 ]);
                 return arguments;
             }));
         }
 
-        await RedisProcess.RunCliAsync(FormTimeout,
+        await RedisTools.RunCliAsync(FormTimeout,
             ["--cluster", "create", .. _nodes.Select(node => node.EndPoint), "--cluster-replicas", "1", "--cluster-yes"]);
 
         var options = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, BacklogPolicy = BacklogPolicy.FailFast };
@@ -208,7 +208,7 @@ public sealed class RedisCluster : IAsyncDisposable
         }
 
         _admin = await ConnectionMultiplexer.ConnectAsync(options);
-        await RedisProcess.WaitUntilAsync("The cluster forming", FormTimeout, NotFormedYetAsync);
+        await RedisTools.WaitUntilAsync("The cluster forming", FormTimeout, NotFormedYetAsync);
         await _admin.ConfigureAsync();
     }
 
@@ -218,11 +218,11 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             var server = Server(node.Port);
             var info = (string?)await server.ExecuteAsync("CLUSTER", "INFO") ?? "";
-            var state = RedisProcess.InfoField(info, "cluster_state");
-            var slotsOk = RedisProcess.InfoField(info, "cluster_slots_ok");
-            var known = RedisProcess.InfoField(info, "cluster_known_nodes");
-            var size = RedisProcess.InfoField(info, "cluster_size");
-            if (state != "ok" || slotsOk != RedisProcess.Invariant(SlotCount) || known != RedisProcess.Invariant(NodeCount) || size != RedisProcess.Invariant(MasterCount))
+            var state = RedisTools.InfoField(info, "cluster_state");
+            var slotsOk = RedisTools.InfoField(info, "cluster_slots_ok");
+            var known = RedisTools.InfoField(info, "cluster_known_nodes");
+            var size = RedisTools.InfoField(info, "cluster_size");
+            if (state != "ok" || slotsOk != RedisTools.Invariant(SlotCount) || known != RedisTools.Invariant(NodeCount) || size != RedisTools.Invariant(MasterCount))
             {
                 return $"{node.EndPoint}: state {state}, slots ok {slotsOk}, known nodes {known}, size {size}";
             }

@@ -98,11 +98,11 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     {
         var oldMaster = await MasterPortAsync();
         var newMaster = _dataNodes.Single(node => node.Port != oldMaster).Port;
-        await RedisProcess.WaitUntilAsync($"Replica {newMaster} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(newMaster));
+        await RedisTools.WaitUntilAsync($"Replica {newMaster} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(newMaster));
 
         var watch = Stopwatch.StartNew();
         await SentinelServer(_sentinels.Single(sentinel => sentinel.Port == (throughPort ?? _sentinels[0].Port))).SentinelFailoverAsync(ServiceName);
-        await RedisProcess.WaitUntilAsync($"Sentinel failover from {oldMaster} to {newMaster}", FailoverTimeout, async () =>
+        await RedisTools.WaitUntilAsync($"Sentinel failover from {oldMaster} to {newMaster}", FailoverTimeout, async () =>
         {
             foreach (var sentinel in _sentinels.Where(sentinel => !_pausedSentinels.Contains(sentinel.Port)))
             {
@@ -128,7 +128,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     {
         var sentinel = _sentinelAdmin!.GetServer("127.0.0.1", sentinelPort);
         await sentinel.ExecuteAsync("SENTINEL", "REMOVE", ServiceName);
-        await sentinel.ExecuteAsync("SENTINEL", "MONITOR", ServiceName, "127.0.0.1", RedisProcess.Invariant(dataPort), "2");
+        await sentinel.ExecuteAsync("SENTINEL", "MONITOR", ServiceName, "127.0.0.1", RedisTools.Invariant(dataPort), "2");
         var reported = PortOf(await sentinel.SentinelGetMasterAddressByNameAsync(ServiceName));
         if (reported != dataPort)
         {
@@ -146,7 +146,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
         foreach (var sentinel in _sentinels)
         {
             // Through redis-cli: the sentinel command map of the library has no CLIENT.
-            var clients = await RedisProcess.RunCliAsync(FormTimeout, "-h", "127.0.0.1", "-p", RedisProcess.Invariant(sentinel.Port), "CLIENT", "LIST");
+            var clients = await RedisTools.RunCliAsync(FormTimeout, "-h", "127.0.0.1", "-p", RedisTools.Invariant(sentinel.Port), "CLIENT", "LIST");
             if (clients.Split('\n').Any(client => client.Split(' ').Any(field => field.StartsWith("psub=", StringComparison.Ordinal) && field != "psub=0")))
             {
                 subscribed.Add(sentinel.Port);
@@ -217,7 +217,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
         ]);
         _staleSentinels.Add(stale);
         var port = stale.Port;
-        await RedisProcess.WaitUntilAsync($"The stale sentinel {port} monitoring {master}", FormTimeout, async () =>
+        await RedisTools.WaitUntilAsync($"The stale sentinel {port} monitoring {master}", FormTimeout, async () =>
         {
             // Its pub/sub link shows as disconnected (the hello channel is denied); the master must not be down to it.
             var (reported, _, flags) = await SentinelViewAsync(port);
@@ -276,7 +276,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
                 var server = DataServer(node.Port);
                 var role = (await server.RoleAsync()).Value;
                 var stats = await server.InfoRawAsync("commandstats") ?? "";
-                var evalsha = RedisProcess.InfoField(stats, "cmdstat_evalsha")?.Split(',')[0] ?? "calls=0";
+                var evalsha = RedisTools.InfoField(stats, "cmdstat_evalsha")?.Split(',')[0] ?? "calls=0";
                 var keys = await server.DatabaseSizeAsync(database);
                 parts.Add(string.Create(CultureInfo.InvariantCulture, $"{node.Port} {role} evalsha {evalsha} keys={keys}"));
             }
@@ -339,15 +339,15 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     private async Task<string?> ReplicaNotInSyncAsync(int port)
     {
         var replication = await DataServer(port).InfoRawAsync("replication") ?? "";
-        var link = RedisProcess.InfoField(replication, "master_link_status");
-        return RedisProcess.InfoField(replication, "role") == "slave" && link != "up" ? $"{port}: master_link_status {link}" : null;
+        var link = RedisTools.InfoField(replication, "master_link_status");
+        return RedisTools.InfoField(replication, "role") == "slave" && link != "up" ? $"{port}: master_link_status {link}" : null;
     }
 
     private async Task FormAsync()
     {
         _dataNodes.Add(await StartDataNodeAsync([]));
         var masterPort = _dataNodes[0].Port;
-        _dataNodes.Add(await StartDataNodeAsync(["--replicaof", "127.0.0.1", RedisProcess.Invariant(masterPort)]));
+        _dataNodes.Add(await StartDataNodeAsync(["--replicaof", "127.0.0.1", RedisTools.Invariant(masterPort)]));
         for (var i = 0; i < SentinelCount; i++)
         {
             _sentinels.Add(await StartSentinelAsync(masterPort, []));
@@ -368,7 +368,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
         _dataAdmin = await ConnectionMultiplexer.ConnectAsync(data);
         _sentinelAdmin = await ConnectionMultiplexer.ConnectAsync(sentinels);
         var replicaPort = _dataNodes[1].Port;
-        await RedisProcess.WaitUntilAsync("The sentinel group forming", FormTimeout, async () =>
+        await RedisTools.WaitUntilAsync("The sentinel group forming", FormTimeout, async () =>
         {
             if (await ReplicaNotInSyncAsync(replicaPort) is { } notInSync)
             {
@@ -381,7 +381,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
                 var replicas = await SentinelServer(sentinel).SentinelReplicasAsync(ServiceName);
                 var replicaLinks = replicas.Select(replica => replica.ToDictionary(pair => pair.Key, pair => pair.Value).GetValueOrDefault("master-link-status")).ToList();
                 if (master.GetValueOrDefault("flags") != "master"
-                    || master.GetValueOrDefault("num-other-sentinels") != RedisProcess.Invariant(SentinelCount - 1)
+                    || master.GetValueOrDefault("num-other-sentinels") != RedisTools.Invariant(SentinelCount - 1)
                     || replicaLinks is not ["ok"])
                 {
                     return string.Create(CultureInfo.InvariantCulture,
@@ -396,7 +396,7 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     private Task<RedisProcess> StartDataNodeAsync(string[] extraArguments) =>
         RedisProcess.StartOnFreePortAsync(port =>
         {
-            var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisProcess.Invariant(port))).FullName);
+            var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisTools.Invariant(port))).FullName);
             if (_announceHostnames)
             {
                 arguments.AddRange(["--replica-announce-ip", "localhost"]);
@@ -412,17 +412,17 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     /// <summary>Writes the configuration of a sentinel on <paramref name="port"/> monitoring <paramref name="masterPort"/>, with <paramref name="extraLines"/>; returns its path.</summary>
     private string WriteSentinelConfig(int port, int masterPort, string[] extraLines)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisProcess.Invariant(port))).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisTools.Invariant(port))).FullName;
         var config = Path.Combine(directory, "sentinel.conf");
         string[] hostnames = _announceHostnames ? ["sentinel resolve-hostnames yes", "sentinel announce-hostnames yes"] : [];
         File.WriteAllLines(config,
         [
-            $"port {RedisProcess.Invariant(port)}",
+            $"port {RedisTools.Invariant(port)}",
             "bind 127.0.0.1",
             "protected-mode no",
             $"dir {directory}",
             .. hostnames,
-            $"sentinel monitor {ServiceName} {(_announceHostnames ? "localhost" : "127.0.0.1")} {RedisProcess.Invariant(masterPort)} 2",
+            $"sentinel monitor {ServiceName} {(_announceHostnames ? "localhost" : "127.0.0.1")} {RedisTools.Invariant(masterPort)} 2",
             $"sentinel down-after-milliseconds {ServiceName} 1000",
             $"sentinel failover-timeout {ServiceName} 5000",
             $"sentinel parallel-syncs {ServiceName} 1",

@@ -102,7 +102,7 @@ public sealed class RedisServer : IAsyncDisposable, IPausable
     private RedisProcess Running => _process ?? throw new InvalidOperationException($"redis-server on port {Port} is stopped.");
 
     private static string[] Arguments(int port, string[] extraArguments) =>
-        ["--port", RedisProcess.Invariant(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning", .. extraArguments];
+        ["--port", RedisTools.Invariant(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning", .. extraArguments];
 
     /// <summary>Waits until this server answers the admin connection, not just accepts: it may still be reconnecting.</summary>
     private async Task WaitUntilAdminConnectedAsync()

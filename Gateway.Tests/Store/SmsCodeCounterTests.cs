@@ -1,5 +1,6 @@
 using System.Globalization;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 
 namespace Gateway.Tests.Store;
 

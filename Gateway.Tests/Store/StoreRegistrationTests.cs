@@ -1,5 +1,6 @@
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,7 +2,7 @@ using System.Reflection;
 using Gateway.Middleware.Policies;
 using Gateway.Tests.Infrastructure;
 
-namespace Gateway.Tests.Store;
+namespace Gateway.Tests.Store.Redis;
 
 /// <summary>
 /// The start-up check on Redis Cluster, a row for every key template of one mobile. The rows come from the policy's

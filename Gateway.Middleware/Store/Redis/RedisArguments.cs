@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// Reused KEYS and ARGV arrays for the hot path's script calls, one of each length per thread. An array is taken

@@ -2,7 +2,7 @@ using System.Net;
 using Gateway.Tests.Infrastructure;
 using StackExchange.Redis;
 
-namespace Gateway.Tests.Store;
+namespace Gateway.Tests.Store.Redis;
 
 /// <summary>The opt-in audit stream and the issue script's counting, against a real redis-server.</summary>
 public sealed class RedisAuditStreamTests : IAsyncLifetime

@@ -1,4 +1,4 @@
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// The Lua scripts of the Redis store. Each runs atomically in one round trip, sent by its SHA1 (EVALSHA), and by

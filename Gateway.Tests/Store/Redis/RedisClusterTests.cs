@@ -3,7 +3,7 @@ using Gateway.Tests.Infrastructure;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
-namespace Gateway.Tests.Store;
+namespace Gateway.Tests.Store.Redis;
 
 /// <summary>
 /// The gate on a real Redis Cluster (three masters, one replica each): one mobile's keys share a hash slot through a

@@ -3,13 +3,15 @@ using System.Net;
 using System.Net.Sockets;
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
+using Gateway.Middleware.Store.Redis.Sentinel;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
-namespace Gateway.Tests.Store;
+namespace Gateway.Tests.Store.Redis.Sentinel;
 
 /// <summary>
 /// The gate on a real Sentinel deployment (a master, a replica, three sentinels), configured with the sentinels and
@@ -284,21 +286,6 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         await connection.RefreshAsync().WaitAsync(PollWait);
         Assert.Equal(1, Count(logger, "SentinelsAnswering"));
         Assert.Equal(2, Count(logger, "SentinelsUnavailable"));
-    }
-
-    [Fact]
-    public async Task SameServerAsync_NameAndAddress_SameOnlyWhenTheNameResolvesToTheAddressAndPort()
-    {
-        using var cancellation = new CancellationTokenSource(PollWait);
-        var timeout = cancellation.Token;
-        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
-        Assert.True(await SentinelMasterConnection.SameServerAsync(new IPEndPoint(IPAddress.Loopback, 6379), new DnsEndPoint("LOCALHOST", 6379), timeout));
-        Assert.True(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("127.0.0.1", 6379), new IPEndPoint(IPAddress.Loopback, 6379), timeout));
-        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Loopback, 6380), timeout));
-        Assert.False(await SentinelMasterConnection.SameServerAsync(new DnsEndPoint("localhost", 6379), new IPEndPoint(IPAddress.Parse("10.0.0.1"), 6379), timeout));
-        Assert.Equal(new DnsEndPoint("localhost", 6379), SentinelMasterConnection.ParseEndPoint("localhost", "6379"));
-        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 6379), SentinelMasterConnection.ParseEndPoint("127.0.0.1", "6379"));
-        Assert.Null(SentinelMasterConnection.ParseEndPoint("localhost", "-1"));
     }
 
     private static int Count(FakeLogger logger, string eventName) =>

@@ -1,23 +1,11 @@
 using Gateway.Middleware.Diagnostics;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
-/// <summary>The Redis store's log events.</summary>
-internal sealed partial class RedisSmsCodeStore
+/// <summary>The script runner's log events.</summary>
+internal sealed partial class RedisScriptRunner
 {
-    private void LogDataError(RedisKey firstKey, RedisServerException exception)
-    {
-        if (_throttle.ShouldLog(EventIds.StoreDataError, string.Empty, out var suppressed))
-        {
-            // Redis's error code only (WRONGTYPE, ERR): the rest of its text is not the log's to repeat.
-            var message = exception.Message;
-            var end = message.IndexOfAny([' ', ':']);
-            Log.DataError(_logger, StoreKeyMask.Mask(firstKey.ToString()), end > 0 ? message[..end] : message, suppressed);
-        }
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventIds.LateIssueRevoked, LogLevel.Warning, "An issue call that the gate gave up on was revoked afterwards; keys deleted: {Revoked}.", EventName = nameof(EventIds.LateIssueRevoked))]
@@ -31,9 +19,6 @@ internal sealed partial class RedisSmsCodeStore
 
         [LoggerMessage(EventIds.LateRevokeFailed, LogLevel.Warning, "A send answered 503 had reached Redis before it failed, and undoing it failed too: {StoreFailure}. If its script ran, that mobile's send flag and its code (never sent) stay until they expire (the policy's SendInterval and CodeLifetime): the mobile is refused until then. Nothing to do once Redis answers again; the StoreUnavailable lines tell the outage.", EventName = nameof(EventIds.LateRevokeFailed))]
         public static partial void LateRevokeFailed(ILogger logger, string storeFailure);
-
-        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = nameof(EventIds.ReleaseFailed))]
-        public static partial void ReleaseFailed(ILogger logger, string storeFailure);
 
         [LoggerMessage(EventIds.StoreDataError, LogLevel.Warning, "Redis refused a call over the contents of the keys of {Key} ({RedisError}): that request is answered 503; the store is not marked unavailable. {Suppressed} more since the last such line.", EventName = nameof(EventIds.StoreDataError))]
         public static partial void DataError(ILogger logger, string key, string redisError, long suppressed);

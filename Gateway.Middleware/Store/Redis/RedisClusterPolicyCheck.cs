@@ -1,7 +1,7 @@
 using Gateway.Middleware.Policies;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// On Redis Cluster a script may only touch keys of one hash slot, and only database 0 exists. Checks that one

@@ -1,10 +1,11 @@
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
+using Gateway.Middleware.Store.Redis.Sentinel;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// The process's one Redis connection, opened in the background from the store's options (an application's own

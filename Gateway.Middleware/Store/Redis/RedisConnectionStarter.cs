@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// Begins opening the Redis connection as the host starts, without waiting for it: the gateway listens at once, and

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// A Lua script and its SHA1, sent as <c>EVALSHA</c> by hash. StackExchange.Redis's string overload finds the

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// Which exceptions of a Redis call mean "the store is unavailable" (answered 503; the breaker opened unless the
@@ -15,8 +15,8 @@ internal static class RedisFailure
     public const string Connection = "connection";
     public const string ServerError = "server_error";
     public const string Command = "command";
-    public const string Failover = "failover";
-    public const string Other = "other";
+    public const string Failover = Sentinel.SentinelFailoverRefusal.ErrorType;
+    public const string Other = SmsCodeStoreUnavailableException.OtherErrorType;
 
     /// <summary>Redis ran the call and refused one key's contents: WRONGTYPE, not an integer, a script error over them.</summary>
     public const string Data = "data";

@@ -1,4 +1,6 @@
-namespace Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis.Sentinel;
+
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>What kind of Redis deployment the store's connection reaches.</summary>
 internal enum RedisDeployment

@@ -1,7 +1,7 @@
 using Gateway.Middleware.Policies;
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// Configures the process's Redis connection so that an outage fails fast: start-up does

@@ -1,7 +1,8 @@
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using StackExchange.Redis;
 
-namespace Gateway.Tests.Store;
+namespace Gateway.Tests.Store.Redis;
 
 /// <summary>Which Redis errors are about one key's data (that request's 503) and which about the server (the breaker's).</summary>
 public sealed class RedisFailureClassificationTests
