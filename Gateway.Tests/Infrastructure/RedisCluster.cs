@@ -16,37 +16,20 @@ public sealed class RedisCluster : IAsyncDisposable
     private const int SlotCount = 16384;
     private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(20);
-    private readonly string _directory;
-    private readonly List<RedisProcess> _nodes = [];
+    private readonly RedisNodes _group = RedisNodes.Create("redis-cluster-");
     private readonly HashSet<int> _killed = [];
     private ConnectionMultiplexer? _admin;
 
-    private RedisCluster(string directory)
-    {
-        _directory = directory;
-    }
+    private IReadOnlyList<RedisProcess> Nodes => _group.Processes;
 
     /// <summary>All six endpoints, comma-separated: the gateway's <c>SmsCodeGate:Redis</c>.</summary>
-    public string ConnectionString => string.Join(",", _nodes.Select(node => node.EndPoint));
+    public string ConnectionString => string.Join(",", Nodes.Select(node => node.EndPoint));
 
     /// <summary>A cluster-aware connection for assertions and administration (it follows MOVED like the gateway's).</summary>
     public ConnectionMultiplexer Admin => _admin ?? throw new InvalidOperationException("The cluster has not formed.");
 
     /// <summary>Starts six nodes, forms the cluster and waits until every node reports it whole and every replica in sync.</summary>
-    public static async Task<RedisCluster> StartNewAsync()
-    {
-        var cluster = new RedisCluster(Directory.CreateTempSubdirectory("redis-cluster-").FullName);
-        try
-        {
-            await cluster.FormAsync();
-            return cluster;
-        }
-        catch
-        {
-            await cluster.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<RedisCluster> StartNewAsync() => RedisNodes.FormOrDisposeAsync(new RedisCluster(), cluster => cluster.FormAsync());
 
     /// <summary>The hash slot of <paramref name="key"/> (its hash tag's, when it has one).</summary>
     public int HashSlot(RedisKey key) => Admin.HashSlot(key);
@@ -99,8 +82,8 @@ public sealed class RedisCluster : IAsyncDisposable
     {
         var (slot, master, replica) = await MasterAndReplicaAsync(key);
         var watch = Stopwatch.StartNew();
-        await _nodes.Single(node => node.Port == PortOf(master.EndPoint)).KillAsync();
-        _killed.Add(PortOf(master.EndPoint));
+        await Nodes.Single(node => node.Port == RedisNodes.PortOf(master.EndPoint)).KillAsync();
+        _killed.Add(RedisNodes.PortOf(master.EndPoint));
         await WaitUntilPromotedAsync(slot, master, replica, oldMasterAlive: false);
         return watch.Elapsed;
     }
@@ -112,37 +95,15 @@ public sealed class RedisCluster : IAsyncDisposable
             await _admin.DisposeAsync();
         }
 
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A node that was still writing its cluster config as it died; the temp directory is cleaned up later.
-        }
+        await _group.DisposeAsync();
     }
 
     private static ClusterNode MasterOf(ClusterConfiguration topology, int slot) =>
         topology.GetBySlot(slot) ?? throw new InvalidOperationException($"No master serves slot {slot}.");
 
-    private static async Task<string?> ReplicaNotInSyncAsync(IServer server)
-    {
-        var replication = await server.InfoRawAsync("replication") ?? "";
-        return RedisTools.InfoField(replication, "role") == "slave" && RedisTools.InfoField(replication, "master_link_status") != "up"
-            ? $"{server.EndPoint}: master_link_status {RedisTools.InfoField(replication, "master_link_status")}"
-            : null;
-    }
-
     private IServer Server(int port) => Admin.GetServer("127.0.0.1", port);
 
-    private static int PortOf(EndPoint? endPoint) => endPoint is IPEndPoint ip ? ip.Port : throw new InvalidOperationException($"Unexpected endpoint {endPoint}.");
-
-    private IEnumerable<RedisProcess> LiveNodes => _nodes.Where(node => !_killed.Contains(node.Port));
+    private IEnumerable<RedisProcess> LiveNodes => Nodes.Where(node => !_killed.Contains(node.Port));
 
     private async Task<(int Slot, ClusterNode Master, ClusterNode Replica)> MasterAndReplicaAsync(RedisKey key)
     {
@@ -151,7 +112,7 @@ public sealed class RedisCluster : IAsyncDisposable
         var master = MasterOf(topology, slot);
         var replica = topology.Nodes.FirstOrDefault(node => node.ParentNodeId == master.NodeId)
             ?? throw new InvalidOperationException($"The master {master.EndPoint} of slot {slot} has no replica.");
-        await RedisTools.WaitUntilAsync($"Replica {replica.EndPoint} in sync before the failover", FailoverTimeout, () => ReplicaNotInSyncAsync(Server(replica.EndPoint!)));
+        await RedisTools.WaitUntilAsync($"Replica {replica.EndPoint} in sync before the failover", FailoverTimeout, () => RedisNodes.ReplicaNotInSyncAsync(Server(replica.EndPoint!)));
         return (slot, master, replica);
     }
 
@@ -182,39 +143,27 @@ public sealed class RedisCluster : IAsyncDisposable
     {
         for (var i = 0; i < NodeCount; i++)
         {
-            _nodes.Add(await RedisProcess.StartOnFreePortAsync(port =>
-            {
-                var directory = Directory.CreateDirectory(Path.Combine(_directory, RedisTools.Invariant(port))).FullName;
-                var arguments = RedisProcess.DataNodeArguments(port, directory);
-                arguments.AddRange(
-                [
-                    // The cluster bus port is found free too: when it is taken the node exits as for its own port, and starts again on others.
-                    "--cluster-enabled", "yes",
-                    "--cluster-port", RedisTools.Invariant(FreePort.Next()),
-                    "--cluster-config-file", Path.Combine(_directory, $"nodes-{RedisTools.Invariant(port)}.conf"),
-                    "--cluster-node-timeout", "2000",
-                ]);
-                return arguments;
-            }));
+            await _group.StartDataNodeAsync(port =>
+            [
+                // The cluster bus port is found free too: when it is taken the node exits as for its own port, and starts again on others.
+                "--cluster-enabled", "yes",
+                "--cluster-port", RedisTools.Invariant(FreePort.Next()),
+                "--cluster-config-file", Path.Combine(_group.Subdirectory(RedisTools.Invariant(port)), "nodes.conf"),
+                "--cluster-node-timeout", "2000",
+            ]);
         }
 
         await RedisTools.RunCliAsync(FormTimeout,
-            ["--cluster", "create", .. _nodes.Select(node => node.EndPoint), "--cluster-replicas", "1", "--cluster-yes"]);
+            ["--cluster", "create", .. Nodes.Select(node => node.EndPoint), "--cluster-replicas", "1", "--cluster-yes"]);
 
-        var options = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, BacklogPolicy = BacklogPolicy.FailFast };
-        foreach (var node in _nodes)
-        {
-            options.EndPoints.Add("127.0.0.1", node.Port);
-        }
-
-        _admin = await ConnectionMultiplexer.ConnectAsync(options);
+        _admin = await RedisNodes.ConnectAdminAsync(Nodes.Select(node => node.Port));
         await RedisTools.WaitUntilAsync("The cluster forming", FormTimeout, NotFormedYetAsync);
         await _admin.ConfigureAsync();
     }
 
     private async Task<string?> NotFormedYetAsync()
     {
-        foreach (var node in _nodes)
+        foreach (var node in Nodes)
         {
             var server = Server(node.Port);
             var info = (string?)await server.ExecuteAsync("CLUSTER", "INFO") ?? "";
@@ -227,7 +176,7 @@ public sealed class RedisCluster : IAsyncDisposable
                 return $"{node.EndPoint}: state {state}, slots ok {slotsOk}, known nodes {known}, size {size}";
             }
 
-            if (await ReplicaNotInSyncAsync(server) is { } notInSync)
+            if (await RedisNodes.ReplicaNotInSyncAsync(server) is { } notInSync)
             {
                 return notInSync;
             }

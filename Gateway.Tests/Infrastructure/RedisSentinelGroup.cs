@@ -14,24 +14,24 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
 {
     public const string ServiceName = "mymaster";
     private const int SentinelCount = 3;
-    private const string StaleSentinelUser = "stale-sentinel";
-    private const string StaleSentinelPassword = "stale-sentinel-password";
     private static readonly TimeSpan FormTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(20);
-    private readonly string _directory;
+    private readonly RedisNodes _group = RedisNodes.Create("redis-sentinel-");
     private readonly bool _announceHostnames;
     private readonly List<RedisProcess> _dataNodes = [];
     private readonly List<RedisProcess> _sentinels = [];
-    private readonly List<RedisProcess> _staleSentinels = [];
     private readonly HashSet<int> _pausedSentinels = [];
     private ConnectionMultiplexer? _sentinelAdmin;
     private ConnectionMultiplexer? _dataAdmin;
 
-    private RedisSentinelGroup(string directory, bool announceHostnames)
+    private RedisSentinelGroup(bool announceHostnames)
     {
-        _directory = directory;
         _announceHostnames = announceHostnames;
+        Faults = new SentinelFaults(this);
     }
+
+    /// <summary>What a test can break in the group: stale or wrong sentinels, denied commands, a master behind their backs.</summary>
+    public SentinelFaults Faults { get; }
 
     /// <summary>The gateway's <c>SmsCodeGate:Redis</c>: the three sentinels and the service name.</summary>
     public string ConnectionString => string.Join(",", _sentinels.Select(sentinel => sentinel.EndPoint)) + ",serviceName=" + ServiceName;
@@ -48,20 +48,8 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     /// (<c>sentinel resolve-hostnames</c>, <c>sentinel announce-hostnames</c>, <c>replica-announce-ip localhost</c>),
     /// so the sentinels name the master by host name in their answers and events.
     /// </summary>
-    public static async Task<RedisSentinelGroup> StartNewAsync(bool announceHostnames = false)
-    {
-        var group = new RedisSentinelGroup(Directory.CreateTempSubdirectory("redis-sentinel-").FullName, announceHostnames);
-        try
-        {
-            await group.FormAsync();
-            return group;
-        }
-        catch
-        {
-            await group.DisposeAsync();
-            throw;
-        }
-    }
+    public static Task<RedisSentinelGroup> StartNewAsync(bool announceHostnames = false) =>
+        RedisNodes.FormOrDisposeAsync(new RedisSentinelGroup(announceHostnames), group => group.FormAsync());
 
     /// <summary>The master's port as the first sentinel not paused that answers reports it.</summary>
     public async Task<int> MasterPortAsync()
@@ -120,23 +108,6 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     }
 
     /// <summary>
-    /// Makes the sentinel on <paramref name="sentinelPort"/> name the data node on <paramref name="dataPort"/> as the
-    /// master (<c>SENTINEL REMOVE</c>, then <c>SENTINEL MONITOR</c>): a stale or wrong sentinel answer. The other
-    /// sentinels keep the real master; with no failover yet every config epoch is 0, so none corrects the other.
-    /// </summary>
-    public async Task PointSentinelAtAsync(int sentinelPort, int dataPort)
-    {
-        var sentinel = _sentinelAdmin!.GetServer("127.0.0.1", sentinelPort);
-        await sentinel.ExecuteAsync("SENTINEL", "REMOVE", ServiceName);
-        await sentinel.ExecuteAsync("SENTINEL", "MONITOR", ServiceName, "127.0.0.1", RedisTools.Invariant(dataPort), "2");
-        var reported = PortOf(await sentinel.SentinelGetMasterAddressByNameAsync(ServiceName));
-        if (reported != dataPort)
-        {
-            throw new InvalidOperationException($"Sentinel {sentinelPort} reports master {reported} after MONITOR {dataPort}.");
-        }
-    }
-
-    /// <summary>
     /// The ports of the group's sentinels that have a client with a pattern subscription (<c>psub</c> in
     /// <c>CLIENT LIST</c>): where a gateway's sentinel connection listens for events.
     /// </summary>
@@ -178,56 +149,6 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     }
 
     /// <summary>
-    /// Denies (or allows again) <c>SENTINEL GET-MASTER-ADDR-BY-NAME</c> to the default user on every sentinel: the
-    /// sentinels stay up and connected, but every master lookup is answered NOPERM.
-    /// </summary>
-    public async Task DenyMasterLookupsAsync(bool deny)
-    {
-        foreach (var sentinel in _sentinels)
-        {
-            await SentinelServer(sentinel).ExecuteAsync("ACL", "SETUSER", "default", (deny ? "-" : "+") + "sentinel|get-master-addr-by-name");
-        }
-    }
-
-    /// <summary>
-    /// Starts a sentinel outside the group that monitors the current master as <see cref="ServiceName"/> and cannot learn
-    /// a newer configuration: it reaches the data nodes as a user that may use no pub/sub channel, so it neither hears
-    /// nor sends the hello messages through which sentinels find each other and spread a failover's configuration (the
-    /// group's sentinels never learn of it), and that may not reconfigure a node (REPLICAOF, CONFIG), so it cannot demote
-    /// the new master either. After a failover it goes on naming the old master at the old config epoch: a sentinel that
-    /// has not heard of the failover yet, held in that state. Returns its port; the group stops it.
-    /// </summary>
-    public async Task<int> StartStaleSentinelAsync()
-    {
-        foreach (var node in _dataNodes)
-        {
-            await DataServer(node.Port).ExecuteAsync("ACL", "SETUSER", StaleSentinelUser, "reset", "on", ">" + StaleSentinelPassword,
-                "~*", "resetchannels", "+@all", "-replicaof", "-slaveof", "-config", "-failover", "-shutdown", "-client|kill");
-        }
-
-        var master = await MasterPortAsync();
-        var stale = await StartSentinelAsync(master,
-        [
-            $"sentinel auth-user {ServiceName} {StaleSentinelUser}",
-            $"sentinel auth-pass {ServiceName} {StaleSentinelPassword}",
-
-            // It must go on naming the old master: with the group's 1 s, a loaded machine can make it see the old master
-            // down for a moment, and a sentinel that sees its master down names none.
-            $"sentinel down-after-milliseconds {ServiceName} 60000",
-        ]);
-        _staleSentinels.Add(stale);
-        var port = stale.Port;
-        await RedisTools.WaitUntilAsync($"The stale sentinel {port} monitoring {master}", FormTimeout, async () =>
-        {
-            // Its pub/sub link shows as disconnected (the hello channel is denied); the master must not be down to it.
-            var (reported, _, flags) = await SentinelViewAsync(port);
-            var down = flags.Split(',').Intersect(["s_down", "o_down"]).Any();
-            return reported == master && !down ? null : $"it reports master {reported}, flags {flags}";
-        });
-        return port;
-    }
-
-    /// <summary>
     /// What the sentinel on <paramref name="sentinelPort"/> (of the group or not) says of <see cref="ServiceName"/>: the
     /// master's port (<c>SENTINEL GET-MASTER-ADDR-BY-NAME</c>), and the config epoch and flags of <c>SENTINEL MASTER</c>.
     /// </summary>
@@ -242,61 +163,14 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     }
 
     /// <summary>
-    /// Denies <c>REPLICAOF</c>/<c>SLAVEOF</c> to the default user on the data node on <paramref name="port"/>, so that
-    /// the sentinels cannot demote it after a failover: it goes on answering <c>ROLE</c> as master, as a former master
-    /// does until its sentinels reach it (about 10 s here), for as long as the test needs.
-    /// </summary>
-    public async Task DenyDemotionAsync(int port)
-    {
-        await DataServer(port).ExecuteAsync("ACL", "SETUSER", "default", "-replicaof", "-slaveof");
-    }
-
-    /// <summary>Makes the data node on <paramref name="port"/> a master (<c>REPLICAOF NO ONE</c>) behind the sentinels' backs.</summary>
-    public async Task PromoteAsync(int port)
-    {
-        await DataServer(port).ExecuteAsync("REPLICAOF", "NO", "ONE");
-        var role = (await DataServer(port).RoleAsync()).Value;
-        if (role != "master")
-        {
-            throw new InvalidOperationException($"{port} answers ROLE {role} after REPLICAOF NO ONE.");
-        }
-    }
-
-    /// <summary>
     /// One line on where writes go: each data node's role, its EVALSHA count so far, and its key count in
     /// <paramref name="database"/>. A failover test prints it every half second.
     /// </summary>
-    public async Task<string> DescribeDataNodesAsync(int database)
-    {
-        var parts = new List<string>();
-        foreach (var node in _dataNodes)
-        {
-            try
-            {
-                var server = DataServer(node.Port);
-                var role = (await server.RoleAsync()).Value;
-                var stats = await server.InfoRawAsync("commandstats") ?? "";
-                var evalsha = RedisTools.InfoField(stats, "cmdstat_evalsha")?.Split(',')[0] ?? "calls=0";
-                var keys = await server.DatabaseSizeAsync(database);
-                parts.Add(string.Create(CultureInfo.InvariantCulture, $"{node.Port} {role} evalsha {evalsha} keys={keys}"));
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                parts.Add($"{node.Port} {ex.GetType().Name}");
-            }
-        }
-
-        return string.Join(" | ", parts);
-    }
+    public Task<string> DescribeDataNodesAsync(int database) =>
+        RedisNodes.DescribeAsync(_dataNodes.Select(node => DataServer(node.Port)), database);
 
     /// <inheritdoc/>
-    public async Task ResumeIfPausedAsync()
-    {
-        foreach (var process in _staleSentinels.Concat(_sentinels).Concat(_dataNodes))
-        {
-            await process.ResumeIfPausedAsync();
-        }
-    }
+    public Task ResumeIfPausedAsync() => _group.ResumeIfPausedAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -310,38 +184,19 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
             }
         }
 
-        foreach (var process in _staleSentinels.Concat(_sentinels).Concat(_dataNodes))
-        {
-            await process.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A sentinel that was still rewriting its config as it died; the temp directory is cleaned up later.
-        }
+        await _group.DisposeAsync();
     }
 
-    private static int PortOf(EndPoint? endPoint) => endPoint switch
-    {
-        IPEndPoint ip => ip.Port,
-        DnsEndPoint dns => dns.Port,
-        _ => throw new InvalidOperationException($"The sentinel reported no master for {ServiceName}."),
-    };
+    internal static int PortOf(EndPoint? endPoint) =>
+        RedisNodes.PortOf(endPoint ?? throw new InvalidOperationException($"The sentinel reported no master for {ServiceName}."));
 
-    private IServer SentinelServer(RedisProcess sentinel) => _sentinelAdmin!.GetServer("127.0.0.1", sentinel.Port);
+    internal IServer SentinelServer(int port) => _sentinelAdmin!.GetServer("127.0.0.1", port);
 
-    private IServer DataServer(int port) => _dataAdmin!.GetServer("127.0.0.1", port);
+    private IServer SentinelServer(RedisProcess sentinel) => SentinelServer(sentinel.Port);
 
-    private async Task<string?> ReplicaNotInSyncAsync(int port)
-    {
-        var replication = await DataServer(port).InfoRawAsync("replication") ?? "";
-        var link = RedisTools.InfoField(replication, "master_link_status");
-        return RedisTools.InfoField(replication, "role") == "slave" && link != "up" ? $"{port}: master_link_status {link}" : null;
-    }
+    internal IServer DataServer(int port) => _dataAdmin!.GetServer("127.0.0.1", port);
+
+    private Task<string?> ReplicaNotInSyncAsync(int port) => RedisNodes.ReplicaNotInSyncAsync(DataServer(port));
 
     private async Task FormAsync()
     {
@@ -353,20 +208,8 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
             _sentinels.Add(await StartSentinelAsync(masterPort, []));
         }
 
-        var data = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, BacklogPolicy = BacklogPolicy.FailFast };
-        var sentinels = new ConfigurationOptions { AllowAdmin = true, AbortOnConnectFail = false, CommandMap = CommandMap.Sentinel, TieBreaker = "" };
-        foreach (var node in _dataNodes)
-        {
-            data.EndPoints.Add("127.0.0.1", node.Port);
-        }
-
-        foreach (var sentinel in _sentinels)
-        {
-            sentinels.EndPoints.Add("127.0.0.1", sentinel.Port);
-        }
-
-        _dataAdmin = await ConnectionMultiplexer.ConnectAsync(data);
-        _sentinelAdmin = await ConnectionMultiplexer.ConnectAsync(sentinels);
+        _dataAdmin = await RedisNodes.ConnectAdminAsync(DataPorts);
+        _sentinelAdmin = await RedisNodes.ConnectAdminAsync(SentinelPorts, sentinels: true);
         var replicaPort = _dataNodes[1].Port;
         await RedisTools.WaitUntilAsync("The sentinel group forming", FormTimeout, async () =>
         {
@@ -394,40 +237,12 @@ public sealed class RedisSentinelGroup : IAsyncDisposable, IPausable
     }
 
     private Task<RedisProcess> StartDataNodeAsync(string[] extraArguments) =>
-        RedisProcess.StartOnFreePortAsync(port =>
-        {
-            var arguments = RedisProcess.DataNodeArguments(port, Directory.CreateDirectory(Path.Combine(_directory, RedisTools.Invariant(port))).FullName);
-            if (_announceHostnames)
-            {
-                arguments.AddRange(["--replica-announce-ip", "localhost"]);
-            }
+        _group.StartDataNodeAsync(_ => [.. _announceHostnames ? ["--replica-announce-ip", "localhost"] : Array.Empty<string>(), .. extraArguments]);
 
-            arguments.AddRange(extraArguments);
-            return arguments;
-        });
-
-    private Task<RedisProcess> StartSentinelAsync(int masterPort, string[] extraLines) =>
-        RedisProcess.StartOnFreePortAsync(port => [WriteSentinelConfig(port, masterPort, extraLines), "--sentinel"]);
+    internal Task<RedisProcess> StartSentinelAsync(int masterPort, string[] extraLines) =>
+        _group.StartAsync(port => [WriteSentinelConfig(port, masterPort, extraLines), "--sentinel"]);
 
     /// <summary>Writes the configuration of a sentinel on <paramref name="port"/> monitoring <paramref name="masterPort"/>, with <paramref name="extraLines"/>; returns its path.</summary>
-    private string WriteSentinelConfig(int port, int masterPort, string[] extraLines)
-    {
-        var directory = Directory.CreateDirectory(Path.Combine(_directory, "sentinel-" + RedisTools.Invariant(port))).FullName;
-        var config = Path.Combine(directory, "sentinel.conf");
-        string[] hostnames = _announceHostnames ? ["sentinel resolve-hostnames yes", "sentinel announce-hostnames yes"] : [];
-        File.WriteAllLines(config,
-        [
-            $"port {RedisTools.Invariant(port)}",
-            "bind 127.0.0.1",
-            "protected-mode no",
-            $"dir {directory}",
-            .. hostnames,
-            $"sentinel monitor {ServiceName} {(_announceHostnames ? "localhost" : "127.0.0.1")} {RedisTools.Invariant(masterPort)} 2",
-            $"sentinel down-after-milliseconds {ServiceName} 1000",
-            $"sentinel failover-timeout {ServiceName} 5000",
-            $"sentinel parallel-syncs {ServiceName} 1",
-            .. extraLines,
-        ]);
-        return config;
-    }
+    private string WriteSentinelConfig(int port, int masterPort, string[] extraLines) =>
+        SentinelConfigFile.Write(_group.Subdirectory("sentinel-" + RedisTools.Invariant(port)), port, ServiceName, masterPort, _announceHostnames, extraLines);
 }

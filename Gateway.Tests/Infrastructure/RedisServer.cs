@@ -101,8 +101,9 @@ public sealed class RedisServer : IAsyncDisposable, IPausable
 
     private RedisProcess Running => _process ?? throw new InvalidOperationException($"redis-server on port {Port} is stopped.");
 
+    // A data node like a cluster's or a sentinel group's; nothing is persisted, so it needs no directory of its own.
     private static string[] Arguments(int port, string[] extraArguments) =>
-        ["--port", RedisTools.Invariant(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning", .. extraArguments];
+        [.. RedisProcess.DataNodeArguments(port, Path.GetTempPath()), .. extraArguments];
 
     /// <summary>Waits until this server answers the admin connection, not just accepts: it may still be reconnecting.</summary>
     private async Task WaitUntilAdminConnectedAsync()

@@ -104,14 +104,14 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         using var connection = await ConnectAsync([sentinel], new FakeTimeProvider(), logger);
         Assert.Equal(master, PortOf(connection.Current));
 
-        await _group.PointSentinelAtAsync(sentinel, replica);
+        await _group.Faults.PointSentinelAtAsync(sentinel, replica);
         await connection.RefreshAsync().WaitAsync(PollWait);
         await connection.RefreshAsync().WaitAsync(PollWait);
 
         Assert.Equal(master, PortOf(connection.Current));
         Assert.Equal(1, Count(logger, "SentinelCandidateNotMaster"));
 
-        await _group.PromoteAsync(replica);
+        await _group.Faults.PromoteAsync(replica);
         await connection.RefreshAsync().WaitAsync(PollWait);
 
         Assert.Equal(replica, PortOf(connection.Current));
@@ -153,8 +153,8 @@ public sealed class RedisSentinelTests : IAsyncLifetime
 
         // The first sentinel asked never hears of the failover, and the old master keeps answering ROLE master: the
         // window after +switch-master in which a sentinel that did not run the failover names the old master, held open.
-        var stale = await _group.StartStaleSentinelAsync();
-        await _group.DenyDemotionAsync(oldMaster);
+        var stale = await _group.Faults.StartStaleSentinelAsync();
+        await _group.Faults.DenyDemotionAsync(oldMaster);
         var time = new FakeTimeProvider();
         var logger = new FakeLogger<SentinelMasterConnection>();
         using var connection = await ConnectAsync([stale, .. _group.SentinelPorts], time, logger);
@@ -182,7 +182,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
 
         // Only the stale sentinel answers now: its older epoch does not move the connection back either. Polled until its
         // answer was seen (bounded: a poll whose sentinel answers nothing on a loaded machine proves nothing), then twice more.
-        await _group.DenyMasterLookupsAsync(deny: true);
+        await _group.Faults.DenyMasterLookupsAsync(deny: true);
         var extraPolls = 2;
         for (var poll = 0; poll < 20 && (Count(logger, "SentinelStaleConfig") == 0 || extraPolls-- > 0); poll++)
         {
@@ -267,7 +267,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         using var connection = await ConnectAsync(_group.SentinelPorts, time, logger);
         var master = PortOf(connection.Current);
 
-        await _group.DenyMasterLookupsAsync(deny: true);
+        await _group.Faults.DenyMasterLookupsAsync(deny: true);
         for (var poll = 0; poll < 10; poll++)
         {
             time.Advance(PollInterval);
@@ -281,7 +281,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         await connection.RefreshAsync().WaitAsync(PollWait);
         Assert.True(Count(logger, "SentinelsUnavailable") == 2, "a minute more:" + Environment.NewLine + Describe(logger));
 
-        await _group.DenyMasterLookupsAsync(deny: false);
+        await _group.Faults.DenyMasterLookupsAsync(deny: false);
         time.Advance(PollInterval);
         await connection.RefreshAsync().WaitAsync(PollWait);
         Assert.Equal(1, Count(logger, "SentinelsAnswering"));
