@@ -21,6 +21,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
     private readonly LogThrottle _throttle;
+    private readonly RedisScriptSubstitution? _substitution;
     private volatile DatabaseCache? _databases;
 
     public RedisSmsCodeStore(
@@ -29,7 +30,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
         ILogger<RedisSmsCodeStore> logger,
-        LogThrottle throttle)
+        LogThrottle throttle,
+        RedisScriptSubstitution? substitution = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +45,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         _timeout = options.Value.StoreTimeout;
         _logger = logger;
         _throttle = throttle;
+        _substitution = substitution;
     }
 
     public bool IsShared => true;
@@ -197,6 +200,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             await _redis.WaitUntilStartedAsync(_timeout).ConfigureAwait(false);
         }
 
+        script = _substitution?.For(script) ?? script;
         var bySource = false;
         while (true)
         {
