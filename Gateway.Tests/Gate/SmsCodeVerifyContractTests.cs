@@ -121,19 +121,15 @@ public abstract class SmsCodeVerifyContractTests(ContractStore store) : VerifyCo
     {
         Provider.OtherStatusCode = 400;
 
-        // A generous store timeout: a hundred guesses at once on a loaded test machine must not read as an outage.
-        var (host, client) = Start(config =>
-        {
-            config.Policy["MaxVerifyAttempts"] = 5;
-            config.Gate["StoreTimeout"] = "00:00:10";
-        });
+        var (host, client) = Start(config => config.Policy["MaxVerifyAttempts"] = 5);
+        client.Timeout = GatewayClient.BurstHangGuard;
         var (mobile, code) = await SendCodeAsync(client);
 
         // The app holds the first attempt: every other guess of the burst is refused while it is there, uncounted.
         var app = Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = LegacyVerifyAsync(client, mobile, Other(code));
+        var first = LegacyVerifyAsync(client, mobile, Other(code), within: GatewayClient.BurstHangGuard);
         await Provider.OtherReceived.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var burst = await Task.WhenAll(Enumerable.Range(0, 99).Select(_ => LegacyVerifyAsync(client, mobile, Other(code))));
+        var burst = await Task.WhenAll(Enumerable.Range(0, 99).Select(_ => LegacyVerifyAsync(client, mobile, Other(code), within: GatewayClient.BurstHangGuard)));
         app.SetResult();
         Provider.OtherAnswerWhen = null;
 

@@ -28,7 +28,8 @@ public abstract class VerifyContractTests(ContractStore store) : IAsyncLifetime
     /// <summary>A host on the store under test, connected before the first request, with the verify routes.</summary>
     protected (GatewayHost Host, HttpClient Client) Start(Action<GatewayConfig>? edit = null, LogLevel? gateLogLevel = null)
     {
-        var config = new GatewayConfig(Provider.Address, Store.Redis).WithVerifyRoutes();
+        // No verify contract test is about the store timeout: a slow machine must not turn a Redis call into a 503.
+        var config = new GatewayConfig(Provider.Address, Store.Redis).WithVerifyRoutes().WithStoreTimeout(GatewayConfig.StoreTimeoutBeyondHangGuards);
         edit?.Invoke(config);
         var host = _resources.Add(new GatewayHost(config, configureServices: Store.ConfigureServices, gateLogLevel: gateLogLevel).Start().WaitUntilConnected());
         return (host, host.CreateClient());

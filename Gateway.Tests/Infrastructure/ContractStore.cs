@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Gateway.Middleware.Store;
+using Gateway.Middleware.Store.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -69,10 +70,26 @@ public abstract class ContractStore
     protected static string CodeStateKey(string mobile) => $"sms_state_{mobile}";
 }
 
-/// <summary>The contract on a real redis-server (one per test class), read directly.</summary>
+/// <summary>
+/// The contract on a real redis-server (one per test class), read directly; with a substitution, the gate's store
+/// sends a broken copy of one script (LuaMutationTests).
+/// </summary>
 public sealed class RedisContractStore(RedisFixture redis) : ContractStore
 {
+    private readonly RedisScriptSubstitution? _substitution;
+
+    internal RedisContractStore(RedisFixture redis, RedisScriptSubstitution substitution)
+        : this(redis) => _substitution = substitution;
+
     public override string? Redis => redis.Server.ConnectionString;
+
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        if (_substitution is not null)
+        {
+            services.AddSingleton(_substitution);
+        }
+    }
 
     public override async Task<long> SendFlagLeftAsync(GatewayHost host, string mobile)
     {

@@ -20,8 +20,17 @@ internal sealed class FailoverLoad
     /// <summary>What a request that failed with an exception is recorded with.</summary>
     public const int Failed = -1;
 
-    /// <summary>How long a request may take before it counts as hanging.</summary>
-    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a request may take before it counts as hanging: a hang guard, far beyond what a loaded machine takes
+    /// (a request that waits on Redis is ended by the gateway's own store timeout long before).
+    /// </summary>
+    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many fresh sends after the last 503 show that the gateway recovered inside the stream.</summary>
+    public const int IssuedToShowRecovery = 10;
+
+    /// <summary>How many of this machine's slowest ordinary answers (see <see cref="Allowance"/>) a bound allows.</summary>
+    private const int AnswersAllowed = 20;
 
     private const int Loops = 16;
     private const int RepeatEvery = 4;
@@ -68,14 +77,34 @@ internal sealed class FailoverLoad
             _failoverStarted = Clock.Elapsed;
             await failover();
             _failoverEnded = Clock.Elapsed;
+            // Then until the gateway shows it recovered (bounded: a gateway that never does fails its test on the count).
             var end = _failoverEnded + StreamAfterFailover > StreamAtLeast ? _failoverEnded + StreamAfterFailover : StreamAtLeast;
-            await Task.Delay(end - Clock.Elapsed);
+            while (Clock.Elapsed < end || (IssuedAfterTheLast503() < IssuedToShowRecovery && Clock.Elapsed < _failoverEnded + ClientTimeout))
+            {
+                await Task.Delay(SampleEvery);
+            }
         }
         finally
         {
             await stop.CancelAsync();
             await Task.WhenAll(loops, sampling).WaitAsync(ClientTimeout + TimeSpan.FromSeconds(5));
         }
+    }
+
+    /// <summary>How long the failover took, from <c>SENTINEL FAILOVER</c> (or the kill) until the roles had switched.</summary>
+    public TimeSpan FailoverDuration => _failoverEnded - _failoverStarted;
+
+    /// <summary>
+    /// <paramref name="idle"/>, or more on a machine that is slow right now: the failover's own duration plus
+    /// <see cref="AnswersAllowed"/> times the 95th percentile of the answers before the failover. A bound on how long
+    /// the gateway takes to follow a failover, measured in this machine's speed under the same load.
+    /// </summary>
+    public TimeSpan Allowance(TimeSpan idle)
+    {
+        var before = Requests.Where(r => r.Finished < _failoverStarted).Select(r => r.Finished - r.Started).Order().ToList();
+        var slow = before.Count == 0 ? TimeSpan.Zero : before[(int)(before.Count * 0.95)];
+        var loaded = FailoverDuration + (slow * AnswersAllowed);
+        return loaded > idle ? loaded : idle;
     }
 
     /// <summary>How long after the failover started the last 503 was answered; zero when there was none.</summary>

@@ -40,6 +40,9 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
     /// </summary>
     public TaskCompletionSource? AnswerWhen { get; set; }
 
+    /// <summary>Completed when a send has been recorded while <see cref="AnswerWhen"/> holds it.</summary>
+    public TaskCompletionSource Received { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public bool EchoCode { get; set; }
 
     public string Body { get; set; } = "{\"status\":\"sent\"}";
@@ -138,6 +141,7 @@ public sealed class RecordingSmsProvider : IAsyncDisposable
 
         if (AnswerWhen is { } answer)
         {
+            Received.TrySetResult();
             using var held = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
             try
             {

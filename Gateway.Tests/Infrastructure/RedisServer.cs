@@ -89,14 +89,17 @@ public sealed class RedisServer : IAsyncDisposable, IPausable
     public async Task<long> CommandsRunAsync() =>
         (await CommandCountsAsync()).Where(pair => !pair.Key.Equals("info", StringComparison.OrdinalIgnoreCase)).Sum(pair => pair.Value);
 
+    /// <summary>
+    /// Kills the process first (SIGKILL ends a paused one too), then closes the admin connection: closed the other way
+    /// round, a server a failed test left paused would keep the close waiting on it.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
         if (_admin.IsValueCreated)
         {
             await _admin.Value.DisposeAsync();
         }
-
-        await StopAsync();
     }
 
     private RedisProcess Running => _process ?? throw new InvalidOperationException($"redis-server on port {Port} is stopped.");

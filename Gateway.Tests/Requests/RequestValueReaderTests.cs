@@ -71,6 +71,112 @@ public sealed class RequestValueReaderTests
     }
 
     [Theory]
+    [InlineData("13800138000", "Found")]
+    [InlineData("", "Missing")]
+    [InlineData(null, "Missing")]
+    public async Task ReadAsync_RouteValue_FoundOnlyWhenNotEmpty(string? value, string expected)
+    {
+        var context = new DefaultHttpContext();
+        if (value is not null)
+        {
+            context.Request.RouteValues["mobile"] = value;
+        }
+
+        var read = await RequestValueReader.ReadAsync(context, Source("Route:mobile"), 10);
+
+        Assert.Equal(Enum.Parse<RequestValueOutcome>(expected), read.Outcome);
+        Assert.Equal(expected == "Found" ? value : null, read.Value);
+    }
+
+    [Theory]
+    [InlineData("?mobile=13800138000", null, "Found")]
+    [InlineData("?mobile=13800138000", "application/json; charset=utf-8", "Found")]
+    [InlineData("?mobile=13800138000", "text/plain; charset=utf-16", "UnsupportedCharset")]
+    [InlineData("?mobile=13800138000", "*/*", "UnsupportedMediaType")]
+    [InlineData("", null, "Missing")]
+    public async Task ReadAsync_QueryValue_ReadWithTheContentTypesCharsetAsTheAppDoes(string query, string? contentType, string expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.QueryString = new QueryString(query);
+        context.Request.ContentType = contentType;
+
+        var read = await RequestValueReader.ReadAsync(context, Source("Query:mobile"), 10);
+
+        Assert.Equal(Enum.Parse<RequestValueOutcome>(expected), read.Outcome);
+        Assert.Equal(expected == "Found" ? "13800138000" : null, read.Value);
+    }
+
+    [Theory]
+    [InlineData("application/json", "mobile=13800138000", "Form:mobile")]
+    [InlineData("application/x-www-form-urlencoded", "{\"mobile\":\"13800138000\"}", "Json:mobile")]
+    public async Task ReadAsync_BodyOfTheOtherKindThanTheSourceNames_UnsupportedMediaType(string contentType, string body, string source)
+    {
+        Assert.Equal(RequestValueOutcome.UnsupportedMediaType, (await ReadAsync(contentType, body, source)).Outcome);
+    }
+
+    [Theory]
+    [InlineData(new[] { "identity" }, "Found")]
+    [InlineData(new[] { "IDENTITY" }, "Found")]
+    [InlineData(new[] { "gzip" }, "UnsupportedMediaType")]
+    [InlineData(new[] { "identity", "identity" }, "UnsupportedMediaType")]
+    public async Task ReadAsync_ContentEncoding_OnlyIdentityIsRead(string[] encodings, string expected)
+    {
+        var context = Context("application/x-www-form-urlencoded", "mobile=13800138000");
+        context.Request.Headers.ContentEncoding = encodings;
+
+        Assert.Equal(Enum.Parse<RequestValueOutcome>(expected), (await RequestValueReader.ReadAsync(context, Source("Body:mobile"), 8192)).Outcome);
+    }
+
+    [Fact]
+    public async Task ReadAsync_BodyThatIsNotUtf8_UnsupportedCharset()
+    {
+        var context = Context("application/x-www-form-urlencoded", "");
+        byte[] latin1 = [.. "mobile=13800138000&name="u8, 0xE9];
+        context.Request.Body = new MemoryStream(latin1);
+        context.Request.ContentLength = latin1.Length;
+
+        Assert.Equal(RequestValueOutcome.UnsupportedCharset, (await RequestValueReader.ReadAsync(context, Source("Body:mobile"), 8192)).Outcome);
+    }
+
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded; charset=UTF-8", "mobile=13800138000", "application/x-www-form-urlencoded; charset=utf-8")]
+    [InlineData("application/vnd.api+json", "{\"mobile\":\"13800138000\"}", "application/json; charset=utf-8")]
+    public async Task ReadAsync_BodyRead_ContentTypeForwardedAsWhatTheGateRead(string contentType, string body, string forwarded)
+    {
+        var context = Context(contentType, body);
+
+        Assert.Equal(RequestValueOutcome.Found, (await RequestValueReader.ReadAsync(context, Source("Body:mobile"), 8192)).Outcome);
+        Assert.Equal(forwarded, context.Request.ContentType);
+    }
+
+    [Theory]
+    [InlineData("X-Mobile", "X_Mobile", "Ambiguous")]
+    [InlineData("X_Mobile", "X-Other", "Found")]
+    [InlineData("X-Mobile", "X_Other", "Found")]
+    public async Task ReadAsync_HeaderBesideAnUnderscoreSpelling_AmbiguousAsWsgiJoinsThem(string read, string other, string expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers[read] = "13800138000";
+        context.Request.Headers[other] = "13900000000";
+
+        var value = await RequestValueReader.ReadAsync(context, Source("Header:" + read), 10);
+
+        Assert.Equal(Enum.Parse<RequestValueOutcome>(expected), value.Outcome);
+        Assert.Equal(expected == "Found" ? "13800138000" : null, value.Value);
+    }
+
+    [Fact]
+    public async Task ReadAsync_HeaderEmptyOrTwice_MissingOrAmbiguous()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers["X-Empty"] = "";
+        context.Request.Headers["X-Twice"] = new Microsoft.Extensions.Primitives.StringValues(["1", "2"]);
+
+        Assert.Equal(RequestValueOutcome.Missing, (await RequestValueReader.ReadAsync(context, Source("Header:X-Empty"), 10)).Outcome);
+        Assert.Equal(RequestValueOutcome.Ambiguous, (await RequestValueReader.ReadAsync(context, Source("Header:X-Twice"), 10)).Outcome);
+    }
+
+    [Theory]
     [InlineData("Route:mobile", true)]
     [InlineData("json:user.phone", true)]
     [InlineData("Body:mobile", true)]

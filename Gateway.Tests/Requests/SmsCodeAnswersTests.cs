@@ -31,6 +31,12 @@ public sealed class SmsCodeAnswersTests
     }
 
     [Fact]
+    public void Constructor_NoOptions_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => new SmsCodeAnswers(null!));
+    }
+
+    [Fact]
     public async Task Template_PlaceholdersFilledAndTheMessageJsonEscaped()
     {
         var answers = new SmsCodeAnswers(new Dictionary<string, SmsCodeAnswerOptions>

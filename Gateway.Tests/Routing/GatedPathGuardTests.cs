@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Gateway.Tests.Routing;
 
-public sealed class GatedPathGuardTests
+public sealed partial class GatedPathGuardTests
 {
     [Theory]
     [InlineData("/sms_codes/13800138000/")]

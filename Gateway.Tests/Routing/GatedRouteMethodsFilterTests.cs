@@ -27,6 +27,26 @@ public sealed class GatedRouteMethodsFilterTests
         Assert.Equal("POST", filtered.Metadata![GatedRouteMethodsFilter.AllowedMethodsMetadata]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConfigureRouteAsync_GatedRouteWithoutMethods_RemembersNone(bool emptyList)
+    {
+        var route = Route(new Dictionary<string, string> { ["SmsCodePolicy"] = "p", [GatedRouteMethodsFilter.AllowedMethodsMetadata] = "GET" });
+        route = route with { Match = route.Match with { Methods = emptyList ? [] : null } };
+
+        var filtered = await new GatedRouteMethodsFilter().ConfigureRouteAsync(route, null, default);
+
+        Assert.Null(filtered.Match.Methods);
+        Assert.Equal("", filtered.Metadata![GatedRouteMethodsFilter.AllowedMethodsMetadata]);
+    }
+
+    [Fact]
+    public async Task ConfigureRouteAsync_NoRoute_Throws()
+    {
+        await Assert.ThrowsAsync<ArgumentNullException>(() => new GatedRouteMethodsFilter().ConfigureRouteAsync(null!, null, default).AsTask());
+    }
+
     [Fact]
     public async Task ConfigureRouteAsync_UngatedRoute_Untouched()
     {

@@ -19,9 +19,10 @@ internal sealed partial class RedisScriptRunner
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly LogThrottle _throttle;
+    private readonly RedisScriptSubstitution? _substitution;
     private volatile DatabaseCache? _databases;
 
-    public RedisScriptRunner(RedisConnection redis, StoreCircuitBreaker breaker, TimeProvider timeProvider, TimeSpan timeout, ILogger logger, LogThrottle throttle)
+    public RedisScriptRunner(RedisConnection redis, StoreCircuitBreaker breaker, TimeProvider timeProvider, TimeSpan timeout, ILogger logger, LogThrottle throttle, RedisScriptSubstitution? substitution = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(breaker);
@@ -34,6 +35,7 @@ internal sealed partial class RedisScriptRunner
         _timeout = timeout;
         _logger = logger;
         _throttle = throttle;
+        _substitution = substitution;
     }
 
     /// <summary>What the connection reaches (see <see cref="RedisConnection.Deployment"/>).</summary>
@@ -54,6 +56,7 @@ internal sealed partial class RedisScriptRunner
             await _redis.WaitUntilStartedAsync(_timeout).ConfigureAwait(false);
         }
 
+        script = _substitution?.For(script) ?? script;
         var bySource = false;
         while (true)
         {

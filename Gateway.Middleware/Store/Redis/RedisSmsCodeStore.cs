@@ -24,10 +24,11 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
         ILogger<RedisSmsCodeStore> logger,
-        LogThrottle throttle)
+        LogThrottle throttle,
+        RedisScriptSubstitution? substitution = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _scripts = new RedisScriptRunner(redis, breaker, timeProvider, options.Value.StoreTimeout, logger, throttle);
+        _scripts = new RedisScriptRunner(redis, breaker, timeProvider, options.Value.StoreTimeout, logger, throttle, substitution);
         _sideCounters = new RedisSideCounters(_scripts, logger);
         _issueOwn = IssueAtomicallyAsync;
         _revokeOwn = RevokeOwnAsync;

@@ -24,7 +24,7 @@ public sealed class RedisSentinelTests : IAsyncLifetime
 {
     private static readonly TimeSpan OutageBound = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan PollWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan PollWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan FailoverWait = TimeSpan.FromSeconds(30);
     private readonly ITestOutputHelper _output;
@@ -86,12 +86,12 @@ public sealed class RedisSentinelTests : IAsyncLifetime
         _output.WriteLine($"read back from the new master {master}: " + audit);
         Assert.True(audit.LostNothing, audit.ToString());
 
-        // Recovered without a restart, inside the stream: the README reports about 1.15 s of 503s; allow four times that.
-        Assert.True(load.Last503AfterFailoverStarted < RecoveryBound, $"503s went on for {load.Last503AfterFailoverStarted} after the failover started");
-        Assert.True(load.OutageLength() < OutageBound, $"the 503s lasted {load.OutageLength()}, over {OutageBound}");
-        Assert.True(load.IssuedAfterTheLast503() >= 10, $"only {load.IssuedAfterTheLast503()} codes issued after the last 503");
+        // Recovered inside the stream: the README reports about 1.15 s of 503s; allow 4x that, or more on a loaded machine.
+        Assert.True(load.Last503AfterFailoverStarted < load.Allowance(RecoveryBound), $"503s went on for {load.Last503AfterFailoverStarted} after the failover started, over {load.Allowance(RecoveryBound)}");
+        Assert.True(load.OutageLength() < load.Allowance(OutageBound), $"the 503s lasted {load.OutageLength()}, over {load.Allowance(OutageBound)}");
+        Assert.True(load.IssuedAfterTheLast503() >= FailoverLoad.IssuedToShowRecovery, $"only {load.IssuedAfterTheLast503()} codes issued after the last 503");
         Assert.True(await GatewayClient.EventuallyAsync(
-            async () => (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode == HttpStatusCode.OK, RecoveryBound),
+            async () => (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode == HttpStatusCode.OK, load.Allowance(RecoveryBound)),
             "no 200 after the failover:" + Environment.NewLine + FailoverLoad.DescribeLogs(host.Logs));
     }
 
@@ -180,17 +180,17 @@ public sealed class RedisSentinelTests : IAsyncLifetime
                 $"poll {poll + 1}: not on the new master {newMaster}:" + Environment.NewLine + Describe(logger));
         }
 
-        // Only the stale sentinel answers now: its older epoch does not move the connection back either. Polled until its
-        // answer was seen (bounded: a poll whose sentinel answers nothing on a loaded machine proves nothing), then twice more.
+        // Only the stale sentinel answers now; its older epoch does not move the connection back. Polled until its answer is
+        // seen (on a loaded machine its link may be down, skipped by polls, for a while: the bound is a hang guard), twice more.
         await _group.Faults.DenyMasterLookupsAsync(deny: true);
-        var extraPolls = 2;
-        for (var poll = 0; poll < 20 && (Count(logger, "SentinelStaleConfig") == 0 || extraPolls-- > 0); poll++)
+        var pollsAfterTheAnswer = 0;
+        Assert.True(await GatewayClient.EventuallyAsync(async () =>
         {
             time.Advance(PollInterval);
             await connection.RefreshAsync().WaitAsync(PollWait);
             Assert.Equal(newMaster, PortOf(connection.Current));
-        }
-
+            return Count(logger, "SentinelStaleConfig") > 0 && pollsAfterTheAnswer++ == 2;
+        }, FailoverWait), "the stale sentinel's answer never seen:" + Environment.NewLine + Describe(logger));
         Assert.True(Count(logger, "SentinelStaleConfig") == 1, Describe(logger));
 
         // A write through the connection lands on the new master, and not on the old one.
