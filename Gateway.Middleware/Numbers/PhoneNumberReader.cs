@@ -17,6 +17,9 @@ internal static class PhoneNumberReader
     /// <summary>libphonenumber's region code for "no region": what a number of no country calling code is read against.</summary>
     public const string UnknownRegion = "ZZ";
 
+    /// <summary>libphonenumber's region code of a non-geographic number (<c>+800</c>, <c>+882</c>).</summary>
+    public const string NonGeographicRegion = "001";
+
     /// <summary>The library's single instance; its first use loads the metadata of every region.</summary>
     internal static PhoneNumberUtil Util { get; } = PhoneNumberUtil.GetInstance();
 
@@ -79,8 +82,9 @@ internal static class PhoneNumberReader
             return null;
         }
 
+        // A non-geographic code (800, 882, ...) has no national numbers to read: its region is "001".
         var region = Util.GetRegionCodeForCountryCode(code);
-        return region == UnknownRegion ? null : region;
+        return region is UnknownRegion or NonGeographicRegion ? null : region;
     }
 
     /// <summary>True when <paramref name="region"/> is an ISO 3166 region libphonenumber knows (upper case: <c>CN</c>).</summary>
