@@ -113,6 +113,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<SmsCodeVerifyHandler>();
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodeSendCheck, NumberGate>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());

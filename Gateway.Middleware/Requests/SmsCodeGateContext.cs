@@ -1,3 +1,4 @@
+using Gateway.Middleware.Numbers;
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Store;
 using Microsoft.AspNetCore.Http;
@@ -70,6 +71,9 @@ internal sealed class SmsCodeGateContext
 
     /// <summary>A legacy verify route's attempt nonce, once counted.</summary>
     public string? Attempt { get; set; }
+
+    /// <summary>The mobile read as a phone number, once the send's number check has read it; null when the policy reads no numbers.</summary>
+    public PhoneNumberReading? Number { get; set; }
 
     /// <summary>The provider's answer to the latest attempt of a send, as the response transform reported it; null without one.</summary>
     public ProviderAnswer? ProviderAnswer { get; private set; }

@@ -19,6 +19,7 @@ internal static class GateValidatorsServiceCollectionExtensions
     public static IServiceCollection AddSmsCodeGateValidators(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmsCodeGateOptions>, SmsCodeGateOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyValidator, NumberOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteValidator, RouteMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ClusterMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, ProviderClusterFilter>());
