@@ -182,7 +182,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
             services.GetRequiredService<StoreCircuitBreaker>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RedisSmsCodeStore>>(),
-            services.GetRequiredService<LogThrottle>());
+            services.GetRequiredService<LogThrottle>(),
+            services.GetService<RedisScripts>());
     }
 
     private static partial class Log

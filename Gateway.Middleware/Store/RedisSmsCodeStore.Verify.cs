@@ -2,33 +2,33 @@ using StackExchange.Redis;
 
 namespace Gateway.Middleware.Store;
 
-/// <summary>The verify calls of the Redis store: each one script, on the mobile's keys (see <see cref="RedisScripts"/>).</summary>
+/// <summary>The verify calls of the Redis store: each one script, on the mobile's keys (see attempt.lua).</summary>
 internal sealed partial class RedisSmsCodeStore
 {
     public async ValueTask<SmsCodeVerifyResult> CountAttemptAsync(SmsCodeVerifyRequest request, string attempt)
     {
         RedisValue[] values =
             [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds, request.HoldMilliseconds, attempt];
-        var answer = await EvaluateAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        var answer = await EvaluateAsync(request.Database, _scripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
     public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
     {
         RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
-        await EvaluateAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+        await EvaluateAsync(request.Database, _scripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
     }
 
     public async ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt)
     {
         RedisValue[] values = [attempt];
-        await EvaluateAsync(request.Database, RedisScripts.ReleaseAttempt, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+        await EvaluateAsync(request.Database, _scripts.ReleaseAttempt, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
     }
 
     public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
     {
-        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await EvaluateAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds, guess];
+        var answer = await EvaluateAsync(request.Database, _scripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
     private readonly LogThrottle _throttle;
+    private readonly RedisScripts _scripts;
     private volatile DatabaseCache? _databases;
 
     public RedisSmsCodeStore(
@@ -29,7 +30,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
         ILogger<RedisSmsCodeStore> logger,
-        LogThrottle throttle)
+        LogThrottle throttle,
+        RedisScripts? scripts = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +45,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         _timeout = options.Value.StoreTimeout;
         _logger = logger;
         _throttle = throttle;
+        _scripts = scripts ?? RedisScripts.Embedded;
     }
 
     public bool IsShared => true;
@@ -55,10 +58,10 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         var sideCounted = CountsOutsideTheMobilesSlot(request);
         var own = sideCounted ? WithoutSideCounters(request) : request;
         RedisValue[] values = own.CountsAny
-            ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
-            : [own.Nonce];
+            ? [own.Nonce, (int)IssueFeatures.Counters, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
+            : [own.Nonce, (int)IssueFeatures.None];
         var keys = KeysOf(own, new RedisKey[KeyCountOf(own, withAudit: false)], withAudit: false);
-        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
+        var answer = await EvaluateAsync(own.Database, _scripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
         var revoked = (int)answer == 1;
         if (revoked && sideCounted)
         {
@@ -104,19 +107,20 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
         var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request, withAudit: true)), withAudit: true);
-        var values = RedisArguments.RentValues(4 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
+        var values = RedisArguments.RentValues(5 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
         values[0] = request.Code;
         values[1] = request.SendIntervalMilliseconds;
         values[2] = request.CodeLifetimeMilliseconds;
         values[3] = request.Nonce;
-        var next = 4;
+        values[4] = (int)((request.CountsAny ? IssueFeatures.Counters : IssueFeatures.None) | (request.Audit.IsOn ? IssueFeatures.Audit : IssueFeatures.None));
+        var next = 5;
         if (request.CountsAny)
         {
-            values[4] = request.PerHour.Limit;
-            values[5] = request.PerDay.Limit;
-            values[6] = request.PerIpPerHour.Limit;
-            values[7] = request.SendsPerMinute.Limit;
-            next = 8;
+            values[5] = request.PerHour.Limit;
+            values[6] = request.PerDay.Limit;
+            values[7] = request.PerIpPerHour.Limit;
+            values[8] = request.SendsPerMinute.Limit;
+            next = 9;
         }
 
         if (request.Audit.IsOn)
@@ -129,7 +133,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisResult answer;
         try
         {
-            answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
+            answer = await EvaluateAsync(request.Database, _scripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
         }
         catch (SmsCodeStoreUnavailableException ex) when (ex.SentCall is { } call)
         {
@@ -158,7 +162,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private static int KeyCountOf(in SmsCodeIssueRequest request, bool withAudit) =>
         3 + (request.CountsAny ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
 
-    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see <see cref="RedisScripts"/>).</summary>
+    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see issue.lua).</summary>
     private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys, bool withAudit)
     {
         keys[0] = request.SendFlagKey;
