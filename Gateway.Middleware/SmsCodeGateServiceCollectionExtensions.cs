@@ -103,6 +103,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
         services.TryAddSingleton<Gateway.Middleware.Numbers.NumberGate>();
+        services.TryAddSingleton<Gateway.Middleware.Blocks.BlockGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());

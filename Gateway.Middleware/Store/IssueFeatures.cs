@@ -14,4 +14,7 @@ internal enum IssueFeatures
 
     /// <summary>The audit stream entry.</summary>
     Audit = 2,
+
+    /// <summary>The number block's counters, blocked key and the mobile's remembered key, with the block's limits.</summary>
+    Block = 4,
 }

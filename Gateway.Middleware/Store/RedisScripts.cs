@@ -9,7 +9,8 @@ namespace Gateway.Middleware.Store;
 /// <remarks>
 /// <c>codes.lua</c> (the return codes and feature bits, mirrored from <see cref="SmsCodeRefusal"/>,
 /// <see cref="SmsCodeVerifyOutcome"/> and <see cref="IssueFeatures"/>) is prepended to every script, and
-/// <c>attempt.lua</c> (what counting an attempt at a code means) to <c>count_attempt.lua</c> and <c>verify.lua</c>.
+/// <c>attempt.lua</c> (what counting an attempt at a code means) to <c>count_attempt.lua</c> and <c>verify.lua</c>, and
+/// <c>conversion.lua</c> (a successful verification, counted for its number block) to <c>verify.lua</c> and <c>use_up.lua</c>.
 /// A set built from other texts (<see cref="RedisScripts(Func{string, string})"/>) lets a test run the store on a
 /// changed copy of a script.
 /// </remarks>
@@ -23,6 +24,7 @@ internal sealed class RedisScripts
     {
         public const string Codes = "codes.lua";
         public const string Attempt = "attempt.lua";
+        public const string Conversion = "conversion.lua";
         public const string Issue = "issue.lua";
         public const string Revoke = "revoke.lua";
         public const string Reserve = "reserve.lua";
@@ -33,7 +35,7 @@ internal sealed class RedisScripts
         public const string Verify = "verify.lua";
 
         /// <summary>Every file, parts first.</summary>
-        public static IReadOnlyList<string> All { get; } = [Codes, Attempt, Issue, Revoke, Reserve, Release, CountAttempt, UseUp, ReleaseAttempt, Verify];
+        public static IReadOnlyList<string> All { get; } = [Codes, Attempt, Conversion, Issue, Revoke, Reserve, Release, CountAttempt, UseUp, ReleaseAttempt, Verify];
     }
 
     private const string ResourcePrefix = "Gateway.Middleware.Lua.";
@@ -42,19 +44,16 @@ internal sealed class RedisScripts
     public RedisScripts(Func<string, string> textOf)
     {
         ArgumentNullException.ThrowIfNull(textOf);
-        var codes = textOf(Files.Codes);
-        var attempt = textOf(Files.Attempt);
-        RedisScript Compose(string file, bool withAttempt = false) =>
-            new(string.Concat(codes, "\n", withAttempt ? attempt + "\n" : "", textOf(file)));
+        RedisScript Compose(params string[] files) => new(string.Join("\n", files.Select(textOf)));
 
-        Issue = Compose(Files.Issue);
-        Revoke = Compose(Files.Revoke);
-        Reserve = Compose(Files.Reserve);
-        Release = Compose(Files.Release);
-        CountAttempt = Compose(Files.CountAttempt, withAttempt: true);
-        UseUp = Compose(Files.UseUp);
-        ReleaseAttempt = Compose(Files.ReleaseAttempt);
-        Verify = Compose(Files.Verify, withAttempt: true);
+        Issue = Compose(Files.Codes, Files.Issue);
+        Revoke = Compose(Files.Codes, Files.Revoke);
+        Reserve = Compose(Files.Codes, Files.Reserve);
+        Release = Compose(Files.Codes, Files.Release);
+        CountAttempt = Compose(Files.Codes, Files.Attempt, Files.CountAttempt);
+        UseUp = Compose(Files.Codes, Files.Conversion, Files.UseUp);
+        ReleaseAttempt = Compose(Files.Codes, Files.ReleaseAttempt);
+        Verify = Compose(Files.Codes, Files.Attempt, Files.Conversion, Files.Verify);
     }
 
     /// <summary>The scripts as shipped, from the assembly's resources.</summary>

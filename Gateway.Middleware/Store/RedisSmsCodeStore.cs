@@ -57,9 +57,10 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     {
         var sideCounted = CountsOutsideTheMobilesSlot(request);
         var own = sideCounted ? WithoutSideCounters(request) : request;
-        RedisValue[] values = own.CountsAny
-            ? [own.Nonce, (int)IssueFeatures.Counters, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
-            : [own.Nonce, (int)IssueFeatures.None];
+        var values = new RedisValue[2 + FeatureValueCountOf(own)];
+        values[0] = own.Nonce;
+        values[1] = (int)(FeaturesOf(own) & ~IssueFeatures.Audit);
+        FillFeatureValues(own, values, 2);
         var keys = KeysOf(own, new RedisKey[KeyCountOf(own, withAudit: false)], withAudit: false);
         var answer = await EvaluateAsync(own.Database, _scripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
         var revoked = (int)answer == 1;
@@ -107,22 +108,13 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
         var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request, withAudit: true)), withAudit: true);
-        var values = RedisArguments.RentValues(5 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
+        var values = RedisArguments.RentValues(5 + FeatureValueCountOf(request) + (request.Audit.IsOn ? 3 : 0));
         values[0] = request.Code;
         values[1] = request.SendIntervalMilliseconds;
         values[2] = request.CodeLifetimeMilliseconds;
         values[3] = request.Nonce;
-        values[4] = (int)((request.CountsAny ? IssueFeatures.Counters : IssueFeatures.None) | (request.Audit.IsOn ? IssueFeatures.Audit : IssueFeatures.None));
-        var next = 5;
-        if (request.CountsAny)
-        {
-            values[5] = request.PerHour.Limit;
-            values[6] = request.PerDay.Limit;
-            values[7] = request.PerIpPerHour.Limit;
-            values[8] = request.SendsPerMinute.Limit;
-            next = 9;
-        }
-
+        values[4] = (int)FeaturesOf(request);
+        var next = FillFeatureValues(request, values, 5);
         if (request.Audit.IsOn)
         {
             values[next] = RedisScripts.AuditStreamMaxLength;
@@ -151,7 +143,13 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         try
         {
             var values = (RedisResult[])result!;
-            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
+            var nonce = values.Length > 2 ? (string?)values[2] : null;
+            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], string.IsNullOrEmpty(nonce) ? null : nonce)
+            {
+                Block = values.Length > 6
+                    ? new SmsCodeBlockOutcome((SmsCodeRefusal)(int)values[3], (int)values[4] == 1, (long)values[5], (long)values[6])
+                    : default,
+            };
         }
         catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
         {
@@ -160,7 +158,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     }
 
     private static int KeyCountOf(in SmsCodeIssueRequest request, bool withAudit) =>
-        3 + (request.CountsAny ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
+        3 + (request.CountsAny ? 4 : 0) + (request.Block.IsOn ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
 
     /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see issue.lua).</summary>
     private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys, bool withAudit)
@@ -174,6 +172,15 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             keys[4] = CounterKey(request.PerDay, request.SendFlagKey);
             keys[5] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
             keys[6] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
+        }
+
+        if (request.Block.IsOn)
+        {
+            var at = request.CountsAny ? 7 : 3;
+            keys[at] = request.Block.CounterKey;
+            keys[at + 1] = request.Block.HourCounterKey;
+            keys[at + 2] = request.Block.BlockedKey;
+            keys[at + 3] = request.Block.RememberedKey;
         }
 
         if (withAudit && request.Audit.IsOn)
