@@ -1,3 +1,4 @@
+using Gateway.Middleware.Blocks;
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Policies.Validators;
@@ -114,6 +115,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodeSendCheck, NumberGate>());
+        services.TryAddSingleton<BlockGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());

@@ -1,4 +1,3 @@
-using Gateway.Middleware.Policies;
 using PhoneNumbers;
 
 namespace Gateway.Middleware.Numbers;
@@ -22,17 +21,6 @@ internal static class PhoneNumberReader
 
     /// <summary>The library's single instance; its first use loads the metadata of every region.</summary>
     internal static PhoneNumberUtil Util { get; } = PhoneNumberUtil.GetInstance();
-
-    /// <summary>
-    /// Reads <paramref name="mobile"/> (as the app sent it, already checked to be digits with an optional leading
-    /// <c>+</c>) as <paramref name="policy"/>'s number rules do. False when libphonenumber cannot parse it, or when it
-    /// is national and the policy has no <c>CountryCode</c>.
-    /// </summary>
-    public static bool TryRead(SmsCodePolicy policy, string mobile, out PhoneNumberReading reading)
-    {
-        ArgumentNullException.ThrowIfNull(policy);
-        return TryRead(policy.NumberRegion, mobile, out reading);
-    }
 
     /// <summary>
     /// Reads <paramref name="mobile"/>: E.164 when it starts with <c>+</c>, else a national number of

@@ -1,3 +1,4 @@
+using Gateway.Middleware.Numbers;
 using System.Text.RegularExpressions;
 using Gateway.Middleware.Policies.Keys;
 
@@ -50,7 +51,8 @@ internal sealed class SmsCodePolicy
         AuditStreamKey = string.IsNullOrEmpty(options.AuditStreamKey) ? null : options.AuditStreamKey;
         NumberRegion = options.CountryCode.Length == 0 ? null
             : Numbers.PhoneNumberReader.RegionOfCountryCode(options.CountryCode) ?? throw new InvalidOperationException($"'{options.CountryCode}' is not a country calling code.");
-        NumberRules = options.Numbers.HasRules ? new Numbers.NumberRules(options.Numbers) : null;
+        NumberRules = options.Numbers.HasRules ? new NumberRules(options.Numbers) : null;
+        Blocks = options.Blocks.IsOn ? new BlockPolicy(options.Blocks, NumberRegion) : null;
         if (ReadsNumbers)
         {
             Numbers.PhoneNumberReader.WarmFor(NumberRegion, NumberRules?.Regions);
@@ -141,8 +143,11 @@ internal sealed class SmsCodePolicy
     /// </summary>
     public string? NumberRegion { get; }
 
+    /// <summary>The policy's number blocks (caps and the conversion guard); null when off.</summary>
+    public BlockPolicy? Blocks { get; }
+
     /// <summary>The policy's number rules; null when none is set.</summary>
-    public Numbers.NumberRules? NumberRules { get; }
+    public NumberRules? NumberRules { get; }
 
     /// <summary>
     /// True when the send route reads each mobile with libphonenumber (a <c>CountryCode</c> or a number rule is set):
@@ -182,4 +187,11 @@ internal sealed class SmsCodePolicy
             return false;
         }
     }
+
+    /// <summary>
+    /// Reads <paramref name="mobile"/> (as the app sent it) as the policy's number rules do: E.164 when it starts with
+    /// <c>+</c>, else a national number of <c>CountryCode</c>. False when libphonenumber cannot parse it, or when it is
+    /// national and the policy has no <c>CountryCode</c>.
+    /// </summary>
+    public bool TryReadNumber(string mobile, out PhoneNumberReading reading) => PhoneNumberReader.TryRead(NumberRegion, mobile, out reading);
 }

@@ -42,7 +42,7 @@ internal sealed partial class NumberGate : ISmsCodeSendCheck
             return null;
         }
 
-        if (!PhoneNumberReader.TryRead(policy, gate.Mobile, out var number))
+        if (!policy.TryReadNumber(gate.Mobile, out var number))
         {
             return Refuse(policy, gate.Mobile, SmsCodeGateResults.InvalidMobile, SmsCodeAnswerKind.InvalidMobile, "unreadable", PhoneNumberReader.UnknownRegion);
         }

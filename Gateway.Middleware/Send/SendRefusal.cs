@@ -26,6 +26,8 @@ internal readonly record struct SendRefusal(string Result, SmsCodeAnswerKind Ans
         SmsCodeRefusal.Day => new(SmsCodeGateResults.RefusedDay, SmsCodeAnswerKind.Refused, "day", result.RetryAfterSeconds),
         SmsCodeRefusal.Ip => new(SmsCodeGateResults.RefusedIp, SmsCodeAnswerKind.Refused, "ip", result.RetryAfterSeconds),
         SmsCodeRefusal.Spend => new(SmsCodeGateResults.SpendGuard, SmsCodeAnswerKind.SpendGuard, "spend", result.RetryAfterSeconds),
+        SmsCodeRefusal.Block => new(SmsCodeGateResults.BlockRefused, SmsCodeAnswerKind.BlockRefused, "block_conversion", result.RetryAfterSeconds),
+        SmsCodeRefusal.BlockHour => new(SmsCodeGateResults.BlockCapRefused, SmsCodeAnswerKind.BlockRefused, "block_cap", result.RetryAfterSeconds),
         _ => new("refused_unknown", SmsCodeAnswerKind.Refused, "unknown", result.RetryAfterSeconds),
     };
 }

@@ -1,3 +1,4 @@
+using Gateway.Middleware.Blocks;
 using System.Diagnostics;
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Policies;
@@ -25,6 +26,7 @@ internal sealed partial class SmsCodeSendHandler
     private readonly ISmsCodeGenerator _codes;
     private readonly ProviderForwarder _provider;
     private readonly SendsInFlight _sendsInFlight;
+    private readonly BlockGate _blocks;
     private readonly StoreUnavailableAnswer _storeUnavailable;
     private readonly SmsCodeGateMetrics _metrics;
     private readonly TimeProvider _timeProvider;
@@ -33,7 +35,7 @@ internal sealed partial class SmsCodeSendHandler
     private readonly ILogger<SmsCodeSendHandler> _logger;
 
     public SmsCodeSendHandler(
-        IEnumerable<ISmsCodeSendCheck> checks, ISmsCodeStore store, ISmsCodeGenerator codes, ProviderForwarder provider, SendsInFlight sendsInFlight,
+        IEnumerable<ISmsCodeSendCheck> checks, ISmsCodeStore store, ISmsCodeGenerator codes, ProviderForwarder provider, SendsInFlight sendsInFlight, BlockGate blocks,
         StoreUnavailableAnswer storeUnavailable, SmsCodeGateMetrics metrics, TimeProvider timeProvider, LogThrottle throttle,
         IOptions<SmsCodeGateOptions> options, ILogger<SmsCodeSendHandler> logger)
     {
@@ -42,6 +44,7 @@ internal sealed partial class SmsCodeSendHandler
         ArgumentNullException.ThrowIfNull(codes);
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(sendsInFlight);
+        ArgumentNullException.ThrowIfNull(blocks);
         ArgumentNullException.ThrowIfNull(storeUnavailable);
         ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -53,6 +56,7 @@ internal sealed partial class SmsCodeSendHandler
         _codes = codes;
         _provider = provider;
         _sendsInFlight = sendsInFlight;
+        _blocks = blocks;
         _storeUnavailable = storeUnavailable;
         _metrics = metrics;
         _timeProvider = timeProvider;
@@ -90,6 +94,7 @@ internal sealed partial class SmsCodeSendHandler
         }
 
         _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+        _blocks.Observe(policy, request.Block, result);
         if (result.Refusal == SmsCodeRefusal.Repeat)
         {
             await RepeatAsync(gate, result);
@@ -133,6 +138,7 @@ internal sealed partial class SmsCodeSendHandler
             PerIpPerHour = policy.MaxPerIpPerHour > 0 ? SmsCodeCounter.IpPerHour(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
             SendsPerMinute = policy.MaxSendsPerMinute > 0 ? SmsCodeCounter.SendsPerMinute(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
             Audit = policy.AuditStreamKey is { } stream ? new(stream, policy.Name, MobileMask.Mask(mobile)) : SmsCodeAudit.Off,
+            Block = policy.Blocks?.For(mobile) ?? SmsCodeBlock.Off,
         };
     }
 

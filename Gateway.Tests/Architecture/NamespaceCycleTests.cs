@@ -17,18 +17,10 @@ public sealed class NamespaceCycleTests(ITestOutputHelper output)
     /// Known edges of a cycle that another change of this round removes; each goes when that change is merged (the
     /// second test fails until it does).
     /// </summary>
-    private static readonly (string From, string To, string Why)[] KnownEdges =
-    [
-        ("Gateway.Middleware.Diagnostics", "Gateway.Middleware.Store",
-            "SmsCodeGateMetrics takes the store's refusal and result types; refactor-store (issue 19) removes it"),
-        ("Gateway.Middleware.Transforms", "Gateway.Middleware.Gate",
-            "the transforms read and write the SmsCodeIssue mailbox; refactor-request (issue 19, one context per request) removes it"),
-    ];
-
     [Fact]
     public void Namespaces_OfTheLibrary_HaveNoCycle()
     {
-        var graph = Graph(withKnownEdges: false);
+        var graph = Graph();
 
         var cycles = Cycles(graph);
 
@@ -38,16 +30,6 @@ public sealed class NamespaceCycleTests(ITestOutputHelper output)
         }
 
         Assert.True(cycles.Count == 0, "Namespace cycles: " + string.Join("; ", cycles));
-    }
-
-    [Fact]
-    public void KnownEdges_StillThere_OrRemoveThemFromTheList()
-    {
-        var graph = Graph(withKnownEdges: true);
-
-        var gone = KnownEdges.Where(edge => !graph.TryGetValue(edge.From, out var to) || !to.Contains(edge.To)).ToList();
-
-        Assert.True(gone.Count == 0, "Remove from KnownEdges, no longer used: " + string.Join("; ", gone.Select(edge => $"{edge.From} -> {edge.To}")));
     }
 
     [Fact]
@@ -66,14 +48,14 @@ public sealed class NamespaceCycleTests(ITestOutputHelper output)
         Assert.Equal("A -> B -> C -> A", cycle);
     }
 
-    private static Dictionary<string, HashSet<string>> Graph(bool withKnownEdges)
+    private static Dictionary<string, HashSet<string>> Graph()
     {
         var graph = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var (from, to) in NamespaceReferences.Read(typeof(SmsCodeGateMetadata).Assembly))
         {
             if (IsUnderRoot(from))
             {
-                graph[from] = [.. to.Where(IsUnderRoot).Where(target => withKnownEdges || !KnownEdges.Any(edge => edge.From == from && edge.To == target))];
+                graph[from] = [.. to.Where(IsUnderRoot)];
             }
         }
 

@@ -18,7 +18,7 @@ public sealed class PhoneNumberReaderTests
     {
         var policy = Policy(countryCode: "86");
 
-        Assert.True(PhoneNumberReader.TryRead(policy, mobile, out var number));
+        Assert.True(policy.TryReadNumber(mobile, out var number));
 
         Assert.Equal(e164, number.E164);
         Assert.Equal(region, number.Region);
@@ -28,7 +28,7 @@ public sealed class PhoneNumberReaderTests
     [Fact]
     public void TryRead_NationalMobileOfCountryCode1_IsReadInItsOwnRegion()
     {
-        Assert.True(PhoneNumberReader.TryRead(Policy(countryCode: "1"), "4165550123", out var number));
+        Assert.True(Policy(countryCode: "1").TryReadNumber("4165550123", out var number));
 
         Assert.Equal("+14165550123", number.E164);
         Assert.Equal("CA", number.Region);
@@ -42,7 +42,7 @@ public sealed class PhoneNumberReaderTests
     [InlineData("+861")] // too short
     public void TryRead_WhatLibphonenumberCannotParse_False(string mobile)
     {
-        Assert.False(PhoneNumberReader.TryRead(Policy(countryCode: "86"), mobile, out _));
+        Assert.False(Policy(countryCode: "86").TryReadNumber(mobile, out _));
     }
 
     [Fact]
@@ -50,8 +50,8 @@ public sealed class PhoneNumberReaderTests
     {
         var policy = Policy(countryCode: string.Empty);
 
-        Assert.False(PhoneNumberReader.TryRead(policy, "13800138000", out _));
-        Assert.True(PhoneNumberReader.TryRead(policy, "+8613800138000", out var number));
+        Assert.False(policy.TryReadNumber("13800138000", out _));
+        Assert.True(policy.TryReadNumber("+8613800138000", out var number));
         Assert.Equal("CN", number.Region);
     }
 

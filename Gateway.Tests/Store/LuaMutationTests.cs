@@ -25,14 +25,14 @@ public sealed class LuaMutationTests(RedisFixture redis, ITestOutputHelper outpu
     [InlineData(nameof(RedisScripts.Issue), "'1', 'PX', ARGV[2]", "'1', 'PX', ARGV[3]", nameof(SmsCodeGateContractTests.Get_ValidMobile_Returns200LegacyBodyAndForwardsStoredCode))]
     [InlineData(nameof(RedisScripts.Issue), "ARGV[1], 'PX', ARGV[3]", "ARGV[1], 'PX', ARGV[2]", nameof(RedisStoreTests.Issue_DefaultPolicy_WritesLegacyKeysWithLegacyTtlsInDatabase2))]
     [InlineData(nameof(RedisScripts.Issue), "{3600000, 86400000,", "{3600000, 3600000,", nameof(SmsCodeGateContractTests.Get_MobileCapReached_NthPassesAndNextIsRefusedWithLegacyBodyUntilTheWindowFrees))]
-    [InlineData(nameof(RedisScripts.Issue), "if count == 1 then redis.call('DEL', KEYS[i]) else redis.call('DECR', KEYS[i]) end", "redis.call('PTTL', KEYS[i])", nameof(SmsCodeGateContractTests.Get_MobileCapReached_NthPassesAndNextIsRefusedWithLegacyBodyUntilTheWindowFrees))]
+    [InlineData(nameof(RedisScripts.Issue), "if count == 1 then redis.call('DEL', key) else redis.call('DECR', key) end", "redis.call('PTTL', key)", nameof(SmsCodeGateContractTests.Get_MobileCapReached_NthPassesAndNextIsRefusedWithLegacyBodyUntilTheWindowFrees))]
     [InlineData(nameof(RedisScripts.Revoke), "if redis.call('HGET', KEYS[3], 'nonce') ~= ARGV[1] then return 0 end", "", nameof(RedisStoreTests.Revoke_KeysNowANewerRequests_LeavesThemAloneEvenWithTheSameCode))]
-    [InlineData(nameof(RedisScripts.Revoke), "for i = 4, #KEYS do", "for i = 5, #KEYS do", nameof(SmsCodeGateContractTests.Get_ProviderFails_RollsEveryCountBackWithTheFlag))]
+    [InlineData(nameof(RedisScripts.Revoke), "for i = 0, 3 do", "for i = 1, 3 do", nameof(SmsCodeGateContractTests.Get_ProviderFails_RollsEveryCountBackWithTheFlag))]
     [InlineData(nameof(RedisScripts.Verify), "attempts > max", "attempts >= max", nameof(SmsCodeVerifyContractTests.VerifyEndpoint_AttemptsSpent_429WithRetryAfterAndTheRightCodeNoLongerWorks))]
     [InlineData(nameof(RedisScripts.Verify), "redis.call('DEL', KEYS[1], KEYS[2])", "redis.call('PTTL', KEYS[1])", nameof(SmsCodeVerifyContractTests.VerifyEndpoint_RightCode_200ThenTheCodeIsUsedUp))]
-    [InlineData(nameof(RedisScripts.Verify), "return failed(5)", "return {5, 0}", nameof(SmsCodeVerifyContractTests.VerifyEndpoint_ResendStartsAFreshCountButTheDailyFailuresHold))]
-    [InlineData(nameof(RedisScripts.CountAttempt), "attempts > max", "attempts > max + 1", nameof(SmsCodeVerifyContractTests.VerifyRoute_ConcurrentWrongGuesses_ExactlyMaxAttemptsReachTheAppAndTheRightCodeThenFails))]
-    [InlineData(nameof(RedisScripts.CountAttempt), "if busy > now then", "if busy > now + hold then", nameof(SmsCodeVerifyGuardContractTests.VerifyRoute_AttemptAtTheApp_OthersGet429RetryAfter1UntilTheAppRefusesIt))]
+    [InlineData(nameof(RedisScripts.Verify), "or '0') >= failureCap then", "or '0') > failureCap then", nameof(SmsCodeVerifyContractTests.VerifyEndpoint_ResendStartsAFreshCountButTheDailyFailuresHold))]
+    [InlineData(nameof(RedisScripts.CountAttempt), "attempts > maxAttempts then", "attempts > maxAttempts + 1 then", nameof(SmsCodeVerifyContractTests.VerifyRoute_ConcurrentWrongGuesses_ExactlyMaxAttemptsReachTheAppAndTheRightCodeThenFails))]
+    [InlineData(nameof(RedisScripts.CountAttempt), "return busy > now and busy - now or 0", "return busy > now + 600000 and busy - now or 0", nameof(SmsCodeVerifyGuardContractTests.VerifyRoute_AttemptAtTheApp_OthersGet429RetryAfter1UntilTheAppRefusesIt))]
     [InlineData(nameof(RedisScripts.UseUp), "redis.call('DEL', KEYS[1], KEYS[2])", "redis.call('PTTL', KEYS[1])", nameof(SmsCodeVerifyContractTests.VerifyRoute_AppAccepts_TheCodeIsUsedUpAndTheAnswerPassesThrough))]
     public async Task Check_CopyWithOneBug_FailsWhereTheRealScriptPasses(string script, string find, string replace, string check)
     {
@@ -54,11 +54,11 @@ public sealed class LuaMutationTests(RedisFixture redis, ITestOutputHelper outpu
 
     private static RedisScript ScriptNamed(string name) => name switch
     {
-        nameof(RedisScripts.Issue) => RedisScripts.Issue,
-        nameof(RedisScripts.Revoke) => RedisScripts.Revoke,
-        nameof(RedisScripts.Verify) => RedisScripts.Verify,
-        nameof(RedisScripts.CountAttempt) => RedisScripts.CountAttempt,
-        nameof(RedisScripts.UseUp) => RedisScripts.UseUp,
+        nameof(RedisScripts.Issue) => RedisScripts.Embedded.Issue,
+        nameof(RedisScripts.Revoke) => RedisScripts.Embedded.Revoke,
+        nameof(RedisScripts.Verify) => RedisScripts.Embedded.Verify,
+        nameof(RedisScripts.CountAttempt) => RedisScripts.Embedded.CountAttempt,
+        nameof(RedisScripts.UseUp) => RedisScripts.Embedded.UseUp,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "No such script."),
     };
 

@@ -20,6 +20,7 @@ internal static class GateValidatorsServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SmsCodeGateOptions>, SmsCodeGateOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyValidator, NumberOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ISmsCodePolicyValidator, BlockOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteValidator, RouteMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ClusterMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, ProviderClusterFilter>());

@@ -120,7 +120,7 @@ internal sealed partial class RedisSideCounters
         var calls = new Task<RedisResult>[counters.Count];
         for (var i = 0; i < counters.Count; i++)
         {
-            calls[i] = _scripts.RunAsync(database, RedisScripts.Reserve, [counters[i].Key!], [counters[i].Limit, counters[i].WindowMilliseconds], honourBreaker: true).AsTask();
+            calls[i] = _scripts.RunAsync(database, RedisScripts.Embedded.Reserve, [counters[i].Key!], [counters[i].Limit, counters[i].WindowMilliseconds], honourBreaker: true).AsTask();
         }
 
         var reserved = new List<SmsCodeCounter>(counters.Count);
@@ -161,7 +161,7 @@ internal sealed partial class RedisSideCounters
         {
             try
             {
-                await _scripts.RunAsync(database, RedisScripts.Release, [counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
+                await _scripts.RunAsync(database, RedisScripts.Embedded.Release, [counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
             }
             catch (SmsCodeStoreUnavailableException ex)
             {

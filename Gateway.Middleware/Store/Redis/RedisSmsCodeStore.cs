@@ -10,13 +10,16 @@ namespace Gateway.Middleware.Store.Redis;
 /// <see cref="RedisScriptRunner"/> (timeout, breaker, NOSCRIPT, the late revoke). On Redis Cluster the counters that
 /// cannot share the mobile's hash slot are counted around it by <see cref="RedisSideCounters"/>.
 /// </summary>
-internal sealed class RedisSmsCodeStore : ISmsCodeStore
+internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
 {
     private static readonly Func<RedisResult, bool> Issued = static answer => ResultOf(answer).IsIssued;
     private readonly RedisScriptRunner _scripts;
     private readonly RedisSideCounters _sideCounters;
     private readonly Func<SmsCodeIssueRequest, ValueTask<SmsCodeIssueResult>> _issueOwn;
     private readonly Func<SmsCodeIssueRequest, ValueTask<bool>> _revokeOwn;
+    private readonly RedisConnection _redis;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _timeout;
 
     public RedisSmsCodeStore(
         RedisConnection redis,
@@ -28,6 +31,9 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
         RedisScriptSubstitution? substitution = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _redis = redis;
+        _timeProvider = timeProvider;
+        _timeout = options.Value.StoreTimeout;
         _scripts = new RedisScriptRunner(redis, breaker, timeProvider, options.Value.StoreTimeout, logger, throttle, substitution);
         _sideCounters = new RedisSideCounters(_scripts, logger);
         _issueOwn = IssueAtomicallyAsync;
@@ -48,26 +54,26 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
     {
         RedisValue[] values =
             [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds, request.HoldMilliseconds, attempt];
-        var answer = await _scripts.RunAsync(request.Database, RedisScripts.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Embedded.CountAttempt, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
     public async ValueTask UseUpAsync(SmsCodeVerifyRequest request, string nonce)
     {
-        RedisValue[] values = [nonce, request.FailuresPerDay.Limit];
-        await _scripts.RunAsync(request.Database, RedisScripts.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+        RedisValue[] values = [nonce, request.FailuresPerDay.Limit, .. ConversionValuesOf(request)];
+        await _scripts.RunAsync(request.Database, RedisScripts.Embedded.UseUp, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
     }
 
     public async ValueTask ReleaseAttemptAsync(SmsCodeVerifyRequest request, string attempt)
     {
         RedisValue[] values = [attempt];
-        await _scripts.RunAsync(request.Database, RedisScripts.ReleaseAttempt, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
+        await _scripts.RunAsync(request.Database, RedisScripts.Embedded.ReleaseAttempt, KeysOf(request), values, honourBreaker: false).ConfigureAwait(false);
     }
 
     public async ValueTask<SmsCodeVerifyResult> VerifyAsync(SmsCodeVerifyRequest request, string guess)
     {
-        RedisValue[] values = [guess, request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds];
-        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
+        RedisValue[] values = [request.MaxAttempts, request.FailuresPerDay.Limit, request.FailuresPerDay.WindowMilliseconds, request.CodeLifetimeMilliseconds, guess, .. ConversionValuesOf(request)];
+        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Embedded.Verify, KeysOf(request), values, honourBreaker: true).ConfigureAwait(false);
         return VerifyResultOf(answer);
     }
 
@@ -77,20 +83,13 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
         var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request, withAudit: true)), withAudit: true);
-        var values = RedisArguments.RentValues(4 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
+        var values = RedisArguments.RentValues(5 + FeatureValueCountOf(request) + (request.Audit.IsOn ? 3 : 0));
         values[0] = request.Code;
         values[1] = request.SendIntervalMilliseconds;
         values[2] = request.CodeLifetimeMilliseconds;
         values[3] = request.Nonce;
-        var next = 4;
-        if (request.CountsAny)
-        {
-            values[4] = request.PerHour.Limit;
-            values[5] = request.PerDay.Limit;
-            values[6] = request.PerIpPerHour.Limit;
-            values[7] = request.SendsPerMinute.Limit;
-            next = 8;
-        }
+        values[4] = (int)FeaturesOf(request);
+        var next = FillFeatureValues(request, values, 5);
 
         if (request.Audit.IsOn)
         {
@@ -102,7 +101,7 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
         RedisResult answer;
         try
         {
-            answer = await _scripts.RunAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
+            answer = await _scripts.RunAsync(request.Database, RedisScripts.Embedded.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
         }
         catch (SmsCodeStoreUnavailableException ex) when (ex.SentCall is { } call)
         {
@@ -118,11 +117,12 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
     /// <summary>Revokes what the mobile's own script wrote and counted (its side counters, if any, are the caller's).</summary>
     private async ValueTask<bool> RevokeOwnAsync(SmsCodeIssueRequest request)
     {
-        RedisValue[] values = request.CountsAny
-            ? [request.Nonce, request.PerHour.Limit, request.PerDay.Limit, request.PerIpPerHour.Limit, request.SendsPerMinute.Limit]
-            : [request.Nonce];
+        var values = new RedisValue[2 + FeatureValueCountOf(request)];
+        values[0] = request.Nonce;
+        values[1] = (int)(FeaturesOf(request) & ~IssueFeatures.Audit);
+        FillFeatureValues(request, values, 2);
         var keys = KeysOf(request, new RedisKey[KeyCountOf(request, withAudit: false)], withAudit: false);
-        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
+        var answer = await _scripts.RunAsync(request.Database, RedisScripts.Embedded.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
         return (int)answer == 1;
     }
 
@@ -131,7 +131,13 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
         try
         {
             var values = (RedisResult[])result!;
-            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
+            var nonce = values.Length > 2 ? (string?)values[2] : null;
+            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], string.IsNullOrEmpty(nonce) ? null : nonce)
+            {
+                Block = values.Length > 6
+                    ? new SmsCodeBlockOutcome((SmsCodeRefusal)(int)values[3], (int)values[4] == 1, (long)values[5], (long)values[6])
+                    : default,
+            };
         }
         catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
         {
@@ -140,9 +146,9 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
     }
 
     private static int KeyCountOf(in SmsCodeIssueRequest request, bool withAudit) =>
-        3 + (request.CountsAny ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
+        3 + (request.CountsAny ? 4 : 0) + (request.Block.IsOn ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
 
-    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see <see cref="RedisScripts"/>).</summary>
+    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see issue.lua).</summary>
     private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys, bool withAudit)
     {
         keys[0] = request.SendFlagKey;
@@ -156,6 +162,15 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
             keys[6] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
         }
 
+        if (request.Block.IsOn)
+        {
+            var at = request.CountsAny ? 7 : 3;
+            keys[at] = request.Block.CounterKey;
+            keys[at + 1] = request.Block.HourCounterKey;
+            keys[at + 2] = request.Block.BlockedKey;
+            keys[at + 3] = request.Block.RememberedKey;
+        }
+
         if (withAudit && request.Audit.IsOn)
         {
             keys[^1] = request.Audit.StreamKey!;
@@ -166,8 +181,14 @@ internal sealed class RedisSmsCodeStore : ISmsCodeStore
 
     private static string CounterKey(SmsCodeCounter counter, string unused) => counter.IsOn ? counter.Key! : unused;
 
+    /// <summary>KEYS of the verify scripts: code, state, flag, failures, then the block's counters and the remembered mobile (conversion.lua).</summary>
     private static RedisKey[] KeysOf(in SmsCodeVerifyRequest request) =>
-        [request.CodeKey, request.CodeStateKey, request.SendFlagKey, request.FailuresPerDay.IsOn ? request.FailuresPerDay.Key! : request.CodeKey];
+        [request.CodeKey, request.CodeStateKey, request.SendFlagKey, request.FailuresPerDay.IsOn ? request.FailuresPerDay.Key! : request.CodeKey,
+            request.Block.Guards ? request.Block.CounterKey : request.CodeKey, request.Block.IsOn ? request.Block.RememberedKey : request.CodeKey];
+
+    /// <summary>conversion.lua's arguments: the block's window (0: not counted) and how long the mobile is remembered (0: not).</summary>
+    private static RedisValue[] ConversionValuesOf(in SmsCodeVerifyRequest request) =>
+        [request.Block.Guards ? request.Block.WindowMilliseconds : 0, request.Block.Guards ? request.Block.RememberMilliseconds : 0];
 
     private static SmsCodeVerifyResult VerifyResultOf(RedisResult result)
     {

@@ -1,7 +1,7 @@
 using Gateway.Middleware.Policies;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>Fills the Redis store's settings from the gate's options, the one place they are set.</summary>
 internal sealed class RedisSmsCodeStoreOptionsSetup : IConfigureOptions<RedisSmsCodeStoreOptions>

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace Gateway.Middleware.Store;
+namespace Gateway.Middleware.Store.Redis;
 
 /// <summary>
 /// The Redis store's settings, read once at start-up, all from the gate's options (<see cref="RedisSmsCodeStoreOptionsSetup"/>).

@@ -1,8 +1,8 @@
+using Gateway.Middleware.Numbers;
 using System.Collections.Frozen;
-using Gateway.Middleware.Policies;
 using PhoneNumbers;
 
-namespace Gateway.Middleware.Numbers;
+namespace Gateway.Middleware.Policies;
 
 /// <summary>
 /// A policy's compiled number rules (<c>Numbers:AllowRegions</c>, <c>DenyPrefixes</c>, <c>DenyTypes</c>), checked against
