@@ -147,12 +147,17 @@ def gateway_config(a, redis_port, provider_port, shadow_provider_port):
     shadow_cluster = proxy["Clusters"]["shadow-provider"] = copy.deepcopy(proxy["Clusters"]["sms-provider"])
     shadow_cluster["Destinations"] = {"demo-provider": {"Address": f"http://127.0.0.1:{shadow_provider_port}/"}}
     routes = proxy["Routes"]
-    routes["shadow-codes"] = merge(copy.deepcopy(routes["sms-codes"]), {
-        "ClusterId": "shadow-provider", "Match": {"Path": "/sms_codes/shadow/{mobile}/"},
-        "Metadata": {"SmsCodePolicy": SHADOW_POLICY}})
-    routes["shadow-verify"] = merge(copy.deepcopy(routes["sms-verify"]), {
-        "ClusterId": "shadow-provider", "Match": {"Path": "/sms_codes/shadow/{mobile}/verify"},
-        "Metadata": {"SmsVerifyEndpoint": SHADOW_POLICY}})
+    # The shadow routes get their own client rate limiters, so that a visit to both policies from one address
+    # spends one token of each, not two of one.
+    limiters = config["ClientRateLimiting"]["Policies"]
+    for name, twin, path, metadata in (("sms-codes", "shadow-codes", "/sms_codes/shadow/{mobile}/", "SmsCodePolicy"),
+                                       ("sms-verify", "shadow-verify", "/sms_codes/shadow/{mobile}/verify",
+                                        "SmsVerifyEndpoint")):
+        route = routes[twin] = merge(copy.deepcopy(routes[name]), {
+            "ClusterId": "shadow-provider", "Match": {"Path": path}, "Metadata": {metadata: SHADOW_POLICY}})
+        if "RateLimiterPolicy" in route:
+            limiter = route["RateLimiterPolicy"] = "shadow-" + route["RateLimiterPolicy"]
+            limiters[limiter] = copy.deepcopy(limiters[routes[name]["RateLimiterPolicy"]])
     # Nothing in this replay reaches the legacy app: its route stays, pointing at a port nobody listens on.
     config["ForwardedHeaders"]["KnownProxies"] = ["127.0.0.1"]
     return config
