@@ -68,7 +68,6 @@ def arguments(argv):
     g.add_argument("--attack-denied-share", type=float, default=0.1,
                    help="share of its sends to the denied prefixes (+86170, +86171)")
     g = p.add_argument_group("policy (laid over bench/pumping.json)")
-    g.add_argument("--country-code", default="86")
     g.add_argument("--prefix-length", type=int, default=7, help="Blocks:PrefixLength")
     g.add_argument("--min-sends", type=int, default=20, help="Blocks:MinSends")
     g.add_argument("--min-conversion", type=float, default=0.2, help="Blocks:MinConversion")
@@ -83,6 +82,7 @@ def arguments(argv):
     g.add_argument("--keep", action="store_true", help="keep the run dir (config, logs, every request)")
     g.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where pumping.md and pumping.png go")
     a = p.parse_args(argv)
+    a.country_code = traffic.COUNTRY_CODE
     digits = a.prefix_length - len(a.country_code)
     problems = [
         (not 3 <= digits <= 10, "--prefix-length must leave 3 to 10 national digits after the country code"),

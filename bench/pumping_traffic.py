@@ -13,6 +13,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+# The replay's numbers are Chinese mobiles, as the legacy-sms policy's MobilePattern wants: CountryCode 86.
+COUNTRY_CODE = "86"
 # National mobile ranges (CN) whose every number libphonenumber reads as a mobile: real users and the attacked blocks
 # come from these. 170 and 171 are virtual-operator ranges, which the replay's number rules deny.
 MOBILE_RANGES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155",
