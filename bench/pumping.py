@@ -61,7 +61,7 @@ def arguments(argv):
     g = p.add_argument_group("attacker")
     g.add_argument("--attack-start", type=float, default=10, help="seconds into the replay")
     g.add_argument("--attack-rate-start", type=float, default=2, help="sends per second at the start")
-    g.add_argument("--attack-rate-end", type=float, default=40, help="sends per second at the end (linear ramp)")
+    g.add_argument("--attack-rate-end", type=float, default=80, help="sends per second at the end (linear ramp)")
     g.add_argument("--attack-blocks", type=int, default=3)
     g.add_argument("--attack-numbers", type=int, default=5000, help="numbers in its blocks, each asked once in turn")
     g.add_argument("--attack-ips", type=int, default=400, help="client addresses (residential proxies)")
