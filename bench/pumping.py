@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Replays an SMS-pumping attack against the whole stack and checks that the pumping rules stop it.
 
-  bench/pumping.py [--skip-build] [--duration 60] [--attack-rate-end 40] ... (--help lists every figure)
+  bench/pumping.py [--skip-build] [--duration 60] [--attack-rate-end 80] ... (--help lists every figure)
 
 Builds the gateway and the demo provider (Release), then starts redis-server, two demo SMS providers, two gateway
 instances and nginx (the shipped deploy/nginx files) on free loopback ports, with bench/pumping-stack.sh and
