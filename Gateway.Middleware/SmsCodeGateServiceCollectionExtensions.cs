@@ -102,6 +102,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<SmsCodeVerifier>();
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
+        services.TryAddSingleton<Gateway.Middleware.Numbers.NumberGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());

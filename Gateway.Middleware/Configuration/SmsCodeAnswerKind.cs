@@ -50,4 +50,10 @@ public enum SmsCodeAnswerKind
     /// <c>Retry-After: 1</c>. Default 429.
     /// </summary>
     AttemptInFlight,
+
+    /// <summary>
+    /// The send route: a number rule (<c>Numbers:AllowRegions</c>, <c>DenyPrefixes</c>, <c>DenyTypes</c>) refuses the
+    /// number; neither the store nor the provider is asked. Default 403.
+    /// </summary>
+    NumberRefused,
 }

@@ -105,6 +105,8 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
             failures.Add($"{key}:{nameof(policy.CodeHeader)} must be a valid HTTP header name (was '{policy.CodeHeader}').");
         }
 
+        failures.AddRange(Numbers.NumberOptionsValidator.Validate(key, policy));
+
         foreach (var (name, answer) in policy.Answers)
         {
             var answerKey = $"{key}:{nameof(policy.Answers)}:{name}";

@@ -47,6 +47,13 @@ internal sealed class SmsCodePolicy
         Provider = options.Provider is null ? null : new Transforms.SmsCodeProviderRequest(options.Provider);
         PassProviderResponse = options.PassProviderResponse;
         AuditStreamKey = string.IsNullOrEmpty(options.AuditStreamKey) ? null : options.AuditStreamKey;
+        NumberRegion = options.CountryCode.Length == 0 ? null
+            : Numbers.PhoneNumberReader.RegionOfCountryCode(options.CountryCode) ?? throw new InvalidOperationException($"'{options.CountryCode}' is not a country calling code.");
+        NumberRules = options.Numbers.HasRules ? new Numbers.NumberRules(options.Numbers) : null;
+        if (ReadsNumbers)
+        {
+            Numbers.PhoneNumberReader.WarmFor(NumberRegion, NumberRules?.Regions);
+        }
     }
 
     public string Name { get; }
@@ -120,6 +127,21 @@ internal sealed class SmsCodePolicy
 
     /// <summary>The audit stream's key; null when the audit trail is off.</summary>
     public string? AuditStreamKey { get; }
+
+    /// <summary>
+    /// The main region of the policy's <c>CountryCode</c> (<c>CN</c> for 86), against which a national mobile is read;
+    /// null when no <c>CountryCode</c> is set (then only an E.164 mobile can be read).
+    /// </summary>
+    public string? NumberRegion { get; }
+
+    /// <summary>The policy's number rules; null when none is set.</summary>
+    public Numbers.NumberRules? NumberRules { get; }
+
+    /// <summary>
+    /// True when the send route reads each mobile with libphonenumber (a <c>CountryCode</c> or a number rule is set):
+    /// a mobile it cannot read then gets the <c>InvalidMobile</c> answer. False: mobiles are not read as numbers.
+    /// </summary>
+    public bool ReadsNumbers => NumberRegion is not null || NumberRules is not null;
 
     // The validator has accepted every template before a policy is built; parsing cannot fail here.
     private static SmsCodeKeyTemplate Parse(string template, string placeholder) =>

@@ -25,6 +25,17 @@ public sealed class SmsCodePolicyOptions
     /// </summary>
     public string MobilePattern { get; set; } = DefaultMobilePattern;
 
+    /// <summary>
+    /// The country calling code (<c>"86"</c>, <c>"1"</c>, digits without <c>+</c>) that a national mobile belongs to, for the
+    /// number rules: <c>13800138000</c> reads as <c>+8613800138000</c>. A mobile that starts with <c>+</c> is read as
+    /// E.164 whatever it says. Empty (the default): mobiles are not read as numbers, unless <see cref="Numbers"/> has
+    /// rules, when only E.164 mobiles can be read. The keys keep the mobile as the app sent it.
+    /// </summary>
+    public string CountryCode { get; set; } = string.Empty;
+
+    /// <summary>The number rules: allowed regions, denied prefixes and types, and their mode. Off unless a list is set.</summary>
+    public SmsCodeNumbersOptions Numbers { get; } = new();
+
     /// <summary>The default <see cref="MobileFrom"/>: the route value <c>mobile</c>.</summary>
     public const string DefaultMobileFrom = "Route:mobile";
 

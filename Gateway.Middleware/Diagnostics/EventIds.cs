@@ -50,6 +50,10 @@ internal static class EventIds
     public const int MethodNotAllowed = 111;
     public const int PathRefused = 112;
 
+    // Number rules.
+    public const int NumberRefused = 130;
+    public const int ShadowNumberRefused = 131;
+
     // Verification.
     public const int VerifyUseUpFailed = 121;
     public const int VerifyAttemptsSpent = 122;

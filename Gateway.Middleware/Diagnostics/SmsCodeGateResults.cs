@@ -110,4 +110,13 @@ public static class SmsCodeGateResults
 
     /// <summary>A repeat with the same <c>Idempotency-Key</c> within the send interval: the first answer again, no SMS.</summary>
     public const string Repeated = "repeated";
+
+    /// <summary>
+    /// Send route: a number rule refuses the number (its region, a denied prefix or type); nothing reaches the store or
+    /// the provider (403).
+    /// </summary>
+    public const string NumberRefused = "number_refused";
+
+    /// <summary>Send route: a number rule in <c>Shadow</c> mode would have refused the number; it was let through.</summary>
+    public const string ShadowNumberRefused = "shadow_number_refused";
 }

@@ -42,6 +42,7 @@ internal sealed partial class SmsCodeGateMiddleware
     private readonly SmsCodeVerifier _verifier;
     private readonly StoreUnavailableAnswer _storeUnavailable;
     private readonly SendsInFlight _sendsInFlight;
+    private readonly Numbers.NumberGate _numbers;
     private readonly LogThrottle _throttle;
     private readonly int _ipv6PrefixLength;
     private readonly ILogger<SmsCodeGateMiddleware> _logger;
@@ -57,6 +58,7 @@ internal sealed partial class SmsCodeGateMiddleware
         SmsCodeVerifier verifier,
         StoreUnavailableAnswer storeUnavailable,
         SendsInFlight sendsInFlight,
+        Numbers.NumberGate numbers,
         LogThrottle throttle,
         IOptions<SmsCodeGateOptions> options,
         ILogger<SmsCodeGateMiddleware> logger)
@@ -71,6 +73,7 @@ internal sealed partial class SmsCodeGateMiddleware
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(storeUnavailable);
         ArgumentNullException.ThrowIfNull(sendsInFlight);
+        ArgumentNullException.ThrowIfNull(numbers);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -84,6 +87,7 @@ internal sealed partial class SmsCodeGateMiddleware
         _verifier = verifier;
         _storeUnavailable = storeUnavailable;
         _sendsInFlight = sendsInFlight;
+        _numbers = numbers;
         _throttle = throttle;
         _ipv6PrefixLength = options.Value.ClientIpv6PrefixLength;
         _logger = logger;
@@ -285,7 +289,7 @@ internal sealed partial class SmsCodeGateMiddleware
             }
 
             var mobile = await MobileOfAsync(context, policy, SourceOf(metadata, policy));
-            if (mobile is null)
+            if (mobile is null || !await _numbers.AllowsAsync(context, policy, mobile))
             {
                 return;
             }
