@@ -57,13 +57,13 @@ internal sealed partial class NumberGate
             _metrics.Request(policy.Name, SmsCodeGateResults.ShadowNumberRefused);
             if (_throttle.ShouldLog(EventIds.ShadowNumberRefused, policy.Name, out var suppressed))
             {
-                Log.ShadowNumberRefused(_logger, policy.Name, MobileMask.Mask(number.E164), number.Region, ReasonOf(refusal), suppressed);
+                Log.ShadowNumberRefused(_logger, policy.Name, MobileMask.Mask(mobile), number.Region, ReasonOf(refusal), suppressed);
             }
 
             return new ValueTask<bool>(true);
         }
 
-        return AnswerAsync(context, policy, number.E164, SmsCodeGateResults.NumberRefused, SmsCodeAnswerKind.NumberRefused, ReasonOf(refusal), number.Region);
+        return AnswerAsync(context, policy, mobile, SmsCodeGateResults.NumberRefused, SmsCodeAnswerKind.NumberRefused, ReasonOf(refusal), number.Region);
     }
 
     private async ValueTask<bool> AnswerAsync(HttpContext context, SmsCodePolicy policy, string mobile, string result, SmsCodeAnswerKind answer, string reason, string? region = null)

@@ -352,6 +352,26 @@ public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFi
         Assert.Single(_provider.RequestsFor(mobile));
     }
 
+    [Theory]
+    [InlineData("Enforce", HttpStatusCode.Forbidden, new[] { SmsCodeGateResults.NumberRefused })]
+    [InlineData("Shadow", HttpStatusCode.OK, new[] { SmsCodeGateResults.ShadowNumberRefused, SmsCodeGateResults.Issued })]
+    public async Task Requests_NumberRuleRefuses_CountedAsNumberRefusedOrInShadowAlsoAsWhatFollowed(string mode, HttpStatusCode status, string[] expected)
+    {
+        var host = StartGateway(config =>
+        {
+            config.Policy["CountryCode"] = "86";
+            config.Policy["Numbers"] = new JsonObject { ["AllowRegions"] = new JsonArray("HK"), ["Mode"] = mode };
+        });
+        using var requests = Requests(host);
+        var logsBefore = host.Logs.Count;
+
+        Assert.Equal(status, (await host.CreateClient().RequestCodeAsync(TestMobiles.Next())).StatusCode);
+
+        Assert.Equal(expected, await ResultsAsync(requests, expected.Length));
+        var written = host.Logs.GetSnapshot().Skip(logsBefore).Where(l => l.Level >= LogLevel.Information).ToList();
+        Assert.Equal(mode == "Shadow" ? ["ShadowNumberRefused"] : [], written.Select(l => l.Id.Name));
+    }
+
     /// <summary>
     /// A tripwire for a new result: a test above must make the host count it. Runs after the others of the class
     /// (<see cref="RunsLastAttribute"/>) and reads what they observed, so run the whole class, not this test alone.
