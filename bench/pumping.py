@@ -56,7 +56,7 @@ def arguments(argv):
     g.add_argument("--verify-share", type=float, default=0.85, help="share that verify the code they got")
     g.add_argument("--verify-delay-min", type=float, default=2, help="seconds from the SMS to the verification")
     g.add_argument("--verify-delay-max", type=float, default=8)
-    g.add_argument("--remembered", type=int, default=9,
+    g.add_argument("--remembered", type=int, default=30,
                    help="users in the attacked blocks who verified before the replay and come back during it")
     g = p.add_argument_group("attacker")
     g.add_argument("--attack-start", type=float, default=10, help="seconds into the replay")
@@ -232,15 +232,20 @@ def replay(a, run_dir, about, started, redis_port, nginx, gateways, provider_por
               traffic.Phase("shadow", "/sms_codes/shadow/{mobile}/", "/sms_codes/shadow/{mobile}/verify", shadow_port)]
     plan = traffic.make_plan(a)
     run = traffic.Replay(plan, phases, nginx, a)
-    flag = json.loads((ROOT / "yarp.json").read_text())["SmsCodeGate"]["Policies"][POLICY]["SendFlagKey"]
+    policy = json.loads((run_dir / "gateway.json").read_text())["SmsCodeGate"]["Policies"][POLICY]
+    blocks = policy.get("Blocks", {})
+    # The gate's key templates, as configured (the Blocks defaults are the library's).
+    block_templates = [blocks.get("CounterKey", "sms_block_{block}"), blocks.get("HourCounterKey", "sms_block_hour_{block}")]
 
-    def forget_flags(mobiles):
-        for database in (2, SHADOW_DATABASE):
-            client = redis.Redis(port=redis_port, db=database)
-            client.delete(*[flag.replace("{mobile}", m) for m in mobiles]) if mobiles else None
+    def forget(mobiles, block_ids):
+        keys = [policy["SendFlagKey"].replace("{mobile}", m) for m in mobiles]
+        keys += [t.replace("{block}", b) for t in block_templates for b in block_ids]
+        for database in (policy["Database"], SHADOW_DATABASE):
+            if keys:
+                redis.Redis(port=redis_port, db=database).delete(*keys)
 
     print(f"==> history: {len(plan.remembered)} users verify before the replay", flush=True)
-    run.history(forget_flags)
+    run.history(forget)
     print(f"==> replay: {a.duration:.0f} s, {len(plan.real_sends)} real sends, {len(plan.attack_sends)} attack sends,"
           f" twice (enforce, shadow)", flush=True)
     series, last = [], [0]

@@ -183,9 +183,10 @@ class Replay:
             self._call(phase, who, "verify", mobile, ip, "POST", phase.verify_path.format(mobile=mobile),
                        {"code": codes[-1]["code"]})
 
-    def history(self, forget_flags):
-        """The remembered users' earlier visit: send, then verify, before the timeline starts. Their send flags are
-        then removed by forget_flags(mobiles), as the send interval passing between the two visits would."""
+    def history(self, forget):
+        """The remembered users' earlier visit: send, then verify, before the timeline starts. Then forget(mobiles,
+        blocks) removes what would have expired between that visit and this replay (days): their send flags and
+        their blocks' window counters. What they earned stays: the gate remembers that they verified."""
         self._t0 = time.monotonic()
         futures = []
         for mobile, ip, *_ in self.plan.remembered:
@@ -193,7 +194,8 @@ class Replay:
                 futures.append(self._pool.submit(self._history_one, phase, mobile, ip))
         for future in futures:
             future.result(timeout=60)
-        forget_flags([mobile for mobile, *_ in self.plan.remembered])
+        mobiles = [mobile for mobile, *_ in self.plan.remembered]
+        forget(mobiles, sorted({self._block(mobile) for mobile in mobiles}))
 
     def _history_one(self, phase, mobile, ip):
         if self._call(phase, "history", "send", mobile, ip, "GET", phase.send_path.format(mobile=mobile)) == 200:
