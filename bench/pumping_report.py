@@ -50,6 +50,9 @@ def summarise(name, records, attacked, min_sends, metrics):
     sends = sorted((r for r in records if r.phase == name and r.kind == "send"),
                    key=lambda r: (r.who != "history", r.start))
     live = [r for r in sends if r.who != "history"]
+    for r in records:
+        if r.phase == name and r.kind == "verify" and r.who != "history":
+            summary.counts[("verify", "accepted" if r.status == 200 else "refused")] += 1
     for r in live:
         summary.counts[(klass(r), "sent" if r.status == 200 else "refused")] += 1
         summary.statuses[(klass(r), r.status)] += 1
@@ -129,7 +132,9 @@ def markdown(enforce, shadow, rows, args, machine, elapsed):
            "| | enforce | shadow |", "| --- | ---: | ---: |"]
     for label, key in (("real sends answered 200", ("real", "sent")), ("real sends refused", ("real", "refused")),
                        ("attack sends answered 200 (SMS paid)", ("attack", "sent")),
-                       ("attack sends refused", ("attack", "refused"))):
+                       ("attack sends refused", ("attack", "refused")),
+                       ("real verifications answered 200", ("verify", "accepted")),
+                       ("real verifications refused", ("verify", "refused"))):
         out.append(_row(label, f"{enforce.counts[key]:,}", f"{shadow.counts[key]:,}"))
     for result in RULE_RESULTS:
         out.append(_row(f"metrics: `{result}` / `shadow_{result}`", f"{enforce.metrics[result]:,}",
