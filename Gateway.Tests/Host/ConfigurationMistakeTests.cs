@@ -57,6 +57,18 @@ public sealed class ConfigurationMistakeTests : IDisposable
             "Route 'sms-codes': the SMS provider would not learn the mobile"),
         ["placeholder in a provider header"] = (_ => { }, [$"{Policy}:Provider:Headers:X-To={{mobile}}"],
             "SmsCodeGate:Policies:legacy-sms:Provider:Headers:X-To is sent as written"),
+        ["country code written with its plus"] = (_ => { }, [$"{Policy}:CountryCode=+86"],
+            "SmsCodeGate:Policies:legacy-sms:CountryCode must be a country calling code, digits without '+' such as 86 or 1 (was '+86') (did you mean 86?)."),
+        ["allowed region not an ISO code"] = (_ => { }, [$"{Policy}:CountryCode=86", $"{Policy}:Numbers:AllowRegions:0=UK"],
+            "SmsCodeGate:Policies:legacy-sms:Numbers:AllowRegions:0 must be an ISO 3166 region code such as CN or HK (was 'UK') (did you mean GB?)."),
+        ["denied prefix without its plus"] = (_ => { }, [$"{Policy}:CountryCode=86", $"{Policy}:Numbers:DenyPrefixes:0=86170"],
+            "SmsCodeGate:Policies:legacy-sms:Numbers:DenyPrefixes:0 must be an E.164 prefix, '+' and up to 15 digits such as +86170 (was '86170') (did you mean +86170?)."),
+        ["denied type misspelt"] = (_ => { }, [$"{Policy}:CountryCode=86", $"{Policy}:Numbers:DenyTypes:0=PremiumRte"],
+            "(was 'PremiumRte') (did you mean PremiumRate?)."),
+        ["number rules mode misspelt"] = (_ => { }, [$"{Policy}:CountryCode=86", $"{Policy}:Numbers:Mode=Shadows"],
+            "SmsCodeGate:Policies:legacy-sms:Numbers:Mode must be one of Enforce, Shadow (was 'Shadows')."),
+        ["number rules without a country code"] = (_ => { }, [$"{Policy}:Numbers:AllowRegions:0=CN"],
+            "SmsCodeGate:Policies:legacy-sms:CountryCode must be set when Numbers has rules and MobilePattern admits a mobile without '+' such as '13000000000'"),
     };
 
     public static TheoryData<string> Names => [.. Mistakes.Keys];
