@@ -32,9 +32,9 @@ public class RedisRefusedPathBenchmarks
         _gate.PrimeAsync().GetAwaiter().GetResult();
         _database = _gate.Redis.GetDatabase(_gate.Policy.Database);
         var request = _gate.IssueRequest("123456");
-        // What the store sends with every cap and the audit off: flag, code and state; code, interval, lifetime, nonce.
+        // What the store sends with every cap and the audit off: flag, code and state; code, interval, lifetime, nonce, no features.
         _keys = [request.SendFlagKey, request.CodeKey, request.CodeStateKey];
-        _values = [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce];
+        _values = [request.Code, request.SendIntervalMilliseconds, request.CodeLifetimeMilliseconds, request.Nonce, (int)IssueFeatures.None];
     }
 
     [GlobalCleanup]
@@ -44,7 +44,7 @@ public class RedisRefusedPathBenchmarks
     [Benchmark(Baseline = true)]
     public async Task<int> StackExchangeRedisOnly()
     {
-        var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisScripts.Issue.Hash, _keys, _values))!;
+        var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisScripts.Embedded.Issue.Hash, _keys, _values))!;
         return (int)result[0];
     }
 
@@ -55,7 +55,7 @@ public class RedisRefusedPathBenchmarks
     [Benchmark]
     public async Task<int> StackExchangeRedisBySource()
     {
-        var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisScripts.Issue.Source, _keys, _values))!;
+        var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisScripts.Embedded.Issue.Source, _keys, _values))!;
         return (int)result[0];
     }
 
@@ -66,7 +66,7 @@ public class RedisRefusedPathBenchmarks
     [Benchmark]
     public async Task<int> StackExchangeRedisWithWaitAsync()
     {
-        var call = _database.ScriptEvaluateAsync(RedisScripts.Issue.Hash, _keys, _values);
+        var call = _database.ScriptEvaluateAsync(RedisScripts.Embedded.Issue.Hash, _keys, _values);
         var result = (RedisResult[])(await call.WaitAsync(StoreTimeout, TimeProvider.System))!;
         return (int)result[0];
     }

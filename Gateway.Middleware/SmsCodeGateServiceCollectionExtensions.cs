@@ -103,6 +103,7 @@ public static partial class SmsCodeGateServiceCollectionExtensions
         services.TryAddSingleton<StoreUnavailableAnswer>();
         services.TryAddSingleton<SendsInFlight>();
         services.TryAddSingleton<Gateway.Middleware.Numbers.NumberGate>();
+        services.TryAddSingleton<Gateway.Middleware.Blocks.BlockGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedRouteMethodsFilter>());
         services.AddSmsCodeGateValidators();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RedisSmsCodeStoreOptions>, RedisSmsCodeStoreOptionsSetup>());
@@ -183,7 +184,8 @@ public static partial class SmsCodeGateServiceCollectionExtensions
             services.GetRequiredService<StoreCircuitBreaker>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<RedisSmsCodeStore>>(),
-            services.GetRequiredService<LogThrottle>());
+            services.GetRequiredService<LogThrottle>(),
+            services.GetService<RedisScripts>());
     }
 
     private static partial class Log

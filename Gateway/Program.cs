@@ -1,4 +1,5 @@
 using Gateway;
+using Gateway.Management;
 using Gateway.Middleware.Configuration;
 using Gateway.Middleware.Diagnostics;
 using Gateway.RateLimiting;
@@ -26,6 +27,7 @@ static WebApplication BuildGateway(string[] args)
     // appsettings.json (log levels that keep full mobiles out of the framework's request logs) ships beside the binary.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var configFile = builder.Configuration.AddGatewayConfigFile(args);
+    var managementPort = ManagementPort.Configure(builder);
 
     builder.Services.AddTrustedProxies(builder.Configuration.GetSection(TrustedProxiesOptions.SectionName));
     builder.Services.AddClientRateLimiting(builder.Configuration.GetSection(ClientRateLimitingOptions.SectionName));
@@ -47,6 +49,11 @@ static WebApplication BuildGateway(string[] args)
     gateway.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
     gateway.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });
     gateway.MapPrometheusScrapingEndpoint("/metrics");
+    if (managementPort is { } port)
+    {
+        gateway.MapManagement(port);
+    }
+
     gateway.MapReverseProxy(proxy =>
     {
         proxy.UseSmsCodeGate();

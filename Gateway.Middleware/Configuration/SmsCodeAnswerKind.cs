@@ -56,4 +56,10 @@ public enum SmsCodeAnswerKind
     /// number; neither the store nor the provider is asked. Default 403.
     /// </summary>
     NumberRefused,
+
+    /// <summary>
+    /// The send route: the mobile's number block is blocked by the conversion guard, or reached its hourly cap
+    /// (<c>Blocks:*</c>); the provider is not asked. Default 403, with <c>Retry-After</c>.
+    /// </summary>
+    BlockRefused,
 }

@@ -106,6 +106,7 @@ internal sealed class SmsCodeGateOptionsValidator : IValidateOptions<SmsCodeGate
         }
 
         failures.AddRange(Numbers.NumberOptionsValidator.Validate(key, policy));
+        failures.AddRange(Blocks.BlockOptionsValidator.Validate(key, policy));
 
         foreach (var (name, answer) in policy.Answers)
         {

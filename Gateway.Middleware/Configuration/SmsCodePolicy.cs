@@ -50,6 +50,7 @@ internal sealed class SmsCodePolicy
         NumberRegion = options.CountryCode.Length == 0 ? null
             : Numbers.PhoneNumberReader.RegionOfCountryCode(options.CountryCode) ?? throw new InvalidOperationException($"'{options.CountryCode}' is not a country calling code.");
         NumberRules = options.Numbers.HasRules ? new Numbers.NumberRules(options.Numbers) : null;
+        Blocks = options.Blocks.IsOn ? new Blocks.BlockPolicy(options.Blocks, NumberRegion) : null;
         if (ReadsNumbers)
         {
             Numbers.PhoneNumberReader.WarmFor(NumberRegion, NumberRules?.Regions);
@@ -133,6 +134,9 @@ internal sealed class SmsCodePolicy
     /// null when no <c>CountryCode</c> is set (then only an E.164 mobile can be read).
     /// </summary>
     public string? NumberRegion { get; }
+
+    /// <summary>The policy's number blocks (caps and the conversion guard); null when off.</summary>
+    public Blocks.BlockPolicy? Blocks { get; }
 
     /// <summary>The policy's number rules; null when none is set.</summary>
     public Numbers.NumberRules? NumberRules { get; }

@@ -36,6 +36,12 @@ public sealed class SmsCodePolicyOptions
     /// <summary>The number rules: allowed regions, denied prefixes and types, and their mode. Off unless a list is set.</summary>
     public SmsCodeNumbersOptions Numbers { get; } = new();
 
+    /// <summary>
+    /// Number blocks against SMS pumping: caps per block, and the conversion guard that blocks a block whose codes are
+    /// sent but not verified. Off unless <c>Blocks:PrefixLength</c> is set (see docs/blocks.md).
+    /// </summary>
+    public SmsCodeBlockOptions Blocks { get; } = new();
+
     /// <summary>The default <see cref="MobileFrom"/>: the route value <c>mobile</c>.</summary>
     public const string DefaultMobileFrom = "Route:mobile";
 

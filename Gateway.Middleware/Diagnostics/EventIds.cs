@@ -54,6 +54,11 @@ internal static class EventIds
     public const int NumberRefused = 130;
     public const int ShadowNumberRefused = 131;
 
+    // Number blocks.
+    public const int BlockBlocked = 140;
+    public const int BlockRefused = 141;
+    public const int ShadowBlockRefused = 142;
+
     // Verification.
     public const int VerifyUseUpFailed = 121;
     public const int VerifyAttemptsSpent = 122;

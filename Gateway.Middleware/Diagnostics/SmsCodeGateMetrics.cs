@@ -15,6 +15,7 @@ internal sealed class SmsCodeGateMetrics
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _storeDuration;
     private readonly Histogram<double> _providerDuration;
+    private readonly Counter<long> _blocksBlocked;
 
     public SmsCodeGateMetrics(IMeterFactory meterFactory)
     {
@@ -28,6 +29,17 @@ internal sealed class SmsCodeGateMetrics
         _providerDuration = meter.CreateHistogram<double>("sms_code_gate.provider.duration", "s",
             "Duration of the forward to the SMS provider, its answer and a retry on another destination included, by result.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] });
+        _blocksBlocked = meter.CreateCounter<long>("sms_code_gate.blocks.blocked", "{block}",
+            "Number blocks the conversion guard blocked, by mode (enforce, shadow); the blocks themselves are in the logs, not in labels.");
+    }
+
+    /// <summary>Counts one number block blocked by the conversion guard.</summary>
+    public void BlockBlocked(string policy, bool shadow)
+    {
+        if (_blocksBlocked.Enabled)
+        {
+            _blocksBlocked.Add(1, new KeyValuePair<string, object?>(PolicyTag, policy), new KeyValuePair<string, object?>("sms_code_gate.mode", shadow ? "shadow" : "enforce"));
+        }
     }
 
     /// <summary>Counts one request under its <paramref name="result"/> (<see cref="SmsCodeGateResults"/>).</summary>
@@ -82,6 +94,8 @@ internal sealed class SmsCodeGateMetrics
         SmsCodeRefusal.Day => SmsCodeGateResults.RefusedDay,
         SmsCodeRefusal.Ip => SmsCodeGateResults.RefusedIp,
         SmsCodeRefusal.Spend => SmsCodeGateResults.SpendGuard,
+        SmsCodeRefusal.Block => SmsCodeGateResults.BlockRefused,
+        SmsCodeRefusal.BlockHour => SmsCodeGateResults.BlockCapRefused,
         _ => "refused_unknown",
     };
 }

@@ -119,4 +119,16 @@ public static class SmsCodeGateResults
 
     /// <summary>Send route: a number rule in <c>Shadow</c> mode would have refused the number; it was let through.</summary>
     public const string ShadowNumberRefused = "shadow_number_refused";
+
+    /// <summary>
+    /// Send route: the mobile's number block is blocked by the conversion guard (its codes are sent, not verified),
+    /// and the mobile has not verified before; nothing reaches the provider (403).
+    /// </summary>
+    public const string BlockRefused = "block_refused";
+
+    /// <summary>Send route: the mobile's number block reached <c>Blocks:MaxPerHour</c>; nothing reaches the provider (403).</summary>
+    public const string BlockCapRefused = "block_cap_refused";
+
+    /// <summary>Send route: a block rule in <c>Shadow</c> mode would have refused the send; it was let through.</summary>
+    public const string ShadowBlockRefused = "shadow_block_refused";
 }

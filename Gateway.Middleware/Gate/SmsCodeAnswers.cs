@@ -23,6 +23,7 @@ internal sealed class SmsCodeAnswers
         SmsCodeAnswer.Default(StatusCodes.Status400BadRequest, "验证码已过期"),
         SmsCodeAnswer.Default(StatusCodes.Status429TooManyRequests, "Another attempt at this code is being checked. Please try again in a moment."),
         SmsCodeAnswer.Default(StatusCodes.Status403Forbidden, "Forbidden: codes are not sent to this number."),
+        SmsCodeAnswer.Default(StatusCodes.Status403Forbidden, "Forbidden: codes to this range of numbers are paused. Please try again later."),
     ];
 
     private readonly SmsCodeAnswer[] _answers;

@@ -43,6 +43,7 @@ internal sealed partial class SmsCodeGateMiddleware
     private readonly StoreUnavailableAnswer _storeUnavailable;
     private readonly SendsInFlight _sendsInFlight;
     private readonly Numbers.NumberGate _numbers;
+    private readonly Blocks.BlockGate _blocks;
     private readonly LogThrottle _throttle;
     private readonly int _ipv6PrefixLength;
     private readonly ILogger<SmsCodeGateMiddleware> _logger;
@@ -59,6 +60,7 @@ internal sealed partial class SmsCodeGateMiddleware
         StoreUnavailableAnswer storeUnavailable,
         SendsInFlight sendsInFlight,
         Numbers.NumberGate numbers,
+        Blocks.BlockGate blocks,
         LogThrottle throttle,
         IOptions<SmsCodeGateOptions> options,
         ILogger<SmsCodeGateMiddleware> logger)
@@ -74,6 +76,7 @@ internal sealed partial class SmsCodeGateMiddleware
         ArgumentNullException.ThrowIfNull(storeUnavailable);
         ArgumentNullException.ThrowIfNull(sendsInFlight);
         ArgumentNullException.ThrowIfNull(numbers);
+        ArgumentNullException.ThrowIfNull(blocks);
         ArgumentNullException.ThrowIfNull(throttle);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -88,6 +91,7 @@ internal sealed partial class SmsCodeGateMiddleware
         _storeUnavailable = storeUnavailable;
         _sendsInFlight = sendsInFlight;
         _numbers = numbers;
+        _blocks = blocks;
         _throttle = throttle;
         _ipv6PrefixLength = options.Value.ClientIpv6PrefixLength;
         _logger = logger;
@@ -311,6 +315,13 @@ internal sealed partial class SmsCodeGateMiddleware
             }
 
             _metrics.StoreCallCompleted(policy.Name, started, succeeded: true);
+            _blocks.Observe(policy, request.Block, result);
+            if (Blocks.BlockGate.Refuses(result))
+            {
+                await _blocks.RefuseAsync(context, policy, request.Block.Block, result);
+                return;
+            }
+
             if (!result.IsIssued)
             {
                 await RefuseAsync(context, policy, mobile!, result);
@@ -353,6 +364,7 @@ internal sealed partial class SmsCodeGateMiddleware
             PerIpPerHour = policy.MaxPerIpPerHour > 0 ? SmsCodeCounter.IpPerHour(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
             SendsPerMinute = policy.MaxSendsPerMinute > 0 ? SmsCodeCounter.SendsPerMinute(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
             Audit = policy.AuditStreamKey is { } stream ? new(stream, policy.Name, MobileMask.Mask(mobile)) : SmsCodeAudit.Off,
+            Block = policy.Blocks?.For(mobile) ?? SmsCodeBlock.Off,
         };
 
     private static string? IdempotencyKeyOf(HttpContext context) =>

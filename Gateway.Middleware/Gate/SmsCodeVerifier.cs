@@ -174,7 +174,10 @@ internal sealed partial class SmsCodeVerifier
         new(policy.Database, policy.CodeKey.Build(mobile), policy.CodeStateKey.Build(mobile), policy.SendFlagKey.Build(mobile),
             policy.MaxVerifyAttempts,
             policy.MaxVerifyFailuresPerDay > 0 ? SmsCodeCounter.VerifyFailuresPerDay(policy.VerifyFailureCounterKey.Build(mobile), policy.MaxVerifyFailuresPerDay) : SmsCodeCounter.Off,
-            policy.CodeLifetimeMilliseconds);
+            policy.CodeLifetimeMilliseconds)
+        {
+            Block = policy.Blocks?.For(mobile) ?? SmsCodeBlock.Off,
+        };
 
     private static bool IsCodeShaped(string guess, int length) => guess.Length == length && guess.All(char.IsAsciiDigit);
 

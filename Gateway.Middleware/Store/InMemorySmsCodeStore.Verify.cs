@@ -57,6 +57,8 @@ internal sealed partial class InMemorySmsCodeStore
                 _entries.Remove(stateKey);
             }
 
+            Converted(request, now);
+
             var failures = (request.Database, request.FailuresPerDay.Key ?? string.Empty);
             if (request.FailuresPerDay.IsOn && TryGetLive(failures, now, out var counted))
             {
@@ -123,6 +125,7 @@ internal sealed partial class InMemorySmsCodeStore
             {
                 _entries.Remove((request.Database, request.CodeKey));
                 _entries.Remove((request.Database, request.CodeStateKey));
+                Converted(request, now);
                 return ValueTask.FromResult(new SmsCodeVerifyResult(SmsCodeVerifyOutcome.Verified, 0, null));
             }
 

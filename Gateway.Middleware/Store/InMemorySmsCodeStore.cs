@@ -58,6 +58,18 @@ internal sealed partial class InMemorySmsCodeStore : ISmsCodeStore
                 return ValueTask.FromResult(refusal);
             }
 
+            var block = default(SmsCodeBlockOutcome);
+            if (request.Block.IsOn)
+            {
+                (var blockRefusal, var blockLeft, block) = CheckBlock(request, now);
+                if (blockRefusal != SmsCodeRefusal.None)
+                {
+                    return ValueTask.FromResult(new SmsCodeIssueResult(blockRefusal, blockLeft) { Block = block });
+                }
+
+                block = block with { Sends = CountBlockSend(request, now) is > 0 and var sends ? sends : block.Sends };
+            }
+
             Write((request.Database, request.SendFlagKey), new Entry("1", 0, Expiry(now, request.SendIntervalMilliseconds)), now);
             Write((request.Database, request.CodeKey), new Entry(request.Code, 0, Expiry(now, request.CodeLifetimeMilliseconds)), now);
             Write((request.Database, request.CodeStateKey),
@@ -74,7 +86,7 @@ internal sealed partial class InMemorySmsCodeStore : ISmsCodeStore
                 }
             }
 
-            return ValueTask.FromResult(SmsCodeIssueResult.Issued);
+            return ValueTask.FromResult(SmsCodeIssueResult.Issued with { Block = block });
         }
     }
 
@@ -92,6 +104,11 @@ internal sealed partial class InMemorySmsCodeStore : ISmsCodeStore
             _entries.Remove(stateKey);
             _entries.Remove((request.Database, request.CodeKey));
             _entries.Remove((request.Database, request.SendFlagKey));
+            if (request.Block.IsOn)
+            {
+                UncountBlockSend(request, now);
+            }
+
             foreach (var counter in CountersOf(request))
             {
                 var key = (request.Database, counter.Key!);

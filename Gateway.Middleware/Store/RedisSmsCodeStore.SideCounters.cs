@@ -68,7 +68,7 @@ internal sealed partial class RedisSmsCodeStore
         var calls = new Task<RedisResult>[counters.Count];
         for (var i = 0; i < counters.Count; i++)
         {
-            calls[i] = EvaluateAsync(database, RedisScripts.Reserve, [counters[i].Key!], [counters[i].Limit, counters[i].WindowMilliseconds], honourBreaker: true).AsTask();
+            calls[i] = EvaluateAsync(database, _scripts.Reserve, [counters[i].Key!], [counters[i].Limit, counters[i].WindowMilliseconds], honourBreaker: true).AsTask();
         }
 
         var reserved = new List<SmsCodeCounter>(counters.Count);
@@ -109,7 +109,7 @@ internal sealed partial class RedisSmsCodeStore
         {
             try
             {
-                await EvaluateAsync(database, RedisScripts.Release, [counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
+                await EvaluateAsync(database, _scripts.Release, [counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
             }
             catch (SmsCodeStoreUnavailableException ex)
             {

@@ -21,6 +21,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSmsCodeStore> _logger;
     private readonly LogThrottle _throttle;
+    private readonly RedisScripts _scripts;
     private volatile DatabaseCache? _databases;
 
     public RedisSmsCodeStore(
@@ -29,7 +30,8 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         StoreCircuitBreaker breaker,
         TimeProvider timeProvider,
         ILogger<RedisSmsCodeStore> logger,
-        LogThrottle throttle)
+        LogThrottle throttle,
+        RedisScripts? scripts = null)
     {
         ArgumentNullException.ThrowIfNull(redis);
         ArgumentNullException.ThrowIfNull(options);
@@ -43,6 +45,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         _timeout = options.Value.StoreTimeout;
         _logger = logger;
         _throttle = throttle;
+        _scripts = scripts ?? RedisScripts.Embedded;
     }
 
     public bool IsShared => true;
@@ -54,11 +57,12 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     {
         var sideCounted = CountsOutsideTheMobilesSlot(request);
         var own = sideCounted ? WithoutSideCounters(request) : request;
-        RedisValue[] values = own.CountsAny
-            ? [own.Nonce, own.PerHour.Limit, own.PerDay.Limit, own.PerIpPerHour.Limit, own.SendsPerMinute.Limit]
-            : [own.Nonce];
+        var values = new RedisValue[2 + FeatureValueCountOf(own)];
+        values[0] = own.Nonce;
+        values[1] = (int)(FeaturesOf(own) & ~IssueFeatures.Audit);
+        FillFeatureValues(own, values, 2);
         var keys = KeysOf(own, new RedisKey[KeyCountOf(own, withAudit: false)], withAudit: false);
-        var answer = await EvaluateAsync(own.Database, RedisScripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
+        var answer = await EvaluateAsync(own.Database, _scripts.Revoke, keys, values, honourBreaker: false).ConfigureAwait(false);
         var revoked = (int)answer == 1;
         if (revoked && sideCounted)
         {
@@ -104,21 +108,13 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     private async ValueTask<SmsCodeIssueResult> IssueAtomicallyAsync(SmsCodeIssueRequest request)
     {
         var keys = KeysOf(request, RedisArguments.RentKeys(KeyCountOf(request, withAudit: true)), withAudit: true);
-        var values = RedisArguments.RentValues(4 + (request.CountsAny ? 4 : 0) + (request.Audit.IsOn ? 3 : 0));
+        var values = RedisArguments.RentValues(5 + FeatureValueCountOf(request) + (request.Audit.IsOn ? 3 : 0));
         values[0] = request.Code;
         values[1] = request.SendIntervalMilliseconds;
         values[2] = request.CodeLifetimeMilliseconds;
         values[3] = request.Nonce;
-        var next = 4;
-        if (request.CountsAny)
-        {
-            values[4] = request.PerHour.Limit;
-            values[5] = request.PerDay.Limit;
-            values[6] = request.PerIpPerHour.Limit;
-            values[7] = request.SendsPerMinute.Limit;
-            next = 8;
-        }
-
+        values[4] = (int)FeaturesOf(request);
+        var next = FillFeatureValues(request, values, 5);
         if (request.Audit.IsOn)
         {
             values[next] = RedisScripts.AuditStreamMaxLength;
@@ -129,7 +125,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         RedisResult answer;
         try
         {
-            answer = await EvaluateAsync(request.Database, RedisScripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
+            answer = await EvaluateAsync(request.Database, _scripts.Issue, keys, values, honourBreaker: true).ConfigureAwait(false);
         }
         catch (SmsCodeStoreUnavailableException ex) when (ex.SentCall is { } call)
         {
@@ -147,7 +143,13 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         try
         {
             var values = (RedisResult[])result!;
-            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], values.Length > 2 ? (string?)values[2] : null);
+            var nonce = values.Length > 2 ? (string?)values[2] : null;
+            return new SmsCodeIssueResult((SmsCodeRefusal)(int)values[0], (long)values[1], string.IsNullOrEmpty(nonce) ? null : nonce)
+            {
+                Block = values.Length > 6
+                    ? new SmsCodeBlockOutcome((SmsCodeRefusal)(int)values[3], (int)values[4] == 1, (long)values[5], (long)values[6])
+                    : default,
+            };
         }
         catch (Exception ex) when (ex is InvalidCastException or IndexOutOfRangeException)
         {
@@ -156,9 +158,9 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
     }
 
     private static int KeyCountOf(in SmsCodeIssueRequest request, bool withAudit) =>
-        3 + (request.CountsAny ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
+        3 + (request.CountsAny ? 4 : 0) + (request.Block.IsOn ? 4 : 0) + (withAudit && request.Audit.IsOn ? 1 : 0);
 
-    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see <see cref="RedisScripts"/>).</summary>
+    /// <summary>Fills the scripts' KEYS: the counters' and the audit stream's only when on (see issue.lua).</summary>
     private static RedisKey[] KeysOf(in SmsCodeIssueRequest request, RedisKey[] keys, bool withAudit)
     {
         keys[0] = request.SendFlagKey;
@@ -170,6 +172,15 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
             keys[4] = CounterKey(request.PerDay, request.SendFlagKey);
             keys[5] = CounterKey(request.PerIpPerHour, request.SendFlagKey);
             keys[6] = CounterKey(request.SendsPerMinute, request.SendFlagKey);
+        }
+
+        if (request.Block.IsOn)
+        {
+            var at = request.CountsAny ? 7 : 3;
+            keys[at] = request.Block.CounterKey;
+            keys[at + 1] = request.Block.HourCounterKey;
+            keys[at + 2] = request.Block.BlockedKey;
+            keys[at + 3] = request.Block.RememberedKey;
         }
 
         if (withAudit && request.Audit.IsOn)

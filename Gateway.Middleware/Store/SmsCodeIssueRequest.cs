@@ -53,6 +53,9 @@ internal readonly struct SmsCodeIssueRequest
     /// <summary>The audit stream entry, when the policy keeps an audit trail.</summary>
     public SmsCodeAudit Audit { get; init; }
 
+    /// <summary>The mobile's number block, when the policy has blocks.</summary>
+    public SmsCodeBlock Block { get; init; }
+
     /// <summary>True when any cap is on, so that the call counts sends.</summary>
     public bool CountsAny => PerHour.IsOn || PerDay.IsOn || PerIpPerHour.IsOn || SendsPerMinute.IsOn;
 }

@@ -6,6 +6,9 @@ internal readonly record struct SmsCodeIssueResult(SmsCodeRefusal Refusal, long 
 {
     public static SmsCodeIssueResult Issued => default;
 
+    /// <summary>What the number block rules saw; default when the policy has no blocks.</summary>
+    public SmsCodeBlockOutcome Block { get; init; }
+
     public bool IsIssued => Refusal == SmsCodeRefusal.None;
 
     /// <summary>Whole seconds for a <c>Retry-After</c> header, rounded up, at least 1.</summary>

@@ -25,4 +25,10 @@ internal enum SmsCodeRefusal
     /// within the send interval. It gets that request's answer again, and no second SMS.
     /// </summary>
     Repeat = 6,
+
+    /// <summary>The mobile's number block is blocked by the conversion guard, and the mobile is not remembered.</summary>
+    Block = 7,
+
+    /// <summary>The number block's hourly cap is reached.</summary>
+    BlockHour = 8,
 }

@@ -13,4 +13,8 @@ internal readonly record struct SmsCodeVerifyRequest(
     int MaxAttempts,
     SmsCodeCounter FailuresPerDay,
     long CodeLifetimeMilliseconds,
-    long HoldMilliseconds = 0);
+    long HoldMilliseconds = 0)
+{
+    /// <summary>The mobile's number block: a successful verification counts for it and remembers the mobile.</summary>
+    public SmsCodeBlock Block { get; init; }
+}

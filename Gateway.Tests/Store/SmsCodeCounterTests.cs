@@ -46,7 +46,7 @@ public sealed class SmsCodeCounterTests
 
         Assert.Contains(
             "local windows = {" + string.Join(", ", windows.Select(w => w.ToString(CultureInfo.InvariantCulture))) + "}",
-            RedisScripts.Issue.Source,
+            RedisScripts.Embedded.Issue.Source,
             StringComparison.Ordinal);
     }
 

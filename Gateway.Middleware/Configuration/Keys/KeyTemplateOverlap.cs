@@ -70,6 +70,11 @@ internal static class KeyTemplateOverlap
             (nameof(policy.IpCounterKey), policy.IpCounterKey, SmsCodePolicyOptions.IpPlaceholder),
             (nameof(policy.SpendCounterKey), policy.SpendCounterKey, SmsCodePolicyOptions.PolicyPlaceholder),
         ];
+        if (policy.Blocks.IsOn)
+        {
+            templates = [.. templates, .. Blocks.BlockOptionsValidator.TemplatesOf(policy.Blocks)];
+        }
+
         foreach (var (kind, text, placeholder) in templates)
         {
             if (SmsCodeKeyTemplate.TryParse(text, placeholder, out _) is not { } template)
@@ -79,7 +84,8 @@ internal static class KeyTemplateOverlap
 
             yield return placeholder switch
             {
-                SmsCodePolicyOptions.MobilePlaceholder => new Entry(name, kind, text, policy.Database, template.Prefix, template.Suffix, Placeholder.Mobile),
+                // A block is digits: read as a mobile, whose form covers it.
+                SmsCodePolicyOptions.MobilePlaceholder or SmsCodeBlockOptions.BlockPlaceholder => new Entry(name, kind, text, policy.Database, template.Prefix, template.Suffix, Placeholder.Mobile),
                 SmsCodePolicyOptions.IpPlaceholder => new Entry(name, kind, text, policy.Database, template.Prefix, template.Suffix, Placeholder.Ip),
                 _ => new Entry(name, kind, text, policy.Database, template.Build(name), string.Empty, Placeholder.None),
             };
