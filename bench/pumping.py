@@ -260,8 +260,16 @@ def replay(a, run_dir, about, started, redis_port, nginx, gateways, provider_por
     totals = scrape(gateways)
     (run_dir / "requests.jsonl").write_text("".join(json.dumps(r.__dict__) + "\n" for r in run.records))
     attacked = [a.country_code + prefix for prefix in plan.attacked]  # E.164 digits, as the records name blocks
-    enforce = report.summarise("enforce", run.records, attacked, a.min_sends, by_result(totals, POLICY))
-    shadow = report.summarise("shadow", run.records, attacked, a.min_sends, by_result(totals, SHADOW_POLICY))
+    blocked_key = blocks.get("BlockedKey", "sms_blocked_{block}")
+
+    def blocked(database):
+        client = redis.Redis(port=redis_port, db=database, decode_responses=True)
+        return {b: client.hgetall(blocked_key.replace("{block}", b)) for b in attacked}
+
+    enforce = report.summarise("enforce", run.records, attacked, a.min_sends, by_result(totals, POLICY),
+                               blocked(policy["Database"]))
+    shadow = report.summarise("shadow", run.records, attacked, a.min_sends, by_result(totals, SHADOW_POLICY),
+                              blocked(SHADOW_DATABASE))
     rows = report.targets(enforce, shadow, a) if a.rules == "on" else []
     about += f", {os.getloadavg()[0]:.1f} at the end (the machine's other work included)"
     text = report.markdown(enforce, shadow, rows, a, about, time.monotonic() - started)

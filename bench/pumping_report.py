@@ -12,7 +12,8 @@ class BlockStory:
     block: str
     reached_min_sends: float = None  # when its accepted sends (every class) reached MinSends
     blocked_at: float = None  # its first 403
-    sent_before_blocked: int = 0  # every class
+    sent_before_blocked: int = 0  # every class, answered 200, started before the first 403
+    gate_counts: str = "–"  # the block's sends and verifications when the gate blocked it (its blocked key)
     attack_sent: int = 0
     attack_after_min: int = 0
     attack_refused_after_min: int = 0
@@ -44,8 +45,9 @@ def klass(record):
     return "attack" if record.who == "attack" else "real"
 
 
-def summarise(name, records, attacked, min_sends, metrics):
-    """Accounts one phase's records (history visits before the timeline included, plotted nowhere)."""
+def summarise(name, records, attacked, min_sends, metrics, blocked):
+    """Accounts one phase's records (history visits before the timeline included, plotted nowhere); blocked maps a
+    block to the counts its blocked key holds."""
     summary = PhaseSummary(name, metrics=metrics)
     sends = sorted((r for r in records if r.phase == name and r.kind == "send"),
                    key=lambda r: (r.who != "history", r.start))
@@ -59,8 +61,11 @@ def summarise(name, records, attacked, min_sends, metrics):
     stories = {}
     for block in attacked:
         story = BlockStory(block)
+        if blocked.get(block):
+            story.gate_counts = f"{blocked[block].get('sends', '?')} / {blocked[block].get('verified', '?')}"
         accepted = 0
-        for r in (r for r in sends if r.block == block):
+        # The history visits are left out: the replay removed their blocks' window counters (days passed).
+        for r in (r for r in live if r.block == block):
             if r.status == 403 and story.blocked_at is None:
                 story.blocked_at = r.start
             if story.blocked_at is None and r.status == 200:
@@ -144,16 +149,21 @@ def markdown(enforce, shadow, rows, args, machine, elapsed):
     out.append(_row("remembered users back after their block was blocked: got their code",
                     f"{enforce.remembered_in_blocked_sent} of {enforce.remembered_in_blocked}", "–"))
     out.append(_row("real users (not remembered) refused 403 in an attacked block", enforce.collateral, "–"))
-    refusals = sorted((s, n) for (c, s), n in enforce.statuses.items() if s != 200)
-    out.append(_row("enforce: refusals by status (real + attack)",
-                    ", ".join(f"{s}: {n:,}" for s, n in refusals) or "none", ""))
+    def refusals(summary):
+        found = sorted((c, s, n) for (c, s), n in summary.statuses.items() if s != 200)
+        return "; ".join(f"{c} {s or 'no answer'} ×{n:,}" for c, s, n in found) or "none"
+
+    out.append(_row("refusals by class and status", refusals(enforce), refusals(shadow)))
     out += ["", "Attacked blocks (enforce):", "",
-            "| block | MinSends reached at | blocked at | SMS sent before blocked (all) | attack SMS sent | "
-            "attack sends after MinSends, refused |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            "| block | MinSends reached at | first 403 at | sends / verifications when blocked (gate) | "
+            "SMS sent before the first 403 (all) | attack SMS sent | attack sends after MinSends, refused |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for b in enforce.blocks:
-        out.append(_row(f"+{b.block}", _time(b.reached_min_sends), _time(b.blocked_at), b.sent_before_blocked,
-                        b.attack_sent, f"{b.attack_refused_after_min:,} of {b.attack_after_min:,}"))
-    out += ["", "| target | measured | target | result |", "| --- | ---: | ---: | --- |"]
+        out.append(_row(f"+{b.block}", _time(b.reached_min_sends), _time(b.blocked_at), b.gate_counts,
+                        b.sent_before_blocked, b.attack_sent, f"{b.attack_refused_after_min:,} of {b.attack_after_min:,}"))
+    out += ["", "Times are seconds into the replay, by when each request started; requests overlap, so the sends "
+            "counted by the gate when it blocked a block (its blocked key) are the exact figure.", "",
+            "| target | measured | target | result |", "| --- | ---: | ---: | --- |"]
     for label, measured, target, met in rows:
         out.append(_row(label, measured, target, "PASS" if met else "MISS"))
     return "\n".join(out) + "\n"
