@@ -19,7 +19,7 @@ namespace Gateway.Tests.Gate;
 /// no log line at the shipped levels.
 /// </summary>
 [TestCaseOrderer(RunsLastOrderer.TypeName, RunsLastOrderer.AssemblyName)]
-public sealed class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
 {
     private const string ResultTag = "sms_code_gate.result";
 

@@ -133,7 +133,7 @@ public sealed partial class RedisScriptsTests(RedisFixture redis) : IClassFixtur
         var keys = await IssuedAsync("useup");
         await EvalAsync(Scripts.CountAttempt, keys, [5, 20, Day, 300_000, 0, "t1"]);
 
-        await _db.ScriptEvaluateAsync(Scripts.UseUp.Source, keys, ["n1", 20]);
+        await _db.ScriptEvaluateAsync(Scripts.UseUp.Source, keys, ["n1", 20, 0, 0]);
 
         Assert.False(await _db.KeyExistsAsync(keys[0]));
         Assert.False(await _db.KeyExistsAsync(keys[3]));
@@ -157,8 +157,8 @@ public sealed partial class RedisScriptsTests(RedisFixture redis) : IClassFixtur
     {
         var keys = await IssuedAsync("verify");
 
-        var wrong = await EvalAsync(Scripts.Verify, keys, [5, 20, Day, 300_000, "000000"]);
-        var right = await EvalAsync(Scripts.Verify, keys, [5, 20, Day, 300_000, "123456"]);
+        var wrong = await EvalAsync(Scripts.Verify, keys, [5, 20, Day, 300_000, "000000", 0, 0]);
+        var right = await EvalAsync(Scripts.Verify, keys, [5, 20, Day, 300_000, "123456", 0, 0]);
 
         Assert.Equal((long)SmsCodeVerifyOutcome.Wrong, (long)wrong[0]);
         Assert.Equal((long)SmsCodeVerifyOutcome.Verified, (long)right[0]);
@@ -171,8 +171,8 @@ public sealed partial class RedisScriptsTests(RedisFixture redis) : IClassFixtur
     {
         var keys = await IssuedAsync("spent");
 
-        await EvalAsync(Scripts.Verify, keys, [1, 0, Day, 300_000, "000000"]);
-        var over = await EvalAsync(Scripts.Verify, keys, [1, 0, Day, 300_000, "123456"]);
+        await EvalAsync(Scripts.Verify, keys, [1, 0, Day, 300_000, "000000", 0, 0]);
+        var over = await EvalAsync(Scripts.Verify, keys, [1, 0, Day, 300_000, "123456", 0, 0]);
 
         Assert.Equal((long)SmsCodeVerifyOutcome.OverLimit, (long)over[0]);
         Assert.False(await _db.KeyExistsAsync(keys[0]));
