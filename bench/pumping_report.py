@@ -197,8 +197,10 @@ def plot(path, records, phases, shadow_series, bucket, duration):
             axis.bar(x, values, width=bucket * 0.9, bottom=bottom, align="edge", color=colour,
                      label=f"{who} {outcome}")
             bottom = [b + v for b, v in zip(bottom, values)]
-        if phase == "shadow" and shadow_series:
-            axis.step([t for t, _ in shadow_series], [v for _, v in shadow_series], where="post", color="black",
+        series = [(t, v) for t, v in shadow_series if t < n * bucket]  # the last scrape, after the end, left out
+        if phase == "shadow" and series:
+            axis.step([t for t, _ in series] + [n * bucket], [v for _, v in series] + [series[-1][1]], where="post",
+                      color="black",
                       label="would have refused (shadow_*, metrics)")
         axis.set_title(f"{phase}: sends per {bucket:g} s")
         axis.set_xlabel("seconds")
