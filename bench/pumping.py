@@ -272,7 +272,7 @@ def replay(a, run_dir, about, started, redis_port, nginx, gateways, provider_por
                               blocked(SHADOW_DATABASE))
     rows = report.targets(enforce, shadow, a) if a.rules == "on" else []
     about += f", {os.getloadavg()[0]:.1f} at the end (the machine's other work included)"
-    text = report.markdown(enforce, shadow, rows, a, about, time.monotonic() - started)
+    text = report.markdown(enforce, shadow, rows, a, about, time.monotonic() - started, len(run.remembered_ok))
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "pumping.md").write_text(text)

@@ -32,7 +32,8 @@ class PhaseSummary:
     remembered_in_blocked_sent: int = 0
     remembered_refused_403: int = 0
     real_sends: int = 0
-    real_refused: int = 0
+    real_refused: int = 0  # answered 4xx
+    real_failed: int = 0  # answered 5xx, or not at all
     collateral: int = 0  # real users (not remembered) refused 403 in an attacked block
 
     def conversion(self):
@@ -85,7 +86,9 @@ def summarise(name, records, attacked, min_sends, metrics, blocked):
         if r.who == "attack":
             continue
         summary.real_sends += 1
-        summary.real_refused += r.status != 200
+        # Refused: a 4xx, a rule's answer. A 5xx or no answer is the machine failing, counted apart.
+        summary.real_refused += 400 <= r.status < 500
+        summary.real_failed += r.status >= 500 or r.status == 0
         story = stories.get(r.block)
         if r.who == "remembered":
             summary.remembered_returns += 1
@@ -109,7 +112,8 @@ def targets(enforce, shadow, args):
     return [
         (f"attack sends refused once a block passed MinSends ({args.min_sends})",
          f"{share:.1%} ({refused_after:,} of {after:,})", "≥ 95%", after > 0 and share >= 0.95),
-        ("real users refused (every cause)", f"{real_share:.2%} ({enforce.real_refused} of {enforce.real_sends:,})",
+        ("real users refused (any 4xx: every rule, not only the pumping ones)",
+         f"{real_share:.2%} ({enforce.real_refused} of {enforce.real_sends:,})",
          "≤ 1%", real_share <= 0.01),
         ("remembered real users refused 403", f"{enforce.remembered_refused_403} of {enforce.remembered_returns}",
          "0", enforce.remembered_refused_403 == 0),
@@ -122,7 +126,7 @@ def _row(*cells):
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
-def markdown(enforce, shadow, rows, args, machine, elapsed):
+def markdown(enforce, shadow, rows, args, machine, elapsed, remembered_ok=None):
     """The report: the run's figures, per attacked block, both modes side by side, and the targets."""
     out = [f"# SMS pumping replay (bench/pumping.py)", "",
            f"{machine}", "",
@@ -133,7 +137,9 @@ def markdown(enforce, shadow, rows, args, machine, elapsed):
            f"sends to denied prefixes), {args.attack_ips} client addresses, never verifying. Policy: "
            f"`Blocks:PrefixLength` {args.prefix_length}, `MinSends` {args.min_sends}, `MinConversion` "
            f"{args.min_conversion:g}, `Window` {args.window}, `BlockFor` {args.block_for}; seed {args.seed}; "
-           f"wall time {elapsed:.0f} s.", "",
+           f"wall time {elapsed:.0f} s."
+           + (f" Remembered users whose earlier visit verified: {remembered_ok} of {2 * args.remembered} (both "
+              "policies; the others count as real users)." if remembered_ok is not None else ""), "",
            "| | enforce | shadow |", "| --- | ---: | ---: |"]
     for label, key in (("real sends answered 200", ("real", "sent")), ("real sends refused", ("real", "refused")),
                        ("attack sends answered 200 (SMS paid)", ("attack", "sent")),
@@ -149,6 +155,8 @@ def markdown(enforce, shadow, rows, args, machine, elapsed):
     out.append(_row("remembered users back after their block was blocked: got their code",
                     f"{enforce.remembered_in_blocked_sent} of {enforce.remembered_in_blocked}", "–"))
     out.append(_row("real users (not remembered) refused 403 in an attacked block", enforce.collateral, "–"))
+    out.append(_row("real sends failed (5xx or no answer: the machine, not a rule)", enforce.real_failed,
+                    shadow.real_failed))
     def refusals(summary):
         found = sorted((c, s, n) for (c, s), n in summary.statuses.items() if s != 200)
         return "; ".join(f"{c} {s or 'no answer'} ×{n:,}" for c, s, n in found) or "none"

@@ -148,6 +148,7 @@ class Replay:
         self._pending = 0
         self._pool = ThreadPoolExecutor(max_workers=workers)
         self._t0 = None
+        self.remembered_ok = set()  # (phase, mobile) whose earlier visit verified
 
     def _block(self, mobile):
         return block_of(mobile, self.args.country_code, self.args.prefix_length)
@@ -180,26 +181,32 @@ class Replay:
         status, text = request(phase.provider_port, "GET", f"/sent?mobile={mobile}", "127.0.0.1")
         codes = json.loads(text) if status == 200 else []
         if codes:
-            self._call(phase, who, "verify", mobile, ip, "POST", phase.verify_path.format(mobile=mobile),
-                       {"code": codes[-1]["code"]})
+            return self._call(phase, who, "verify", mobile, ip, "POST", phase.verify_path.format(mobile=mobile),
+                              {"code": codes[-1]["code"]})
+        return None
 
     def history(self, forget):
         """The remembered users' earlier visit: send, then verify, before the timeline starts. Then forget(mobiles,
         blocks) removes what would have expired between that visit and this replay (days): their send flags and
         their blocks' window counters. What they earned stays: the gate remembers that they verified."""
         self._t0 = time.monotonic()
-        futures = []
-        for mobile, ip, *_ in self.plan.remembered:
-            for phase in self.phases:
-                futures.append(self._pool.submit(self._history_one, phase, mobile, ip))
-        for future in futures:
-            future.result(timeout=60)
+        # A few at a time, and retried: on a loaded machine a burst of them can meet a store timeout (503), and a
+        # user whose earlier visit did not verify is not remembered.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            done = list(pool.map(lambda job: (job, self._history_one(*job)),
+                                 [(phase, mobile, ip) for mobile, ip, *_ in self.plan.remembered for phase in self.phases]))
+        self.remembered_ok = {(phase.name, mobile) for (phase, mobile, _), ok in done if ok}
         mobiles = [mobile for mobile, *_ in self.plan.remembered]
         forget(mobiles, sorted({self._block(mobile) for mobile in mobiles}))
 
-    def _history_one(self, phase, mobile, ip):
-        if self._call(phase, "history", "send", mobile, ip, "GET", phase.send_path.format(mobile=mobile)) == 200:
-            self.verify(phase, "history", mobile, ip)
+    def _history_one(self, phase, mobile, ip, attempts=5):
+        for attempt in range(attempts):
+            # 400: an earlier attempt's send did run (its answer was lost); its code is at the provider.
+            if self._call(phase, "history", "send", mobile, ip, "GET", phase.send_path.format(mobile=mobile)) in (200, 400) \
+                    and self.verify(phase, "history", mobile, ip) == 200:
+                return True
+            time.sleep(0.5 * (attempt + 1))
+        return False
 
     def run(self, on_tick=None, tick=5.0):
         """Replays the plan; on_tick(t) runs every tick seconds (a metrics scrape). Returns when every request,
@@ -209,7 +216,9 @@ class Replay:
                 self._at(t, self.send, phase, "real", mobile, ip, verifies, delay)
         for mobile, ip, t, verifies, delay in self.plan.remembered:
             for phase in self.phases:
-                self._at(t, self.send, phase, "remembered", mobile, ip, verifies, delay)
+                # One whose earlier visit never verified is not remembered: a real user in an attacked block.
+                who = "remembered" if (phase.name, mobile) in self.remembered_ok else "real"
+                self._at(t, self.send, phase, who, mobile, ip, verifies, delay)
         for t, mobile, ip in self.plan.attack_sends:
             for phase in self.phases:
                 self._at(t, self.send, phase, "attack", mobile, ip)
