@@ -16,6 +16,17 @@ shift 9
 # shellcheck source=tests/e2e/stack.sh
 source "$ROOT/tests/e2e/stack.sh"
 
+# start_gateway of stack.sh, with a longer wait for /healthz (STACK_START_WAIT, default 120 s): on a machine loaded by
+# other work a gateway can take more than stack.sh's 30 s to start.
+start_gateway_patiently() {
+    local name=$1 port=$2 config=$3
+    shift 3
+    echo "    $name :$port --config ${config#"$ROOT"/}${*:+ $*}"
+    dotnet "$GATEWAY_DLL" --config "$config" --urls "http://127.0.0.1:$port" "$@" >>"$RUN_DIR/$name.log" 2>&1 &
+    stack_track "$name" $!
+    wait_for "$name on :$port" "${STACK_START_WAIT:-120}" http_ok "http://127.0.0.1:$port/healthz"
+}
+
 finish() {
     local status=$?
     stack_stop_all
@@ -35,8 +46,8 @@ done
 start_redis redis "$REDIS_PORT"
 start_provider provider "$PROVIDER_PORT" --DemoProvider:Quiet=true
 start_provider shadow-provider "$SHADOW_PROVIDER_PORT" --DemoProvider:Quiet=true
-start_gateway gateway-1 "$GW1_PORT" "$CONFIG" "$@"
-start_gateway gateway-2 "$GW2_PORT" "$CONFIG" "$@"
+start_gateway_patiently gateway-1 "$GW1_PORT" "$CONFIG" "$@"
+start_gateway_patiently gateway-2 "$GW2_PORT" "$CONFIG" "$@"
 start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
 wait_for "GET /readyz through nginx" 20 http_ok "http://127.0.0.1:$NGINX_PORT/readyz"
 echo READY
