@@ -141,11 +141,12 @@ def markdown(enforce, shadow, rows, args, machine, elapsed, remembered_ok=None):
            + (f" Remembered users whose earlier visit verified: {remembered_ok} of {2 * args.remembered} (both "
               "policies; the others count as real users)." if remembered_ok is not None else ""), "",
            "| | enforce | shadow |", "| --- | ---: | ---: |"]
-    for label, key in (("real sends answered 200", ("real", "sent")), ("real sends refused", ("real", "refused")),
+    for label, key in (("real sends answered 200", ("real", "sent")),
+                       ("real sends answered otherwise", ("real", "refused")),
                        ("attack sends answered 200 (SMS paid)", ("attack", "sent")),
-                       ("attack sends refused", ("attack", "refused")),
+                       ("attack sends answered otherwise", ("attack", "refused")),
                        ("real verifications answered 200", ("verify", "accepted")),
-                       ("real verifications refused", ("verify", "refused"))):
+                       ("real verifications answered otherwise", ("verify", "refused"))):
         out.append(_row(label, f"{enforce.counts[key]:,}", f"{shadow.counts[key]:,}"))
     for result in RULE_RESULTS:
         out.append(_row(f"metrics: `{result}` / `shadow_{result}`", f"{enforce.metrics[result]:,}",
