@@ -58,8 +58,7 @@ internal static class PhoneNumberReader
             return false;
         }
 
-        // An extension, or a number only "possible" by the library's loose reading of letters and punctuation, cannot
-        // come from a mobile of digits; the check is for what the library might accept beyond that.
+        // A mobile of digits has no extension ("ext.", "#"): one would mean the library read something else than digits.
         if (number.HasExtension)
         {
             return false;
