@@ -67,6 +67,22 @@ public sealed class SmsCodeGateMetricsTests
     }
 
     [Fact]
+    public void BlockBlocked_CountsOneWithPolicyAndModeAndNoNumber()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new SmsCodeGateMetrics(meterFactory);
+        using var collector = new MetricCollector<long>(meterFactory, SmsCodeGateDiagnostics.MeterName, "sms_code_gate.blocks.blocked");
+
+        metrics.BlockBlocked("legacy-sms", shadow: true);
+
+        var measurement = Assert.Single(collector.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal(["sms_code_gate.mode", "sms_code_gate.policy"], measurement.Tags.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("shadow", measurement.Tags["sms_code_gate.mode"]);
+    }
+
+    [Fact]
     public void ProviderCallCompleted_RecordsDurationInSecondsWithResult()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
@@ -104,6 +120,8 @@ public sealed class SmsCodeGateMetricsTests
 
         var prefix = System.Text.RegularExpressions.Regex.Replace(SmsCodeGateDiagnostics.MeterName, "(?<!^)[A-Z]", "_$0").ToLowerInvariant() + ".";
         Assert.Equal("sms_code_gate.", prefix);
-        Assert.Equal(["sms_code_gate.provider.duration", "sms_code_gate.requests", "sms_code_gate.store.duration"], names.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["sms_code_gate.blocks.blocked", "sms_code_gate.provider.duration", "sms_code_gate.requests", "sms_code_gate.store.duration"],
+            names.Distinct().Order(StringComparer.Ordinal));
     }
 }

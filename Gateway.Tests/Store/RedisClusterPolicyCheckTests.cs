@@ -78,6 +78,27 @@ public sealed class RedisClusterPolicyCheckTests(RedisClusterPolicyCheckTests.Cl
         Assert.Empty(_provider.Requests);
     }
 
+    [Fact]
+    public async Task Start_PolicyWithBlocks_RefusedNamingBlocksUntilTheyCountOnTheSide()
+    {
+        var config = ClusterConfig(untagged: null);
+        config.Policy["CountryCode"] = "86";
+        config.Policy["Blocks"] = new System.Text.Json.Nodes.JsonObject { ["PrefixLength"] = 7, ["MinConversion"] = 0.2 };
+        var host = _resources.Add(new GatewayHost(config)).Start();
+        var client = host.CreateClient();
+
+        var statuses = new List<System.Net.HttpStatusCode>();
+        Assert.True(await GatewayClient.EventuallyAsync(async () =>
+        {
+            statuses.Add((await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+            return host.Logs.GetSnapshot().Any(l => l.Id.Name == "PolicyRejected"
+                && l.Message.Contains("SmsCodeGate:Policies:test:Blocks is not supported on Redis Cluster", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(30)));
+
+        Assert.All(statuses, status => Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status));
+        Assert.Empty(_provider.Requests);
+    }
+
     /// <summary>
     /// A policy for the cluster: database 0, every cap on, every mobile key in a hash tag except
     /// <paramref name="untagged"/>, which keeps its shipped template.

@@ -179,6 +179,50 @@ public sealed partial class RedisScriptsTests(RedisFixture redis) : IClassFixtur
         Assert.Equal("1", (string?)await _db.HashGetAsync(keys[1], "spent"));
     }
 
+    [Fact]
+    public async Task Issue_BlockPastMinSendsUnverified_BlocksItAndRefusesAllButARememberedMobile()
+    {
+        RedisKey[] block = ["block:sends", "block:hour", "block:blocked"];
+        RedisValue[] limits = [0, 3_600_000, 1, 0.5, 60_000, 0];
+
+        var first = await EvalAsync(Scripts.Issue, [.. Keys("b1")[..3], .. block, "b1:remembered"], ["123456", 60_000, 300_000, "n1", (int)IssueFeatures.Block, .. limits]);
+        var second = await EvalAsync(Scripts.Issue, [.. Keys("b2")[..3], .. block, "b2:remembered"], ["123456", 60_000, 300_000, "n2", (int)IssueFeatures.Block, .. limits]);
+        await _db.StringSetAsync("b3:remembered", "1");
+        var remembered = await EvalAsync(Scripts.Issue, [.. Keys("b3")[..3], .. block, "b3:remembered"], ["123456", 60_000, 300_000, "n3", (int)IssueFeatures.Block, .. limits]);
+
+        Assert.Equal((long)SmsCodeRefusal.None, (long)first[0]);
+        Assert.Equal(((long)SmsCodeRefusal.Block, 1L, 1L, 0L), ((long)second[0], (long)second[4], (long)second[5], (long)second[6]));
+        Assert.InRange((long)second[1], 59_000, 60_000);
+        Assert.False(await _db.KeyExistsAsync("b2:flag"));
+        Assert.Equal((long)SmsCodeRefusal.None, (long)remembered[0]);
+        Assert.Equal(2, (long)await _db.HashGetAsync("block:sends", "sends"));
+        Assert.Equal(1, (long)await _db.HashGetAsync("block:blocked", "sends"));
+    }
+
+    [Fact]
+    public async Task Issue_BlockInShadowMode_IssuesAndAnswersTheRefusalItWouldHaveBeen()
+    {
+        RedisKey[] keys = [.. Keys("s1")[..3], "shadow:sends", "shadow:hour", "shadow:blocked", "s1:remembered"];
+        await _db.StringSetAsync("shadow:hour", 3, TimeSpan.FromMinutes(10));
+
+        var result = await EvalAsync(Scripts.Issue, keys, ["123456", 60_000, 300_000, "n1", (int)IssueFeatures.Block, 3, 3_600_000, 1, 0, 60_000, 1]);
+
+        Assert.Equal(((long)SmsCodeRefusal.None, (long)SmsCodeRefusal.BlockHour), ((long)result[0], (long)result[3]));
+        Assert.Equal(4, (long)await _db.StringGetAsync("shadow:hour"));
+    }
+
+    [Fact]
+    public async Task Verify_RightWithBlock_CountsTheVerificationAndRemembersTheMobile()
+    {
+        var keys = await IssuedAsync("conv");
+
+        var right = await EvalAsync(Scripts.Verify, [.. keys, "conv:block", "conv:remembered"], [5, 0, Day, 300_000, "123456", 3_600_000, 86_400_000]);
+
+        Assert.Equal((long)SmsCodeVerifyOutcome.Verified, (long)right[0]);
+        Assert.Equal(1, (long)await _db.HashGetAsync("conv:block", "verified"));
+        Assert.InRange((await _db.KeyTimeToLiveAsync("conv:remembered"))!.Value.TotalMilliseconds, 86_000_000, 86_400_000);
+    }
+
     /// <summary>A mobile's keys in the issue script's order: flag, code, state, then the daily failures counter.</summary>
     private static RedisKey[] Keys(string prefix) => [$"{prefix}:flag", $"{prefix}:code", $"{prefix}:state", $"{prefix}:fail"];
 
