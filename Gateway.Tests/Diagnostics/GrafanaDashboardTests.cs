@@ -26,6 +26,8 @@ public sealed partial class GrafanaDashboardTests(RedisFixture redis) : IClassFi
     {
         var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString).WithVerifyRoutes();
         config.Policy["MaxPerHour"] = 5;
+        config.Policy["CountryCode"] = "86";
+        config.Policy["Numbers"] = new JsonObject { ["DenyPrefixes"] = new JsonArray("+86170") };
         config.Root["ClientRateLimiting"] = new JsonObject
         {
             ["Policies"] = new JsonObject { ["per-ip"] = new JsonObject { ["Kind"] = "FixedWindow", ["PermitLimit"] = 6, ["Window"] = "00:10:00" } },
@@ -34,12 +36,14 @@ public sealed partial class GrafanaDashboardTests(RedisFixture redis) : IClassFi
         var host = _resources.Add(new GatewayHost(config).Start());
         var client = host.CreateClient();
 
-        // One of every outcome the panels show: issued, verified, refused, provider failed, store failed, rate limited.
+        // One of every outcome the panels show: issued, verified, refused, refused by a pumping rule, provider failed,
+        // store failed, rate limited.
         var mobile = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
         var verify = await client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code = _provider.RequestsFor(mobile)[0].Code });
         Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.RequestCodeAsync("17012345678")).StatusCode);
         _provider.StatusCode = 500;
         Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
         var poisoned = TestMobiles.Next();
