@@ -13,6 +13,8 @@ public sealed class SendRefusalTests
     [InlineData(3, SmsCodeGateResults.RefusedDay, SmsCodeAnswerKind.Refused)]
     [InlineData(4, SmsCodeGateResults.RefusedIp, SmsCodeAnswerKind.Refused)]
     [InlineData(5, SmsCodeGateResults.SpendGuard, SmsCodeAnswerKind.SpendGuard)]
+    [InlineData(7, SmsCodeGateResults.BlockRefused, SmsCodeAnswerKind.BlockRefused)]
+    [InlineData(8, SmsCodeGateResults.BlockCapRefused, SmsCodeAnswerKind.BlockRefused)]
     public void Of_EachStoreRefusal_IsItsOwnSnakeCaseResultAndItsAnswer(int reason, string expected, SmsCodeAnswerKind answer)
     {
         var refusal = SendRefusal.Of(new SmsCodeIssueResult((SmsCodeRefusal)reason, 42_000));
