@@ -60,23 +60,24 @@ internal sealed class BlockPolicy
     /// The block of <paramref name="mobile"/> (E.164 digits without <c>+</c>, cut to <see cref="PrefixLength"/>), or null
     /// when libphonenumber cannot read it for the policy.
     /// </summary>
-    public string? BlockOf(string mobile)
-    {
-        if (!PhoneNumberReader.TryRead(_numberRegion, mobile, out var number))
-        {
-            return null;
-        }
+    public string? BlockOf(string mobile) =>
+        PhoneNumberReader.TryRead(_numberRegion, mobile, out var number) ? BlockOf(number) : null;
 
+    /// <summary>What the store counts for <paramref name="mobile"/>'s block; <see cref="SmsCodeBlock.Off"/> when it has none.</summary>
+    public SmsCodeBlock For(string mobile) => BlockOf(mobile) is { } block ? For(mobile, block) : SmsCodeBlock.Off;
+
+    /// <summary>As <see cref="For(string)"/>, for a mobile the send's number check has already read.</summary>
+    public SmsCodeBlock For(string mobile, in PhoneNumberReading number) => For(mobile, BlockOf(number));
+
+    private string BlockOf(in PhoneNumberReading number)
+    {
         var digits = number.E164.AsSpan(1);
         return digits[..Math.Min(PrefixLength, digits.Length)].ToString();
     }
 
-    /// <summary>What the store counts for <paramref name="mobile"/>'s block; <see cref="SmsCodeBlock.Off"/> when it has none.</summary>
-    public SmsCodeBlock For(string mobile) => BlockOf(mobile) is { } block
-        ? new SmsCodeBlock(
-            block, CounterKey.Build(block), HourCounterKey.Build(block), BlockedKey.Build(block), RememberedKey.Build(mobile),
-            MaxPerHour, WindowMilliseconds, MinSends, MinConversion, BlockForMilliseconds, RememberMilliseconds, Mode == SmsCodeRuleMode.Shadow)
-        : SmsCodeBlock.Off;
+    private SmsCodeBlock For(string mobile, string block) => new(
+        block, CounterKey.Build(block), HourCounterKey.Build(block), BlockedKey.Build(block), RememberedKey.Build(mobile),
+        MaxPerHour, WindowMilliseconds, MinSends, MinConversion, BlockForMilliseconds, RememberMilliseconds, Mode == SmsCodeRuleMode.Shadow);
 
     // The validator has accepted every template before a policy is built; parsing cannot fail here.
     private static SmsCodeKeyTemplate Parse(string template, string placeholder) =>

@@ -138,9 +138,17 @@ internal sealed partial class SmsCodeSendHandler
             PerIpPerHour = policy.MaxPerIpPerHour > 0 ? SmsCodeCounter.IpPerHour(policy.IpCounterKey.Build(ClientAddress.Of(context, _ipv6PrefixLength)), policy.MaxPerIpPerHour) : SmsCodeCounter.Off,
             SendsPerMinute = policy.MaxSendsPerMinute > 0 ? SmsCodeCounter.SendsPerMinute(policy.SpendCounterKey, policy.MaxSendsPerMinute) : SmsCodeCounter.Off,
             Audit = policy.AuditStreamKey is { } stream ? new(stream, policy.Name, MobileMask.Mask(mobile)) : SmsCodeAudit.Off,
-            Block = policy.Blocks?.For(mobile) ?? SmsCodeBlock.Off,
+            Block = BlockOf(policy, gate),
         };
     }
+
+    // The number check has read the mobile already when the policy reads numbers, which blocks require.
+    private static SmsCodeBlock BlockOf(SmsCodePolicy policy, SmsCodeGateContext gate) => policy.Blocks switch
+    {
+        null => SmsCodeBlock.Off,
+        { } blocks when gate.Number is { } number => blocks.For(gate.Mobile, number),
+        { } blocks => blocks.For(gate.Mobile),
+    };
 
     private static string? IdempotencyKeyOf(HttpContext context) =>
         context.Request.Headers.TryGetValue(IdempotencyKeyHeader, out var values) && values.Count == 1 ? values[0] : null;
