@@ -14,23 +14,29 @@
 #                 then forward to the provider
 #   gate-nocaps   as gate, with the caps-off policy (no counters, no client rate limiter)
 #   gate-audit    as gate, with the audit stream on (one XADD inside the same script)
+#   gate-rules    as gate, with the number rules (CountryCode, Numbers:*) and the conversion guard (Blocks:*) on,
+#                 as bench/pumping.json sets them, but Blocks:MinSends out of reach, so that every send is counted
+#                 in its block and none is refused
 #   plain         GET /plain_codes/<fresh mobile>/ through nginx: the same forward without the gate (baseline)
 #   refused       GET /sms_codes/<one mobile>/ through nginx: refused 400 by the gate, nothing forwarded
 #   legacy        GET /sms_codes/<fresh mobile>/ through nginx to the sample app's seed-style Django view
 #   gate-direct   as gate, straight to one gateway instance
 #   plain-direct  as plain, straight to one gateway instance
 #   peer          GET /sms_codes/<fresh mobile>/ on the OpenResty peer (same Redis, same provider)
-#   gate@half, plain@half, peer@half
-#                 as gate, plain and peer at a fixed load: half of plain's maximum, measured once after warm-up
+#   gate@10, plain@10, peer@10, gate@25, plain@25, peer@25, gate@50, plain@50, peer@50
+#                 as gate, plain and peer at a fixed load: 10, 25 and 50% of the gate's own maximum through nginx,
+#                 measured once after the warm-up. Sent by bench/loadgen (open loop: latency counts from each
+#                 request's scheduled start, so a stall shows in the percentiles; see bench/loadgen/main.go)
 #
 # After every run it audits: every SMS the provider received (so every 200) has its code in Redis db 2, no mobile
 # was sent to twice within its interval, no 5xx. Prints a Markdown summary and writes it to bench/results/latest.md,
 # with a plot (bench/results/latest.png). Exits 3 when a target is missed, 4 when an audit failed.
 #
-# Settings (environment): ROUNDS=3 DURATION=10 (s per run) WARMUP=3 THREADS=2 CONNECTIONS=64
+# Settings (environment): ROUNDS=3 DURATION=10 (s per run) WARMUP=3 THREADS=2 CONNECTIONS=64 (wrk and loadgen)
 # LEGACY_WORKERS=2*cores+1, SCENARIOS="gate plain ..." (a subset), BENCH_SKIP_BUILD=1 (use the existing Release
 # build), BENCH_KEEP=1 (keep the run dir: configs, logs, each run's wrk output, snapshots and audit),
-# GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer).
+# GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer), GATE_MAX=N (skip the
+# measurement of the gate's maximum; the fixed loads are fractions of N).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
 set -euo pipefail
@@ -51,17 +57,18 @@ PEER_DIR=${PEER_DIR:-$ROOT/../shared/peers/openresty-gate}
 INTERVAL=60
 LIFETIME=300
 # shellcheck disable=SC2206
-SCENARIOS=(${SCENARIOS:-gate gate-nocaps gate-audit plain refused legacy gate-direct plain-direct peer gate@half plain@half peer@half})
+SCENARIOS=(${SCENARIOS:-gate gate-nocaps gate-audit gate-rules plain refused legacy gate-direct plain-direct peer
+    gate@10 plain@10 peer@10 gate@25 plain@25 peer@25 gate@50 plain@50 peer@50})
 ((DURATION + 5 < INTERVAL)) || { echo "DURATION must stay below the shipped send interval ($INTERVAL s) less 5 s" >&2; exit 2; }
 
-if ((ROUNDS < 1 || (ROUNDS + 1) * ${#SCENARIOS[@]} + 1 > 70)); then
-    echo "ROUNDS must be 1 to $((69 / ${#SCENARIOS[@]} - 1)): each run needs its own mobile tag 30-99" >&2
+if ((ROUNDS < 1 || (ROUNDS + 1) * ${#SCENARIOS[@]} + 1 > 700)); then
+    echo "ROUNDS must be 1 to $((699 / ${#SCENARIOS[@]} - 1)): each run needs its own mobile tag 300-999" >&2
     exit 2
 fi
 
 "$ROOT/scripts/ensure-packages.sh" redis-server redis-tools nginx wrk curl jq gunicorn \
     python3-django python3-djangorestframework python3-django-redis python3-redis python3-matplotlib \
-    libnginx-mod-http-lua lua-resty-core
+    libnginx-mod-http-lua lua-resty-core golang-go
 [ -f "$PEER_DIR/nginx.conf.template" ] && [ -f "$PEER_DIR/gate.lua" ] || {
     echo "the OpenResty peer is not at $PEER_DIR (set PEER_DIR)" >&2
     exit 2
@@ -89,6 +96,8 @@ trap finish EXIT
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     stack_build || exit 1
 fi
+LOADGEN="$RUN_DIR/loadgen"
+(cd "$ROOT/bench/loadgen" && GOCACHE="$RUN_DIR/go-cache" GOPATH="$RUN_DIR/go" go build -o "$LOADGEN" .) || exit 1
 
 echo "==> machine"
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
@@ -130,6 +139,7 @@ AUDIT_STREAM=sms_audit
 POLICY=--SmsCodeGate:Policies:legacy-sms
 NOCAPS=--SmsCodeGate:Policies:bench-nocaps
 AUDIT=--SmsCodeGate:Policies:bench-audit
+RULES=--SmsCodeGate:Policies:bench-rules
 PLAIN=--ReverseProxy:Routes:plain-codes
 gated_route() { # gated_route ROUTE PATH POLICY [RATE_LIMITER_POLICY]
     local route=--ReverseProxy:Routes:$1
@@ -150,6 +160,13 @@ GATEWAY_ARGS=(
     "$AUDIT:MaxPerHour=5" "$AUDIT:MaxPerDay=10" "$AUDIT:MaxPerIpPerHour=$RAISED" "$AUDIT:MaxSendsPerMinute=$RAISED"
     "$AUDIT:AuditStreamKey=$AUDIT_STREAM"
     $(gated_route audit-codes '/audit_sms_codes/{mobile}/' bench-audit sms-per-ip)
+    "$RULES:Database=2" "$RULES:MaxPerHour=5" "$RULES:MaxPerDay=10" "$RULES:MaxPerIpPerHour=$RAISED"
+    "$RULES:MaxSendsPerMinute=$RAISED" "$RULES:CountryCode=86" "$RULES:Numbers:AllowRegions:0=CN"
+    "$RULES:Numbers:DenyPrefixes:0=+86170" "$RULES:Numbers:DenyPrefixes:1=+86171"
+    $(printf "$RULES:Numbers:DenyTypes:%s " 0=PremiumRate 1=SharedCost 2=TollFree 3=Voip 4=Uan 5=Unknown)
+    "$RULES:Blocks:PrefixLength=7" "$RULES:Blocks:Window=00:10:00" "$RULES:Blocks:MinSends=$RAISED"
+    "$RULES:Blocks:MinConversion=0.2" "$RULES:Blocks:BlockFor=00:15:00" "$RULES:Blocks:MaxPerHour=$RAISED"
+    $(gated_route rules-codes '/rules_sms_codes/{mobile}/' bench-rules sms-per-ip)
     "--ReverseProxy:Clusters:plain-provider:Destinations:demo-provider:Address=$PROVIDER/"
     "$PLAIN:ClusterId=plain-provider" "$PLAIN:Match:Path=/plain_codes/{mobile}/" "$PLAIN:Match:Methods:0=GET"
     "$PLAIN:Transforms:0:PathPattern=/send/{mobile}"
@@ -202,10 +219,11 @@ PROCS=(
 )
 
 scenario_url() {
-    case ${1%@half} in
+    case ${1%@*} in
         gate) echo "$NGINX /sms_codes/ fresh gate" ;;
         gate-nocaps) echo "$NGINX /nocaps_sms_codes/ fresh gate" ;;
         gate-audit) echo "$NGINX /audit_sms_codes/ fresh gate" ;;
+        gate-rules) echo "$NGINX /rules_sms_codes/ fresh gate" ;;
         plain) echo "$NGINX /plain_codes/ fresh plain" ;;
         refused) echo "$NGINX /sms_codes/ fixed refused" ;;
         legacy) echo "$NGINX_LEGACY /sms_codes/ fresh legacy" ;;
@@ -216,10 +234,10 @@ scenario_url() {
     esac
 }
 
-TAG=30
+TAG=300
 RUN=0
 TOTAL_RUNS=$((${#SCENARIOS[@]} * (ROUNDS + 1)))
-[[ " ${SCENARIOS[*]} " != *@half* ]] || TOTAL_RUNS=$((TOTAL_RUNS + 1))
+[[ " ${SCENARIOS[*]} " != *@* || -n ${GATE_MAX:-} ]] || TOTAL_RUNS=$((TOTAL_RUNS + 1))
 RESULTS="$RUN_DIR/results.jsonl"
 : >"$RESULTS"
 
@@ -227,14 +245,14 @@ RESULTS="$RUN_DIR/results.jsonl"
 run_scenario() {
     local scenario=$1 round=$2 seconds=$3 base prefix mode kind rate=""
     read -r base prefix mode kind <<<"$(scenario_url "$scenario")"
-    # A fixed load of half plain's maximum, split over wrk's threads.
-    [[ $scenario != *@half ]] || rate=$(awk -v r="$HALF_RATE" -v t="$THREADS" 'BEGIN { printf "%.1f", r / t }')
+    # A fixed load: the scenario's percentage of the gate's maximum.
+    [[ $scenario != *@* ]] || rate=$((GATE_MAX * ${scenario#*@} / 100))
     local tag=$TAG
     TAG=$((TAG + 1))
     RUN=$((RUN + 1))
     if [ "$mode" = fixed ]; then
         # The first request for the mobile is issued; the run then only meets its flag.
-        curl -fsS -o /dev/null --max-time 5 "$base${prefix}1${tag}00000000/"
+        curl -fsS -o /dev/null --max-time 5 "$base${prefix}1${tag}0000000/"
     fi
     curl -fsS -o /dev/null -X DELETE "$PROVIDER/sent"
     local stem="$RUN_DIR/run-$RUN"
@@ -242,8 +260,13 @@ run_scenario() {
     # This shell's /proc stat around wrk: the difference of its children's CPU time is wrk's (read is a builtin).
     local shell_before shell_after
     read -r shell_before <"/proc/$$/stat"
-    env ${rate:+SMS_BENCH_RATE=$rate} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
-        -s "$ROOT/bench/sms.lua" "$base" -- "$prefix" "$mode" "$tag" >"$stem.wrk.log" 2>&1 || {
+    if [ -n "$rate" ]; then
+        "$LOADGEN" -url "$base" -prefix "$prefix" -mode "$mode" -tag "$tag" -rate "$rate" -duration "${seconds}s" \
+            -connections "$CONNECTIONS" -timeout 5s >"$stem.wrk.log" 2>&1
+    else
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
+            -s "$ROOT/bench/sms.lua" "$base" -- "$prefix" "$mode" "$tag" >"$stem.wrk.log" 2>&1
+    fi || {
         cat "$stem.wrk.log"
         return 1
     }
@@ -257,22 +280,24 @@ run_scenario() {
         --within "$((INTERVAL - 1))" --wrk "$stem.wrk.json" >"$stem.audit.json"
     printf '[%2d/%d] %-8s ' "$RUN" "$TOTAL_RUNS" "$([ "$round" = 0 ] && echo warm-up || echo "round $round")"
     "${BENCH_PY[@]}" record --scenario "$scenario" --round "$round" --tag "$tag" --wrk "$stem.wrk.json" \
-        --target-rps "${rate:+$HALF_RATE}" \
+        --target-rps "$rate" \
         --before "$stem.before.json" --after "$stem.after.json" --audit "$stem.audit.json" --results "$RESULTS" \
         --shell-stat "$stem.shell-stat"
 }
 
 echo "==> warm-up: ${WARMUP} s per scenario (JIT, connection pools; not counted)"
-HALF_RATE=1000
+GATE_MAX_GIVEN=${GATE_MAX:-}
+# The warm-up runs of the fixed loads use a guess; the rounds use the measured maximum.
+GATE_MAX=${GATE_MAX_GIVEN:-2000}
 for scenario in "${SCENARIOS[@]}"; do
     run_scenario "$scenario" 0 "$WARMUP"
 done
 
-# The fixed load: half of what plain (bare YARP through nginx) serves at most, measured once here.
-if [[ " ${SCENARIOS[*]} " == *@half* ]]; then
-    run_scenario plain 0 "$DURATION"
-    HALF_RATE=$(tail -n 1 "$RESULTS" | jq '.rps / 2 | floor')
-    echo "==> fixed load for the @half scenarios: $HALF_RATE req/s (half of plain's $(tail -n 1 "$RESULTS" | jq '.rps | floor'))"
+# The fixed loads: fractions of what the gate (through nginx) serves at most, measured once here.
+if [[ " ${SCENARIOS[*]} " == *@* && -z $GATE_MAX_GIVEN ]]; then
+    run_scenario gate 0 "$DURATION"
+    GATE_MAX=$(tail -n 1 "$RESULTS" | jq '.rps | floor')
+    echo "==> fixed loads: 10, 25 and 50% of the gate's maximum, $GATE_MAX req/s"
 fi
 
 echo "==> $ROUNDS interleaved rounds, $DURATION s per scenario, wrk -t$THREADS -c$CONNECTIONS"
@@ -291,7 +316,8 @@ cat >"$RUN_DIR/machine.json" <<JSON
   "kernel": "$(uname -sr)", "dotnet": "$DOTNET_VERSION", "nginx": "$(nginx -v 2>&1 | cut -d' ' -f3)",
   "redis": "$(redis-server --version | cut -d' ' -f3 | cut -d= -f2)", "wrk": "wrk $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f2)",
   "threads": $THREADS, "connections": $CONNECTIONS, "rounds": $ROUNDS, "duration": $DURATION, "warmup": $WARMUP,
-  "legacy_workers": $LEGACY_WORKERS, "interval": $INTERVAL, "lifetime": $LIFETIME, "half_rate": $HALF_RATE,
+  "legacy_workers": $LEGACY_WORKERS, "interval": $INTERVAL, "lifetime": $LIFETIME, "gate_max": $GATE_MAX,
+  "loadgen": "bench/loadgen (Go $(go version | cut -d' ' -f3 | sed 's/^go//'))",
   "log_level": "$(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json")",
   "overrides": $(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -vE 'Redis=|Address=' | jq -R . | jq -s .),
   "gc": "$GC_MODE",

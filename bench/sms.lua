@@ -1,25 +1,18 @@
 -- wrk script of the SMS-code gateway benchmark (bench/run.sh).
 --
---   [SMS_BENCH_RATE=R] wrk -t2 -c32 -d10s -s bench/sms.lua http://127.0.0.1:PORT -- PREFIX MODE TAG
+--   wrk -t2 -c32 -d10s -s bench/sms.lua http://127.0.0.1:PORT -- PREFIX MODE TAG
 --
 --   PREFIX  path before the mobile, e.g. /sms_codes/ (the request is PREFIX<mobile>/)
 --   MODE    fresh: a new mobile on every request; fixed: one mobile for every request
---   TAG     two digits, the first one 3-9, unique per run: fresh mobiles are 1<TAG><thread><7-digit counter>
---           (unique per thread and per run, up to 10 threads); the fixed mobile is 1<TAG>00000000.
+--   TAG     three digits, the first one 3-9, unique per run: fresh mobiles are 1<TAG><thread><6-digit counter>
+--           (unique per thread and per run, up to 10 threads); the fixed mobile is 1<TAG>0000000.
 --           Every mobile matches ^1[3-9]\d{9}$.
---   SMS_BENCH_RATE (environment, optional): requests per second per wrk thread. Each request then waits for its
---           slot in the thread's schedule (wrk's delay(), whole milliseconds), so that the load is fixed rather than
---           as much as the server takes; latency is measured from the write, after the wait. Without it the script
---           defines no delay() at all: wrk then sends the next request as soon as an answer is in.
+--
+-- wrk sends the next request on a connection as soon as its answer is in: this script measures the most a server
+-- takes. Fixed loads are bench/loadgen's job (open loop, latency from the scheduled start).
 --
 -- Answers are counted by status class. When done, prints one line "RESULT {json}" with the totals, the
 -- requests per second and the latency percentiles (milliseconds), which bench/run.sh reads.
-
-local ffi = require("ffi")
-ffi.cdef [[
-typedef struct { long tv_sec; long tv_nsec; } sms_bench_timespec;
-int clock_gettime(int clock_id, sms_bench_timespec *tp);
-]]
 
 local threads = {}
 
@@ -33,40 +26,15 @@ end
 
 function init(args)
     prefix, mode, tag = args[1], args[2], args[3]
-    local rate = tonumber(os.getenv("SMS_BENCH_RATE") or "")
-    if not (prefix and (mode == "fresh" or mode == "fixed") and tag and tag:match("^[3-9]%d$")) then
-        error("usage: -- PREFIX fresh|fixed TAG (two digits, the first one 3-9)")
+    if not (prefix and (mode == "fresh" or mode == "fixed") and tag and tag:match("^[3-9]%d%d$")) then
+        error("usage: -- PREFIX fresh|fixed TAG (three digits, the first one 3-9)")
     end
     counter = 0
     s2xx, s3xx, s4xx, s5xx = 0, 0, 0, 0
     if mode == "fixed" then
-        fixed_request = wrk.format("GET", prefix .. "1" .. tag .. "00000000/")
+        fixed_request = wrk.format("GET", prefix .. "1" .. tag .. "0000000/")
     end
     mobile_prefix = prefix .. "1" .. tag .. tid
-    if rate and rate > 0 then
-        period_ms = 1000 / rate
-        now_buffer = ffi.new("sms_bench_timespec")
-    end
-end
-
-local function now_ms()
-    ffi.C.clock_gettime(1, now_buffer) -- CLOCK_MONOTONIC
-    return tonumber(now_buffer.tv_sec) * 1000 + tonumber(now_buffer.tv_nsec) / 1e6
-end
-
--- Fixed load: every request takes the thread's next slot; a slot missed while all connections were busy is not
--- made up for with a burst.
--- wrk looks for delay() once, before init(): so it exists only when a rate is set.
-if os.getenv("SMS_BENCH_RATE") then
-    function delay()
-        local now = now_ms()
-        if not next_slot or next_slot < now then
-            next_slot = now
-        end
-        local wait = next_slot - now
-        next_slot = next_slot + period_ms
-        return math.floor(wait)
-    end
 end
 
 function request()
@@ -74,7 +42,7 @@ function request()
         return fixed_request
     end
     counter = counter + 1
-    return wrk.format("GET", string.format("%s%07d/", mobile_prefix, counter))
+    return wrk.format("GET", string.format("%s%06d/", mobile_prefix, counter))
 end
 
 function response(status, headers, body)
@@ -99,11 +67,11 @@ function done(summary, latency, requests)
     local seconds = summary.duration / 1e6
     local errors = summary.errors
     io.write(string.format(
-        'RESULT {"requests":%d,"seconds":%.3f,"rps":%.1f,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,'
+        'RESULT {"requests":%d,"seconds":%.3f,"rps":%.1f,"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"p999_ms":%.3f,'
             .. '"max_ms":%.3f,"s2xx":%d,"s3xx":%d,"s4xx":%d,"s5xx":%d,"connect_errors":%d,"read_errors":%d,'
             .. '"write_errors":%d,"timeouts":%d}\n',
         summary.requests, seconds, summary.requests / seconds,
         latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
-        latency.max / 1000, totals.s2xx, totals.s3xx, totals.s4xx, totals.s5xx,
+        latency:percentile(99.9) / 1000, latency.max / 1000, totals.s2xx, totals.s3xx, totals.s4xx, totals.s5xx,
         errors.connect, errors.read, errors.write, errors.timeout))
 end

@@ -1,0 +1,3 @@
+module smsbench/loadgen
+
+go 1.19
