@@ -100,7 +100,8 @@ def _header(out, machine):
     out(f"Load: wrk -t{machine['threads']} -c{machine['connections']} at saturation, bench/loadgen (open loop, "
         f"{machine['connections']} connections at most) at fixed loads; {machine['rounds']} interleaved rounds of "
         f"{machine['duration']} s per scenario (after a {machine['warmup']} s warm-up each); everything on this one "
-        f"machine over loopback: nginx (2 workers) → 2 gateway instances (Release) → demo provider, Redis, legacy "
+        f"machine over loopback: nginx (2 workers) → {machine.get('gateways', 2)} gateway instance(s) (Release"
+        f"{', each pinned to a core of its own' if machine.get('pinned') else ''}) → demo provider, Redis, legacy "
         f"app (gunicorn, {machine['legacy_workers']} sync workers); the OpenResty peer (1 worker) → the same Redis "
         f"and provider. Runtime: {machine['gc']}.")
     out(f"Configuration as shipped: Gateway/appsettings.json (log level {machine['log_level']}) and yarp.json, "

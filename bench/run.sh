@@ -37,6 +37,8 @@
 # build), BENCH_KEEP=1 (keep the run dir: configs, logs, each run's wrk output, snapshots and audit),
 # GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer), GATE_MAX=N (skip the
 # measurement of the gate's maximum; the fixed loads are fractions of N).
+# GATEWAYS=1 (one gateway instance behind nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of
+# its own, with DOTNET_PROCESSOR_COUNT=1: one instance per core instead of two sharing both cores).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
 set -euo pipefail
@@ -203,9 +205,19 @@ start_peer() {
 start_redis redis "$REDIS_PORT"
 start_provider provider "$PROVIDER_PORT" --DemoProvider:Quiet=true --DemoProvider:MaxRecorded=2000000
 WORKERS=$LEGACY_WORKERS start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
-start_gateway gateway-1 "$GW1_PORT" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
-start_gateway gateway-2 "$GW2_PORT" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
-start_nginx nginx "$NGINX_PORT" "$GW1_PORT" "$GW2_PORT"
+GATEWAYS=${GATEWAYS:-2}
+GATEWAY_PORTS=("$GW1_PORT" "$GW2_PORT")
+GATEWAY_PORTS=("${GATEWAY_PORTS[@]:0:$GATEWAYS}")
+for i in $(seq "$GATEWAYS"); do
+    if [ "${GATEWAY_PIN:-0}" = 1 ]; then
+        DOTNET_PROCESSOR_COUNT=1 start_gateway "gateway-$i" "${GATEWAY_PORTS[$((i - 1))]}" "$ROOT/yarp.json" \
+            "${GATEWAY_ARGS[@]}"
+        taskset -a -p -c $(((i - 1) % $(nproc))) "$(stack_pid "gateway-$i")" >/dev/null
+    else
+        start_gateway "gateway-$i" "${GATEWAY_PORTS[$((i - 1))]}" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
+    fi
+done
+start_nginx nginx "$NGINX_PORT" "${GATEWAY_PORTS[@]}"
 start_nginx nginx-legacy "$NGINX_LEGACY_PORT" "$LEGACY_PORT"
 start_peer peer "$PEER_PORT"
 echo "    redis :$REDIS_PORT  provider :$PROVIDER_PORT  legacy :$LEGACY_PORT ($LEGACY_WORKERS workers)" \
@@ -213,7 +225,7 @@ echo "    redis :$REDIS_PORT  provider :$PROVIDER_PORT  legacy :$LEGACY_PORT ($L
 echo "    gateway log level: $(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json") (shipped appsettings.json)"
 
 PROCS=(
-    "gateway-1=$(stack_pid gateway-1)" "gateway-2=$(stack_pid gateway-2)" "nginx=$(stack_pid nginx)"
+    $(for i in $(seq "$GATEWAYS"); do echo "gateway-$i=$(stack_pid "gateway-$i")"; done) "nginx=$(stack_pid nginx)"
     "provider=$(stack_pid provider)" "redis=$(stack_pid redis)" "legacy=$(stack_pid legacy)"
     "nginx-legacy=$(stack_pid nginx-legacy)" "peer=$(stack_pid peer)"
 )
@@ -308,8 +320,9 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
-PEAK1=$(awk '/VmHWM/ {print $2}' "/proc/$(stack_pid gateway-1)/status")
-PEAK2=$(awk '/VmHWM/ {print $2}' "/proc/$(stack_pid gateway-2)/status")
+PEAKS=$(for i in $(seq "$GATEWAYS"); do
+    echo "\"gateway-$i\": $(($(awk '/VmHWM/ {print $2}' "/proc/$(stack_pid "gateway-$i")/status") / 1024))"
+done | paste -sd, -)
 cat >"$RUN_DIR/machine.json" <<JSON
 {
   "date": "$(date -u +%Y-%m-%dT%H:%MZ)", "nproc": $(nproc), "cpu": "$CPU_MODEL", "memory": "$MEMORY",
@@ -321,7 +334,8 @@ cat >"$RUN_DIR/machine.json" <<JSON
   "log_level": "$(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json")",
   "overrides": $(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -vE 'Redis=|Address=' | jq -R . | jq -s .),
   "gc": "$GC_MODE",
-  "peak_rss_mb": { "gateway-1": $((PEAK1 / 1024)), "gateway-2": $((PEAK2 / 1024)) }
+  "gateways": $GATEWAYS, "pinned": ${GATEWAY_PIN:-0},
+  "peak_rss_mb": { $PEAKS }
 }
 JSON
 
