@@ -36,7 +36,8 @@
 # LEGACY_WORKERS=2*cores+1, SCENARIOS="gate plain ..." (a subset), BENCH_SKIP_BUILD=1 (use the existing Release
 # build), BENCH_KEEP=1 (keep the run dir: configs, logs, each run's wrk output, snapshots and audit),
 # GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer), GATE_MAX=N (skip the
-# measurement of the gate's maximum; the fixed loads are fractions of N).
+# measurement of the gate's maximum; the fixed loads are fractions of N), BENCH_NO_RULES_POLICY=1 (an A/B build from
+# before the number rules: leaves the gate-rules policy and route out; drop gate-rules from SCENARIOS).
 # GATEWAYS=1 (one gateway instance behind nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of
 # its own, with DOTNET_PROCESSOR_COUNT=1: one instance per core instead of two sharing both cores).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
@@ -177,6 +178,10 @@ GATEWAY_ARGS=(
 if [ "${BENCH_NO_AUDIT_POLICY:-0}" = 1 ]; then
     # A build from before AuditStreamKey existed (A/B): leave that policy out.
     mapfile -t GATEWAY_ARGS < <(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -v -e "$AUDIT:AuditStreamKey")
+fi
+if [ "${BENCH_NO_RULES_POLICY:-0}" = 1 ]; then
+    # A build from before the number rules and blocks existed (A/B): leave that policy and its route out.
+    mapfile -t GATEWAY_ARGS < <(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -v -e "$RULES:" -e "Routes:rules-codes:")
 fi
 
 # start_peer NAME PORT: the OpenResty peer, rendered as its template says. Its subrequest location passes the
