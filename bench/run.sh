@@ -38,7 +38,7 @@
 # GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer), GATE_MAX=N (skip the
 # measurement of the gate's maximum; the fixed loads are fractions of N), BENCH_NO_RULES_POLICY=1 (an A/B build from
 # before the number rules: leaves the gate-rules policy and route out; drop gate-rules from SCENARIOS).
-# GATEWAYS=1 (one gateway instance behind nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of
+# GATEWAY_ENV="DOTNET_X=1 DOTNET_Y=0" (runtime knobs for the gateways only), GATEWAYS=1 (one gateway instance behind nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of
 # its own, with DOTNET_PROCESSOR_COUNT=1: one instance per core instead of two sharing both cores).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
@@ -106,12 +106,13 @@ echo "==> machine"
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 MEMORY=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 DOTNET_VERSION=$(dotnet --version)
-GC_MODE="server GC (the ASP.NET Core default)"
-[ "${DOTNET_gcServer:-}" = 0 ] && GC_MODE="workstation GC"
+# The gateway's runtime settings as its build ships them (Gateway.csproj writes them into runtimeconfig.json).
+GC_MODE="runtimeconfig.json $(jq -c '.runtimeOptions.configProperties // {}' "${GATEWAY_DLL%.dll}.runtimeconfig.json")"
 # Runtime knobs only (not the SDK's own DOTNET_CLI_*, DOTNET_NOLOGO...).
 RUNTIME_ENV=$(env | grep -E '^DOTNET_' | grep -vE '^DOTNET_(CLI_|NOLOGO|GENERATE_ASPNET_CERTIFICATE|SKIP_FIRST_TIME)' \
     | sort | tr '\n' ' ' | sed 's/ $//' || true)
 [ -z "$RUNTIME_ENV" ] || GC_MODE="$GC_MODE; $RUNTIME_ENV"
+[ -z "${GATEWAY_ENV:-}" ] || GC_MODE="$GC_MODE; gateways only: $GATEWAY_ENV"
 echo "    $(nproc) cores: $CPU_MODEL; $MEMORY RAM; $(uname -sr); .NET SDK $DOTNET_VERSION"
 echo "    $(nginx -v 2>&1); $(redis-server --version | cut -d' ' -f1-3); $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
 echo "    gateways: $GC_MODE"
@@ -210,6 +211,8 @@ start_peer() {
 start_redis redis "$REDIS_PORT"
 start_provider provider "$PROVIDER_PORT" --DemoProvider:Quiet=true --DemoProvider:MaxRecorded=2000000
 WORKERS=$LEGACY_WORKERS start_legacy legacy "$LEGACY_PORT" "$REDIS_PORT"
+# GATEWAY_ENV: runtime knobs for the gateways only (the provider, a .NET app too, keeps the defaults).
+for knob in ${GATEWAY_ENV:-}; do export "${knob?}"; done
 GATEWAYS=${GATEWAYS:-2}
 GATEWAY_PORTS=("$GW1_PORT" "$GW2_PORT")
 GATEWAY_PORTS=("${GATEWAY_PORTS[@]:0:$GATEWAYS}")
@@ -222,6 +225,7 @@ for i in $(seq "$GATEWAYS"); do
         start_gateway "gateway-$i" "${GATEWAY_PORTS[$((i - 1))]}" "$ROOT/yarp.json" "${GATEWAY_ARGS[@]}"
     fi
 done
+for knob in ${GATEWAY_ENV:-}; do unset "${knob%%=*}"; done
 start_nginx nginx "$NGINX_PORT" "${GATEWAY_PORTS[@]}"
 start_nginx nginx-legacy "$NGINX_LEGACY_PORT" "$LEGACY_PORT"
 start_peer peer "$PEER_PORT"
