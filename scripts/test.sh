@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit tests, and the host against a real redis-server (started by the tests on free
-# loopback ports) and a real HTTP provider. Installs redis-server from Debian's packages when it is missing.
+# Runs the whole test suite, every test project in Gateway.sln: the unit layer (Gateway.Middleware.Tests: the library
+# with no host or on a minimal one of its own, no Redis) and the functional layer (Gateway.Tests: the Gateway host
+# against a real redis-server started by the tests on free loopback ports, and a real HTTP provider); docs/testing.md.
+# Installs redis-server from Debian's packages when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
