@@ -12,10 +12,11 @@
 --   1 when this call blocked the block, its sends, its verifications}.
 local cap, window, minSends = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local minConversion, blockFor, shadow = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
-local counts = redis.call('HMGET', KEYS[1], 'sends', 'verified')
-local sends, verified = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
+local sends, verified = 0, 0
 local blocked, blockedLeft, blockedNow, capped, capLeft, counted = 0, 0, 0, 0, 0, 0
 if minConversion > 0 then
+  local counts = redis.call('HMGET', KEYS[1], 'sends', 'verified')
+  sends, verified = tonumber(counts[1] or '0'), tonumber(counts[2] or '0')
   blockedLeft = redis.call('PTTL', KEYS[3])
   if blockedLeft == -2 and sends >= minSends and verified < minConversion * sends then
     redis.call('HSET', KEYS[3], 'sends', sends, 'verified', verified)
