@@ -180,6 +180,18 @@ public sealed partial class ClusterBlocksTests(ClusterBlocksTests.ClusterFixture
         Assert.False(await Db.KeyExistsAsync("sms_block_hour_{8613000}"));
     }
 
+    [Fact]
+    public async Task SendAndVerify_BlocksWithoutARuleOn_NeitherTouchesTheBlocksKeys()
+    {
+        var client = Start(_ => { }).CreateClient();
+        var mobile = Block("155000", 1)[0];
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, mobile, _provider.RequestsFor(mobile)[^1].Code!)).StatusCode);
+
+        Assert.False(await Db.KeyExistsAsync(CounterKey("8615500")));
+    }
+
     /// <summary><paramref name="count"/> mobiles of one 7-digit block: <c>+86</c> and the first five digits given.</summary>
     private static string[] Block(string first6, int count) =>
         [.. Enumerable.Range(1, count).Select(i => first6 + (10000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture))];

@@ -30,9 +30,8 @@ internal sealed partial class RedisBlockCounters
         _logger = logger;
     }
 
-    /// <summary>Whether the send's block is checked and counted here: a block rule is on, on Redis Cluster.</summary>
-    public bool AppliesTo(in SmsCodeIssueRequest request) =>
-        (request.Block.Guards || (request.Block.IsOn && request.Block.MaxPerHour > 0)) && _scripts.Deployment == RedisDeployment.Cluster;
+    /// <summary>Whether the send's block is handled here: the send has a block, on Redis Cluster (its keys never go in the mobile's script there).</summary>
+    public bool AppliesTo(in SmsCodeIssueRequest request) => request.Block.IsOn && _scripts.Deployment == RedisDeployment.Cluster;
 
     /// <summary>Whether a successful verification is counted for the block here: the conversion guard is on, on Redis Cluster.</summary>
     public bool AppliesTo(in SmsCodeVerifyRequest request) => request.Block.Guards && _scripts.Deployment == RedisDeployment.Cluster;
@@ -46,6 +45,12 @@ internal sealed partial class RedisBlockCounters
         SmsCodeIssueRequest request, Func<SmsCodeIssueRequest, ValueTask<SmsCodeIssueResult>> issueRest, Func<SmsCodeIssueRequest, ValueTask<bool>> revokeRest)
     {
         var block = request.Block;
+        if (!block.Guards && block.MaxPerHour <= 0)
+        {
+            // No block rule on (only PrefixLength set): nothing to check or count, and no key of the block to send.
+            return await issueRest(request with { Block = SmsCodeBlock.Off }).ConfigureAwait(false);
+        }
+
         var reserving = ReserveAsync(request.Database, block);
         var rest = request with { Block = SmsCodeBlock.Off, RememberedKey = block.Guards ? block.RememberedKey : null };
         SmsCodeIssueResult issued;
@@ -111,7 +116,7 @@ internal sealed partial class RedisBlockCounters
     public async ValueTask<bool> RevokeAsync(SmsCodeIssueRequest request, Func<SmsCodeIssueRequest, ValueTask<bool>> revokeRest)
     {
         var revoked = await revokeRest(request with { Block = SmsCodeBlock.Off }).ConfigureAwait(false);
-        if (revoked)
+        if (revoked && (request.Block.Guards || request.Block.MaxPerHour > 0))
         {
             await ReleaseAsync(request.Database, request.Block).ConfigureAwait(false);
         }
