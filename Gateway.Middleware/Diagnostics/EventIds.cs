@@ -20,6 +20,8 @@ internal static class EventIds
     public const int LateIssueNeverSent = 14;
     public const int StoreDataError = 15;
     public const int StoreNotConnected = 16;
+    public const int BlockRevokeFailed = 17;
+    public const int BlockVerifiedNotCounted = 18;
 
     // Sentinel.
     public const int SentinelFailoverStarted = 20;

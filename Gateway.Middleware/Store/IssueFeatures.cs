@@ -17,4 +17,7 @@ internal enum IssueFeatures
 
     /// <summary>The number block's counters, blocked key and the mobile's remembered key, with the block's limits.</summary>
     Block = 4,
+
+    /// <summary>Redis Cluster: the mobile's remembered key, read for the number block checked in its own slot.</summary>
+    Remembered = 8,
 }

@@ -30,7 +30,11 @@ internal readonly record struct SmsCodeBlock(
 /// What the block rules saw on an issue call: the refusal they would have answered in shadow mode, whether this call
 /// blocked the block, and the block's sends and verifications in its window.
 /// </summary>
-internal readonly record struct SmsCodeBlockOutcome(SmsCodeRefusal ShadowRefusal, bool BlockedNow, long Sends, long Verified);
+internal readonly record struct SmsCodeBlockOutcome(SmsCodeRefusal ShadowRefusal, bool BlockedNow, long Sends, long Verified)
+{
+    /// <summary>Redis Cluster: whether the mobile's own script found the mobile remembered (see <see cref="SmsCodeIssueRequest.RememberedKey"/>).</summary>
+    public bool Remembered { get; init; }
+}
 
 /// <summary>A blocked block, as the management endpoint lists it.</summary>
 internal readonly record struct SmsCodeBlockedBlock(string Block, long Sends, long Verified, long MillisecondsLeft);

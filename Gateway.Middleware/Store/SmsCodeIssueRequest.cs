@@ -56,6 +56,12 @@ internal readonly struct SmsCodeIssueRequest
     /// <summary>The mobile's number block, when the policy has blocks.</summary>
     public SmsCodeBlock Block { get; init; }
 
+    /// <summary>
+    /// Redis Cluster only: the mobile's remembered key, for the mobile's own script to read while the number block is
+    /// checked in its own hash slot (set by the Redis store, never by a handler).
+    /// </summary>
+    public string? RememberedKey { get; init; }
+
     /// <summary>True when any cap is on, so that the call counts sends.</summary>
     public bool CountsAny => PerHour.IsOn || PerDay.IsOn || PerIpPerHour.IsOn || SendsPerMinute.IsOn;
 }

@@ -33,9 +33,12 @@ internal sealed class RedisScripts
         public const string UseUp = "use_up.lua";
         public const string ReleaseAttempt = "release_attempt.lua";
         public const string Verify = "verify.lua";
+        public const string ReserveBlock = "reserve_block.lua";
+        public const string ReleaseBlock = "release_block.lua";
+        public const string BlockVerified = "block_verified.lua";
 
         /// <summary>Every file, parts first.</summary>
-        public static IReadOnlyList<string> All { get; } = [Codes, Attempt, Conversion, Issue, Revoke, Reserve, Release, CountAttempt, UseUp, ReleaseAttempt, Verify];
+        public static IReadOnlyList<string> All { get; } = [Codes, Attempt, Conversion, Issue, Revoke, Reserve, Release, CountAttempt, UseUp, ReleaseAttempt, Verify, ReserveBlock, ReleaseBlock, BlockVerified];
     }
 
     private const string ResourcePrefix = "Gateway.Middleware.Lua.";
@@ -54,6 +57,9 @@ internal sealed class RedisScripts
         UseUp = Compose(Files.Codes, Files.Conversion, Files.UseUp);
         ReleaseAttempt = Compose(Files.Codes, Files.ReleaseAttempt);
         Verify = Compose(Files.Codes, Files.Attempt, Files.Conversion, Files.Verify);
+        ReserveBlock = Compose(Files.Codes, Files.ReserveBlock);
+        ReleaseBlock = Compose(Files.Codes, Files.ReleaseBlock);
+        BlockVerified = Compose(Files.Codes, Files.BlockVerified);
     }
 
     /// <summary>The scripts as shipped, from the assembly's resources.</summary>
@@ -82,6 +88,15 @@ internal sealed class RedisScripts
 
     /// <summary>The gate's own verify endpoint: counts the attempt and compares the code.</summary>
     public RedisScript Verify { get; }
+
+    /// <summary>Redis Cluster: checks and counts a number block in its own slot, beside the mobile's issue script.</summary>
+    public RedisScript ReserveBlock { get; }
+
+    /// <summary>Redis Cluster: takes back the send that <see cref="ReserveBlock"/> counted.</summary>
+    public RedisScript ReleaseBlock { get; }
+
+    /// <summary>Redis Cluster: counts a successful verification for the mobile's number block, in the block's slot.</summary>
+    public RedisScript BlockVerified { get; }
 
     /// <summary>The shipped text of a file named in <see cref="Files"/>.</summary>
     public static string EmbeddedText(string file)

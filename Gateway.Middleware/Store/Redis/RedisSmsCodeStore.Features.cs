@@ -8,7 +8,8 @@ internal sealed partial class RedisSmsCodeStore
     private static IssueFeatures FeaturesOf(in SmsCodeIssueRequest request) =>
         (request.CountsAny ? IssueFeatures.Counters : IssueFeatures.None)
         | (request.Block.IsOn ? IssueFeatures.Block : IssueFeatures.None)
-        | (request.Audit.IsOn ? IssueFeatures.Audit : IssueFeatures.None);
+        | (request.Audit.IsOn ? IssueFeatures.Audit : IssueFeatures.None)
+        | (request.RememberedKey is not null ? IssueFeatures.Remembered : IssueFeatures.None);
 
     /// <summary>How many arguments the counters and the block pass (the audit's are the issue script's alone).</summary>
     private static int FeatureValueCountOf(in SmsCodeIssueRequest request) => (request.CountsAny ? 4 : 0) + (request.Block.IsOn ? 6 : 0);

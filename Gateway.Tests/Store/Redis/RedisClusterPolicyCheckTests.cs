@@ -79,11 +79,26 @@ public sealed class RedisClusterPolicyCheckTests(RedisClusterPolicyCheckTests.Cl
     }
 
     [Fact]
-    public async Task Start_PolicyWithBlocks_RefusedNamingBlocksUntilTheyCountOnTheSide()
+    public void Start_PolicyWithBlocksInASlotOfTheirOwn_Starts()
     {
         var config = ClusterConfig(untagged: null);
         config.Policy["CountryCode"] = "86";
-        config.Policy["Blocks"] = new System.Text.Json.Nodes.JsonObject { ["PrefixLength"] = 7, ["MinConversion"] = 0.2 };
+        config.Policy["Blocks"] = BlocksConfig(untagged: null);
+
+        var host = _resources.Add(new GatewayHost(config)).Start();
+
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), l => l.Id.Name == "PolicyRejected");
+    }
+
+    [Theory]
+    [InlineData("BlockedKey", "sms_blocked_{block}", "does not share a hash slot with CounterKey ('sms_block_{{{block}}}') for every block")]
+    [InlineData("HourCounterKey", "sms_block_hour_{block}", "does not share a hash slot with CounterKey ('sms_block_{{{block}}}') for every block")]
+    [InlineData("RememberedKey", "sms_verified_{mobile}", "does not share a hash slot with SendFlagKey ('send_flag_{{{mobile}}}') for every mobile")]
+    public async Task Start_BlockKeyOutsideItsSlot_RefusedNamingThatKey(string option, string shipped, string expected)
+    {
+        var config = ClusterConfig(untagged: null);
+        config.Policy["CountryCode"] = "86";
+        config.Policy["Blocks"] = BlocksConfig(untagged: option);
         var host = _resources.Add(new GatewayHost(config)).Start();
         var client = host.CreateClient();
 
@@ -92,11 +107,30 @@ public sealed class RedisClusterPolicyCheckTests(RedisClusterPolicyCheckTests.Cl
         {
             statuses.Add((await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
             return host.Logs.GetSnapshot().Any(l => l.Id.Name == "PolicyRejected"
-                && l.Message.Contains("SmsCodeGate:Policies:test:Blocks is not supported on Redis Cluster", StringComparison.Ordinal));
+                && l.Message.Contains($"SmsCodeGate:Policies:test:Blocks:{option} ('{shipped}') {expected}", StringComparison.Ordinal));
         }, TimeSpan.FromSeconds(30)));
 
         Assert.All(statuses, status => Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status));
         Assert.Empty(_provider.Requests);
+    }
+
+    /// <summary>Every block rule on, every block key in a hash tag around the block (the remembered key around the mobile) except <paramref name="untagged"/>, shipped.</summary>
+    private static System.Text.Json.Nodes.JsonObject BlocksConfig(string? untagged)
+    {
+        var blocks = new System.Text.Json.Nodes.JsonObject { ["PrefixLength"] = 7, ["MinConversion"] = 0.2, ["MaxPerHour"] = 100 };
+        var shipped = new SmsCodeBlockOptions();
+        foreach (var (name, template, placeholder) in new[]
+        {
+            (nameof(SmsCodeBlockOptions.CounterKey), shipped.CounterKey, SmsCodeBlockOptions.BlockPlaceholder),
+            (nameof(SmsCodeBlockOptions.HourCounterKey), shipped.HourCounterKey, SmsCodeBlockOptions.BlockPlaceholder),
+            (nameof(SmsCodeBlockOptions.BlockedKey), shipped.BlockedKey, SmsCodeBlockOptions.BlockPlaceholder),
+            (nameof(SmsCodeBlockOptions.RememberedKey), shipped.RememberedKey, SmsCodePolicyOptions.MobilePlaceholder),
+        })
+        {
+            blocks[name] = name == untagged ? template : template.Replace(placeholder, "{{" + placeholder + "}}", StringComparison.Ordinal);
+        }
+
+        return blocks;
     }
 
     /// <summary>

@@ -19,6 +19,9 @@
 -- remembered is refused (Refusal.Block); over the block's cap per hour, Refusal.BlockHour. In shadow mode neither
 -- refuses: the refusal it would have been is answered as the 4th value. With Feature.Block the answer is
 -- {refusal, ms, first nonce or '', shadow refusal, 1 when this request blocked the block, its sends, its verifications}.
+-- Feature.Remembered (Redis Cluster, where the block is checked by reserve_block.lua in its own slot): the mobile's
+-- remembered key follows the block's place in KEYS, and the answer is {refusal, ms, first nonce or '', 1 when the
+-- mobile is remembered}, for the gateway to decide whether a blocked block refuses it.
 local features = tonumber(ARGV[5])
 local counting = has(features, Feature.Counters)
 local auditing = has(features, Feature.Audit)
@@ -38,6 +41,11 @@ if has(features, Feature.Block) then
   }
   nextKey, nextArg = nextKey + 4, nextArg + 6
 end
+local remembered
+if has(features, Feature.Remembered) then
+  remembered = KEYS[nextKey]
+  nextKey = nextKey + 1
+end
 local audit
 if auditing then
   audit = { stream = KEYS[nextKey], cap = ARGV[nextArg], policy = ARGV[nextArg + 1], mobile = ARGV[nextArg + 2] }
@@ -47,6 +55,7 @@ local reason, wait = Refusal.None, 0
 local shadow, blockedNow, sends, verified = Refusal.None, 0, 0, 0
 local function answer(r, left, nonce)
   if block then return {r, left, nonce or '', shadow, blockedNow, sends, verified} end
+  if remembered then return {r, left, nonce or '', redis.call('EXISTS', remembered)} end
   if nonce then return {r, left, nonce} end
   return {r, left}
 end
