@@ -50,4 +50,8 @@ public static class SmsCodeGateMetadata
     public static bool IsGated(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null
         && (metadata.ContainsKey(PolicyName) || metadata.ContainsKey(VerifyPolicyName) || metadata.ContainsKey(VerifyEndpointName));
+
+    /// <summary>True when a cluster's metadata marks it as fronting an SMS provider (<see cref="ProviderClusterName"/> is <c>true</c>).</summary>
+    internal static bool IsProviderCluster(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata?.TryGetValue(ProviderClusterName, out var mark) == true && bool.TryParse(mark, out var marked) && marked;
 }

@@ -87,6 +87,38 @@ public sealed class SmsCodeGateMetricsTests
     }
 
     [Fact]
+    public void StoreCallStarted_Listened_CompletedCallRecordedOnce()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new SmsCodeGateMetrics(meterFactory);
+        using var collector = new MetricCollector<double>(meterFactory, SmsCodeGateDiagnostics.MeterName, "sms_code_gate.store.duration");
+
+        var started = metrics.StoreCallStarted();
+        metrics.StoreCallCompleted("legacy-sms", started, succeeded: true);
+
+        var measurement = Assert.Single(collector.GetMeasurementSnapshot());
+        Assert.InRange(measurement.Value, 0, 1);
+        Assert.Equal("success", measurement.Tags["sms_code_gate.store.outcome"]);
+    }
+
+    [Fact]
+    public void ProviderCallStarted_ListenerAttachedMidCall_NothingRecordedForThatCall()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var metrics = new SmsCodeGateMetrics(meterFactory);
+
+        var unheard = metrics.ProviderCallStarted();
+        using var collector = new MetricCollector<double>(meterFactory, SmsCodeGateDiagnostics.MeterName, "sms_code_gate.provider.duration");
+        metrics.ProviderCallCompleted("legacy-sms", unheard, SmsCodeGateResults.Issued);
+        metrics.ProviderCallCompleted("legacy-sms", metrics.ProviderCallStarted(), SmsCodeGateResults.Issued);
+
+        var measurement = Assert.Single(collector.GetMeasurementSnapshot());
+        Assert.Equal("issued", measurement.Tags["sms_code_gate.result"]);
+    }
+
+    [Fact]
     public void Instruments_AllUnderTheMeter_NamedWithItsSnakeCasePrefix()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();

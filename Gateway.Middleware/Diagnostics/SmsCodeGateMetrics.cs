@@ -63,9 +63,16 @@ internal sealed class SmsCodeGateMetrics
         }
     }
 
+    /// <summary>
+    /// The start of a store call for <see cref="StoreCallCompleted"/>: a timestamp while the histogram is listened
+    /// to, else 0 (no clock read, and nothing recorded).
+    /// </summary>
+    public long StoreCallStarted() => _storeDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>Records one store call begun at <paramref name="startTimestamp"/> (<see cref="StoreCallStarted"/>), unless that is 0.</summary>
     public void StoreCallCompleted(string policy, long startTimestamp, bool succeeded)
     {
-        if (_storeDuration.Enabled)
+        if (startTimestamp != 0 && _storeDuration.Enabled)
         {
             _storeDuration.Record(
                 Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
@@ -74,10 +81,16 @@ internal sealed class SmsCodeGateMetrics
         }
     }
 
-    /// <summary>Records one forward to the provider that ended as <paramref name="result"/> (issued, or how it failed).</summary>
+    /// <summary>The start of a forward for <see cref="ProviderCallCompleted"/>: a timestamp while the histogram is listened to, else 0.</summary>
+    public long ProviderCallStarted() => _providerDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>
+    /// Records one forward to the provider begun at <paramref name="startTimestamp"/> (<see cref="ProviderCallStarted"/>,
+    /// nothing when 0) that ended as <paramref name="result"/> (issued, or how it failed).
+    /// </summary>
     public void ProviderCallCompleted(string policy, long startTimestamp, string result)
     {
-        if (_providerDuration.Enabled)
+        if (startTimestamp != 0 && _providerDuration.Enabled)
         {
             _providerDuration.Record(
                 Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,

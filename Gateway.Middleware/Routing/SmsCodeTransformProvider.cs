@@ -101,7 +101,7 @@ internal sealed class SmsCodeTransformProvider : ITransformProvider
             context.CopyRequestHeaders = false;
             context.UseDefaultForwarders = false;
             context.RequestTransforms.Add(SmsCodeRequestTransform.Instance);
-            context.RequestTransforms.Add(ProviderCall.Instance);
+            context.RequestTransforms.Add(SmsCodeGateMetadata.IsProviderCluster(context.Cluster?.Metadata) ? ProviderCall.OnProviderCluster : ProviderCall.OnOtherCluster);
             context.ResponseTransforms.Add(SmsCodeResponseTransform.Instance);
             return;
         }

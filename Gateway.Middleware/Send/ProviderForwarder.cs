@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Middleware.Diagnostics;
@@ -39,7 +38,7 @@ internal sealed class ProviderForwarder
             ProviderRequestBody.Withhold(context);
         }
 
-        var started = Stopwatch.GetTimestamp();
+        var started = _metrics.ProviderCallStarted();
         await next(context);
         if (TryPrepareRetry(gate))
         {

@@ -1,5 +1,4 @@
 using Gateway.Middleware.Blocks;
-using System.Diagnostics;
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Policies;
 using Gateway.Middleware.Diagnostics;
@@ -80,7 +79,7 @@ internal sealed partial class SmsCodeSendHandler
         var policy = gate.Policy;
         var request = IssueRequestOf(gate);
         gate.IssuedAt = _timeProvider.GetTimestamp();
-        var started = Stopwatch.GetTimestamp();
+        var started = _metrics.StoreCallStarted();
         SmsCodeIssueResult result;
         try
         {

@@ -5,9 +5,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Gateway.Middleware.Tracing;
 
 /// <summary>
-/// YARP's client factory, with the gateway's trace propagation on every cluster's handler: the SMS provider gets the
-/// gateway's trace context and never the client's, and a legacy app gets bounded baggage
-/// (see <see cref="GatewayTracePropagator"/> and <see cref="ProviderTraceHandler"/>).
+/// YARP's client factory, with the gateway's trace propagation: a cluster marked <c>SmsProvider</c> gets no activity
+/// propagation at all (no trace headers, and no per-request diagnostics handler), while every other cluster keeps
+/// YARP's, with bounded baggage and nothing for a send route's request (see <see cref="GatewayTracePropagator"/>).
 /// </summary>
 internal sealed class GatewayForwarderHttpClientFactory : ForwarderHttpClientFactory
 {
@@ -16,15 +16,29 @@ internal sealed class GatewayForwarderHttpClientFactory : ForwarderHttpClientFac
     {
     }
 
+    /// <summary>YARP reuses a client when only the metadata changed: not when the provider mark did.</summary>
+    protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
+        base.CanReuseOldClient(context)
+        && SmsCodeGateMetadata.IsProviderCluster(context.OldMetadata) == SmsCodeGateMetadata.IsProviderCluster(context.NewMetadata);
+
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
-        if (handler.ActivityHeadersPropagator is { } propagator)
+        if (SmsCodeGateMetadata.IsProviderCluster(context.NewMetadata))
+        {
+            // The provider is a third party: it gets no trace context, the client's or the gateway's. With no
+            // propagator, SocketsHttpHandler leaves its DiagnosticsHandler out: no activity, no header work per call.
+            handler.ActivityHeadersPropagator = null;
+        }
+        else if (handler.ActivityHeadersPropagator is { } propagator)
         {
             handler.ActivityHeadersPropagator = new GatewayTracePropagator(propagator);
         }
     }
 
-    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        new ProviderTraceHandler(base.WrapHandler(context, handler));
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
+    {
+        var wrapped = base.WrapHandler(context, handler);
+        return SmsCodeGateMetadata.IsProviderCluster(context.NewMetadata) ? new ProviderTraceHandler(wrapped) : wrapped;
+    }
 }

@@ -4,10 +4,10 @@ using System.Net.Http;
 namespace Gateway.Middleware.Tracing;
 
 /// <summary>
-/// The propagator of every cluster's handler, around YARP's <c>ReverseProxyPropagator</c> (which removes the trace
-/// headers copied from the client and injects the current activity's). To the SMS provider it lets only
-/// <c>traceparent</c> (the gateway's own trace, see <see cref="ProviderTraceHandler"/>) and <c>Request-Id</c> out,
-/// no state and no baggage. To a legacy app it propagates as usual, but drops a baggage header longer than
+/// The propagator of every cluster's handler but a provider cluster's (which has none), around YARP's
+/// <c>ReverseProxyPropagator</c> (which removes the trace headers copied from the client and injects the current
+/// activity's). To a send route's request on a cluster not marked <c>SmsProvider</c> it propagates nothing: the SMS
+/// provider gets no trace context. To a legacy app it propagates as usual, but drops a baggage header longer than
 /// <see cref="MaxBaggageLength"/> characters, cut at a list member: ASP.NET Core builds the activity's baggage from
 /// the client's header, so the client would decide how much every request to the app carries.
 /// </summary>
@@ -34,19 +34,20 @@ internal sealed class GatewayTracePropagator : DistributedContextPropagator
             return;
         }
 
-        var toProvider = ProviderCall.Is(message);
-        if (toProvider)
+        if (ProviderCall.Is(message))
         {
             foreach (var name in ProviderCall.TraceHeaders)
             {
                 message.Headers.Remove(name);
             }
+
+            return;
         }
 
         _inner.Inject(activity, carrier, (c, name, value) =>
         {
             string? bounded = value;
-            if (toProvider ? IsProviderField(name) : Bounded(name, ref bounded))
+            if (Bounded(name, ref bounded))
             {
                 setter(c, name, bounded!);
             }
@@ -58,9 +59,6 @@ internal sealed class GatewayTracePropagator : DistributedContextPropagator
 
     public override IEnumerable<KeyValuePair<string, string?>>? ExtractBaggage(object? carrier, PropagatorGetterCallback? getter) =>
         _inner.ExtractBaggage(carrier, getter);
-
-    private static bool IsProviderField(string name) =>
-        name.Equals("traceparent", StringComparison.OrdinalIgnoreCase) || name.Equals("Request-Id", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>False when <paramref name="value"/> is baggage with no member that fits; else cut to whole members that do.</summary>
     internal static bool Bounded(string name, ref string? value)

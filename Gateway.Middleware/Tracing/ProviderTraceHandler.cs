@@ -4,16 +4,20 @@ using System.Net.Http;
 namespace Gateway.Middleware.Tracing;
 
 /// <summary>
-/// Sends a request to the SMS provider under a new root activity: a trace of the gateway's own, linked to the
-/// client's, so that what the handler propagates (trace id, state, baggage) is the gateway's and not the client's.
-/// Every other request passes through untouched.
+/// On a provider cluster's client, which propagates nothing and so has no HTTP client activity of its own: the call
+/// to the provider as an activity of the gateway's source, only while something listens to that source (e.g.
+/// OpenTelemetry with <c>AddSource("Gateway.Middleware.SmsProvider")</c>). It stays in the gateway's traces; nothing
+/// of it goes to the provider.
 /// </summary>
 internal sealed class ProviderTraceHandler : DelegatingHandler
 {
-    /// <summary>The source of the provider call's activity; listened to like any other (e.g. by OpenTelemetry).</summary>
-    internal static readonly ActivitySource Source = new("Gateway.Middleware.SmsProvider");
+    /// <summary>The name of <see cref="Source"/>.</summary>
+    internal const string SourceName = "Gateway.Middleware.SmsProvider";
 
-    private const string ActivityName = "SmsCodeGate.ProviderCall";
+    /// <summary>The source of the provider call's activity; listened to like any other (e.g. by OpenTelemetry).</summary>
+    internal static readonly ActivitySource Source = new(SourceName);
+
+    internal const string ActivityName = "SmsCodeGate.ProviderCall";
 
     public ProviderTraceHandler(HttpMessageHandler inner)
         : base(inner)
@@ -21,23 +25,11 @@ internal sealed class ProviderTraceHandler : DelegatingHandler
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        ProviderCall.Is(request) ? SendAsRootAsync(request, cancellationToken) : base.SendAsync(request, cancellationToken);
+        Source.HasListeners() ? SendTracedAsync(request, cancellationToken) : base.SendAsync(request, cancellationToken);
 
-    private async Task<HttpResponseMessage> SendAsRootAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendTracedAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var client = Activity.Current;
-        Activity.Current = null;
-        ActivityLink[]? links = client is null ? null : [new ActivityLink(client.Context)];
-        using var activity = Source.StartActivity(ActivityName, ActivityKind.Internal, parentContext: default, links: links)
-            ?? new Activity(ActivityName).SetIdFormat(ActivityIdFormat.W3C).Start();
-        try
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            activity.Stop();
-            Activity.Current = client;
-        }
+        using var activity = Source.StartActivity(ActivityName, ActivityKind.Client);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -30,6 +30,5 @@ internal sealed class ClusterMetadataValidator : IClusterValidator
     }
 
     /// <summary>True when <paramref name="cluster"/> is marked as fronting an SMS provider.</summary>
-    public static bool IsProvider(ClusterConfig cluster) =>
-        cluster.Metadata?.TryGetValue(SmsCodeGateMetadata.ProviderClusterName, out var mark) == true && bool.TryParse(mark, out var marked) && marked;
+    public static bool IsProvider(ClusterConfig cluster) => SmsCodeGateMetadata.IsProviderCluster(cluster.Metadata);
 }
