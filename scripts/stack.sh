@@ -267,7 +267,11 @@ override_address legacy-app legacy "$LEGACY_PORT"
 start_gateway gateway-1 "${GW_PORTS[0]}" "$CONFIG" "${GATEWAY_ARGS[@]}"
 start_gateway gateway-2 "${GW_PORTS[1]}" "$CONFIG" "${GATEWAY_ARGS[@]}"
 start_nginx nginx "$NGINX_PORT" "${GW_PORTS[@]}"
-echo "    nginx :$NGINX_PORT -> :${GW_PORTS[0]} :${GW_PORTS[1]} (deploy/nginx, copied to $RUN_DIR/nginx/conf)"
+if ((STACK_UDS)); then
+    echo "    nginx :$NGINX_PORT -> gw-${GW_PORTS[0]}.sock gw-${GW_PORTS[1]}.sock (deploy/nginx, copied to $RUN_DIR/nginx/conf)"
+else
+    echo "    nginx :$NGINX_PORT -> :${GW_PORTS[0]} :${GW_PORTS[1]} (deploy/nginx, copied to $RUN_DIR/nginx/conf)"
+fi
 wait_for "GET /readyz through nginx" 10 http_ok "http://127.0.0.1:$NGINX_PORT/readyz"
 
 NGINX="http://127.0.0.1:$NGINX_PORT"
