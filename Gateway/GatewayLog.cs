@@ -15,6 +15,12 @@ internal static partial class GatewayLog
     [LoggerMessage(3, LogLevel.Warning, "No trusted proxy is configured (ForwardedHeaders:KnownProxies and KnownNetworks are empty): X-Forwarded-For is ignored and every client is counted by its connection's address. Behind nginx, list nginx's address, e.g. --ForwardedHeaders:KnownProxies:0=127.0.0.1.", EventName = "NoTrustedProxies")]
     public static partial void NoTrustedProxies(ILogger logger);
 
+    [LoggerMessage(5, LogLevel.Information, "Peers on the gateway's Unix sockets are trusted proxies (ForwardedHeaders:TrustUnixSocket): a request over a Unix socket takes its client IP from X-Forwarded-For as one from a listed proxy does.", EventName = "TrustedUnixSocket")]
+    public static partial void TrustedUnixSocket(ILogger logger);
+
+    [LoggerMessage(6, LogLevel.Warning, "The gateway listens on {Address} and ForwardedHeaders:TrustUnixSocket is off: X-Forwarded-For is ignored there and every client on it counts as one ('unknown') for the per-IP limits. Behind nginx on this socket, set ForwardedHeaders:TrustUnixSocket=true.", EventName = "UntrustedUnixSocket")]
+    public static partial void UntrustedUnixSocket(ILogger logger, string address);
+
     [LoggerMessage(300, LogLevel.Debug, "Client rate limit reached: client {ClientIp}, {Method}; answered 429.", EventName = "ClientRateLimited")]
     public static partial void ClientRateLimited(ILogger logger, string clientIp, string method);
 }

@@ -45,7 +45,7 @@ static WebApplication BuildGateway(string[] args)
     configFile.LogTo(gateway.Logger);
     gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TrustedProxiesOptions>>().Value.LogTo(gateway.Logger);
 
-    gateway.UseForwardedHeaders();
+    gateway.UseTrustedForwardedHeaders();
     gateway.UseRateLimiter();
     gateway.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = static _ => false });
     gateway.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(HealthTags.Ready) });

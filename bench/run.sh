@@ -38,8 +38,12 @@
 # GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer), GATE_MAX=N (skip the
 # measurement of the gate's maximum; the fixed loads are fractions of N), BENCH_NO_RULES_POLICY=1 (an A/B build from
 # before the number rules: leaves the gate-rules policy and route out; drop gate-rules from SCENARIOS).
-# GATEWAY_ENV="DOTNET_X=1 DOTNET_Y=0" (runtime knobs for the gateways only), GATEWAYS=1 (one gateway instance behind nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of
-# its own, with DOTNET_PROCESSOR_COUNT=1: one instance per core instead of two sharing both cores).
+# BENCH_UDS=1 (nginx -> gateways over Unix sockets; gate-direct and plain-direct stay on TCP, wrk's only transport),
+# BENCH_REDIS_UDS=1 (the gateways and the peer -> Redis over its Unix socket; the legacy app and the audit stay on
+# TCP). The machine line and machine.json name the mode ("hops").
+# GATEWAY_ENV="DOTNET_X=1 DOTNET_Y=0" (runtime knobs for the gateways only), GATEWAYS=1 (one gateway instance behind
+# nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of its own, with DOTNET_PROCESSOR_COUNT=1:
+# one instance per core instead of two sharing both cores).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
 set -euo pipefail
@@ -78,6 +82,8 @@ fi
 }
 
 RUN_DIR=$(mktemp -d /tmp/sms-bench.XXXXXX)
+STACK_UDS=${BENCH_UDS:-0}
+STACK_REDIS_UDS=${BENCH_REDIS_UDS:-0}
 # shellcheck source=tests/e2e/stack.sh
 source "$ROOT/tests/e2e/stack.sh"
 BENCH_PY=(/usr/bin/python3 "$ROOT/bench/bench.py")
@@ -116,6 +122,7 @@ RUNTIME_ENV=$(env | grep -E '^DOTNET_' | grep -vE '^DOTNET_(CLI_|NOLOGO|GENERATE
 echo "    $(nproc) cores: $CPU_MODEL; $MEMORY RAM; $(uname -sr); .NET SDK $DOTNET_VERSION"
 echo "    $(nginx -v 2>&1); $(redis-server --version | cut -d' ' -f1-3); $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)"
 echo "    gateways: $GC_MODE"
+echo "    hops: $(stack_mode)"
 
 echo "==> starting the stack on loopback (run dir $RUN_DIR)"
 read -r REDIS_PORT PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT NGINX_PORT NGINX_LEGACY_PORT PEER_PORT <<<"$(free_ports 8)"
@@ -201,6 +208,15 @@ start_peer() {
         echo "the peer's template changed: its provider location was not found" >&2
         return 1
     }
+    if ((STACK_REDIS_UDS)); then
+        # Its cosocket connects to Redis's socket instead (lua-resty-redis's "unix:/path" form).
+        sed -i "s|sock:connect(\"127.0.0.1\", tonumber(ngx.var.redis_port))|sock:connect(\"unix:$(stack_redis_socket "$REDIS_PORT")\")|" \
+            "$dir/gate.lua"
+        grep -qF "sock:connect(\"unix:$(stack_redis_socket "$REDIS_PORT")\")" "$dir/gate.lua" || {
+            echo "the peer's gate.lua changed: its Redis connect was not found" >&2
+            return 1
+        }
+    fi
     nginx -q -t -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
     nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >>"$RUN_DIR/$name.log" 2>&1 &
     stack_track "$name" $!
@@ -342,7 +358,7 @@ cat >"$RUN_DIR/machine.json" <<JSON
   "loadgen": "bench/loadgen (Go $(go version | cut -d' ' -f3 | sed 's/^go//'))",
   "log_level": "$(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json")",
   "overrides": $(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -vE 'Redis=|Address=' | jq -R . | jq -s .),
-  "gc": "$GC_MODE",
+  "gc": "$GC_MODE", "hops": "$(stack_mode)",
   "gateways": $GATEWAYS, "pinned": ${GATEWAY_PIN:-0},
   "peak_rss_mb": { $PEAKS }
 }

@@ -12,6 +12,8 @@
 #   --run-dir DIR      configs and logs in DIR (new or empty; kept) instead of a new temp dir (removed on a clean
 #                      stop)
 #   --keep             keep the temp run dir after a clean stop too
+#   --uds              nginx -> gateways and gateways -> Redis over Unix sockets in the run dir (or STACK_UDS=1;
+#                      STACK_REDIS_UDS=0 keeps Redis on TCP); with --sentinel Redis stays on TCP. See docs/deployment.md
 #
 # Ports (127.0.0.1 only): nginx 8080, gateways 5001 5002 (deploy/nginx/sms-gateway/upstreams.conf), demo provider
 # 5100 and legacy app 8000 (yarp.json's addresses), Redis 6379 (with --sentinel the replica 6380 and the sentinels
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
         --sentinel) SENTINEL=1 ;;
         --no-build) BUILD=0 ;;
         --keep) KEEP=1 ;;
+        --uds) STACK_UDS=1 ;;
         --port-offset) OFFSET=${2:?--port-offset needs a number}; shift ;;
         --port-offset=*) OFFSET=${1#*=} ;;
         --run-dir) RUN_DIR=${2:?--run-dir needs a directory}; shift ;;
@@ -118,6 +121,7 @@ else
     RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sms-stack.XXXXXX")
 fi
 
+((!SENTINEL)) || STACK_REDIS_UDS=0 # the gateway reaches sentinels by host:port only
 # shellcheck source=tests/e2e/stack.sh
 source "$ROOT/tests/e2e/stack.sh"
 
@@ -158,7 +162,7 @@ trap finish EXIT
 trap 'STOP_REQUESTED=1; exit 130' INT
 trap 'STOP_REQUESTED=1; exit 143' TERM
 
-echo "==> run dir $RUN_DIR (configs and logs)"
+echo "==> run dir $RUN_DIR (configs and logs); $(stack_mode)"
 
 if ((BUILD)); then
     stack_build || exit 1
@@ -229,7 +233,10 @@ if ((SENTINEL)); then
     echo "    redis :$REDIS_PORT (master)  :$REPLICA_PORT (replica)  sentinels :${SENTINEL_PORTS[0]}" \
         ":${SENTINEL_PORTS[1]} :${SENTINEL_PORTS[2]} (quorum 2)"
 else
-    start_redis_node redis redis-master.conf "$REDIS_PORT"
+    UNIX_SOCKET=()
+    ((!STACK_REDIS_UDS)) || UNIX_SOCKET=(--unixsocket "$(stack_redis_socket "$REDIS_PORT")" --unixsocketperm 700)
+    start_redis_node redis redis-master.conf "$REDIS_PORT" "${UNIX_SOCKET[@]}"
+    # start_gateway turns it into unix:<socket> with STACK_REDIS_UDS=1.
     REDIS_STRING="127.0.0.1:$REDIS_PORT"
     LEGACY_SENTINELS=""
     LEGACY_SERVICE=""
@@ -260,16 +267,22 @@ override_address legacy-app legacy "$LEGACY_PORT"
 start_gateway gateway-1 "${GW_PORTS[0]}" "$CONFIG" "${GATEWAY_ARGS[@]}"
 start_gateway gateway-2 "${GW_PORTS[1]}" "$CONFIG" "${GATEWAY_ARGS[@]}"
 start_nginx nginx "$NGINX_PORT" "${GW_PORTS[@]}"
-echo "    nginx :$NGINX_PORT -> :${GW_PORTS[0]} :${GW_PORTS[1]} (deploy/nginx, copied to $RUN_DIR/nginx/conf)"
+if ((STACK_UDS)); then
+    echo "    nginx :$NGINX_PORT -> gw-${GW_PORTS[0]}.sock gw-${GW_PORTS[1]}.sock (deploy/nginx, copied to $RUN_DIR/nginx/conf)"
+else
+    echo "    nginx :$NGINX_PORT -> :${GW_PORTS[0]} :${GW_PORTS[1]} (deploy/nginx, copied to $RUN_DIR/nginx/conf)"
+fi
 wait_for "GET /readyz through nginx" 10 http_ok "http://127.0.0.1:$NGINX_PORT/readyz"
 
 NGINX="http://127.0.0.1:$NGINX_PORT"
 PROVIDER="http://127.0.0.1:$PROVIDER_PORT"
+UDS_NOTE=""
+((!STACK_UDS)) || UDS_NOTE=$'\n'"                  nginx reaches them on their sockets, e.g. curl --unix-socket $(stack_gateway_socket "${GW_PORTS[0]}") http://localhost/healthz"
 cat <<TEXT
 
   The stack is up. Every request goes through nginx:
     nginx         $NGINX   (public entry; /metrics answers 404 there)
-    gateways      http://127.0.0.1:${GW_PORTS[0]}  http://127.0.0.1:${GW_PORTS[1]}   (/healthz /readyz /metrics each)
+    gateways      http://127.0.0.1:${GW_PORTS[0]}  http://127.0.0.1:${GW_PORTS[1]}   (/healthz /readyz /metrics each)$UDS_NOTE
     SMS provider  $PROVIDER   (demo: records what it would send)
     legacy app    http://127.0.0.1:$LEGACY_PORT   (Django: everything but /sms_codes/)
     logs          $RUN_DIR/*.log, nginx's in $RUN_DIR/nginx/

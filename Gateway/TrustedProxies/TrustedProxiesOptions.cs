@@ -2,7 +2,8 @@ namespace Gateway.TrustedProxies;
 
 /// <summary>
 /// Which proxies may set the client IP through <c>X-Forwarded-For</c>, bound from the <c>ForwardedHeaders</c>
-/// section. With none listed, forwarded headers are ignored and the client IP is the connection's.
+/// section. With none listed, forwarded headers are ignored and the client IP is the connection's. A connection over
+/// a Unix socket has no address to list: its headers are read only when <see cref="TrustUnixSocket"/> says so.
 /// </summary>
 internal sealed class TrustedProxiesOptions
 {
@@ -17,12 +18,32 @@ internal sealed class TrustedProxiesOptions
     /// <summary>How many proxy hops to read back from the right of <c>X-Forwarded-For</c>. Default 1.</summary>
     public int ForwardLimit { get; set; } = 1;
 
+    /// <summary>
+    /// Whether a peer on one of the gateway's Unix sockets (nginx on <c>http://unix:/run/...sock</c>) is a trusted
+    /// proxy. Default false: a request over a Unix socket then keeps no client IP (it counts as <c>unknown</c>, one
+    /// client for every per-IP limit), whatever its <c>X-Forwarded-For</c> says. Set it only when the socket's
+    /// permissions let the proxy alone connect.
+    /// </summary>
+    public bool TrustUnixSocket { get; set; }
+
+    /// <summary>True when an address or a network is listed.</summary>
+    public bool HasKnownAddresses => KnownProxies.Count > 0 || KnownNetworks.Count > 0;
+
     /// <summary>Writes which proxies are trusted, or that none is, to the start-up log.</summary>
     public void LogTo(ILogger logger)
     {
-        if (KnownProxies.Count == 0 && KnownNetworks.Count == 0)
+        if (TrustUnixSocket)
         {
-            GatewayLog.NoTrustedProxies(logger);
+            GatewayLog.TrustedUnixSocket(logger);
+        }
+
+        if (!HasKnownAddresses)
+        {
+            if (!TrustUnixSocket)
+            {
+                GatewayLog.NoTrustedProxies(logger);
+            }
+
             return;
         }
 

@@ -8,7 +8,8 @@ namespace Gateway.TrustedProxies;
 /// Configures the forwarded-headers middleware from <see cref="TrustedProxiesOptions"/> only: the framework's
 /// default trust of loopback is dropped, so that a header sent from an unlisted address changes nothing. With both
 /// lists empty no forwarded header is read at all: the middleware checks the sender only when a list has an entry,
-/// and would otherwise take <c>X-Forwarded-For</c> from anyone.
+/// and would otherwise take <c>X-Forwarded-For</c> from anyone. The middleware also trusts any connection without an
+/// address (a Unix socket's) for the first hop: <see cref="TrustedForwardedHeaders"/> decides which connections it sees.
 /// </summary>
 internal sealed class TrustedProxiesSetup : IConfigureOptions<ForwardedHeadersOptions>
 {
@@ -23,9 +24,17 @@ internal sealed class TrustedProxiesSetup : IConfigureOptions<ForwardedHeadersOp
     public void Configure(ForwardedHeadersOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ForwardedHeaders = _trusted.KnownProxies.Count == 0 && _trusted.KnownNetworks.Count == 0
-            ? ForwardedHeaders.None
-            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        options.ForwardedHeaders = _trusted.HasKnownAddresses || _trusted.TrustUnixSocket
+            ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+            : ForwardedHeaders.None;
+        if (_trusted.TrustUnixSocket && !_trusted.HasKnownAddresses && _trusted.ForwardLimit > 1)
+        {
+            // With no list the middleware checks no hop: every hop past the socket's would be believed.
+            throw new InvalidOperationException(
+                $"{TrustedProxiesOptions.SectionName}:{nameof(_trusted.ForwardLimit)} above 1 with {nameof(_trusted.TrustUnixSocket)} needs " +
+                $"the proxies behind the socket's peer in {nameof(_trusted.KnownProxies)} or {nameof(_trusted.KnownNetworks)} (was {_trusted.ForwardLimit}).");
+        }
+
         options.ForwardLimit = _trusted.ForwardLimit;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();

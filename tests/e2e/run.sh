@@ -6,6 +6,7 @@
 #   tests/e2e/run.sh            builds the gateway and the demo provider (Release) first
 #   E2E_SKIP_BUILD=1 tests/e2e/run.sh
 #   E2E_KEEP=1 tests/e2e/run.sh  keeps the run dir (configs, logs) even when everything passed
+#   STACK_UDS=1 tests/e2e/run.sh nginx -> gateways and gateways -> Redis over Unix sockets (tests/e2e/stack.sh)
 #
 # Ends with "N passed, M failed"; exits 1 when something failed. Every process it starts it stops, also on failure.
 set -euo pipefail
@@ -98,7 +99,7 @@ if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
     stack_build || exit 1
 fi
 
-echo "==> starting the stack on loopback (run dir $RUN_DIR)"
+echo "==> starting the stack on loopback (run dir $RUN_DIR; $(stack_mode))"
 read -r REDIS_PORT REDIS_IP_PORT PROVIDER_PORT SLOW_PROVIDER_PORT LEGACY_PORT GW1_PORT GW2_PORT GW_IP_PORT \
     GW_OPEN_PORT GW_SLOW_PORT NGINX_PORT NGINX_IP_PORT NGINX_SLOW_PORT LEGACY_ND_PORT GW_ND_PORT NGINX_ND_PORT \
     <<<"$(free_ports 16)"
@@ -633,7 +634,7 @@ check "the provider received exactly one SMS for the mobile" 1 "$(sent_count $M4
 check "Redis holds that SMS's code" "$(sent_code $M4)" "$(redis_get "sms_$M4")"
 # nginx's access log is buffered (flush=1s) and masks the mobile: /sms_codes/****0004/.
 MASKED="/sms_codes/****${M4: -4}/"
-burst_upstreams() { grep -F "$MASKED" "$RUN_DIR/nginx/access.log" | grep -o 'upstream=[0-9.:]*' | sort -u | wc -l; }
+burst_upstreams() { grep -F "$MASKED" "$RUN_DIR/nginx/access.log" | grep -o 'upstream=[^ ,]*' | sort -u | wc -l; }
 burst_logged() { [ "$(grep -cF "$MASKED" "$RUN_DIR/nginx/access.log")" -ge $BURST ]; }
 wait_for "the burst in nginx's access log" 5 burst_logged || true
 check "nginx spread the burst over both instances" 2 "$(burst_upstreams)"

@@ -5,9 +5,33 @@
 #   trap stack_stop_all EXIT
 # Every process started here is remembered by name and stopped by stack_stop / stack_stop_all: TERM, then KILL
 # after a bounded wait. Everything listens on 127.0.0.1 only.
+#
+# Unix sockets (docs/deployment.md), off by default; callers pass ports either way:
+#   STACK_UDS=1        nginx reaches each gateway on its socket RUN_DIR/gw-PORT.sock (the gateway listens on its port
+#                      too, for direct requests, and trusts X-Forwarded-For from its socket: TrustUnixSocket)
+#   STACK_REDIS_UDS=1  (default: STACK_UDS) redis-server also listens on RUN_DIR/redis-PORT.sock, and a gateway given
+#                      --SmsCodeGate:Redis=127.0.0.1:PORT of such a server gets unix:RUN_DIR/redis-PORT.sock instead
 
 STACK_NAMES=()
 declare -A STACK_PIDS=()
+
+STACK_UDS=${STACK_UDS:-0}
+STACK_REDIS_UDS=${STACK_REDIS_UDS:-$STACK_UDS}
+
+# stack_gateway_socket PORT / stack_redis_socket PORT: where the gateway or redis-server on PORT has its Unix socket.
+stack_gateway_socket() { echo "$RUN_DIR/gw-$1.sock"; }
+stack_redis_socket() { echo "$RUN_DIR/redis-$1.sock"; }
+
+# stack_mode: one line naming the hops that go over Unix sockets, for the run's report.
+stack_mode() {
+    echo "nginx -> gateway: $( ((STACK_UDS)) && echo unix socket || echo tcp loopback);" \
+        "gateway -> redis: $( ((STACK_REDIS_UDS)) && echo unix socket || echo tcp loopback)"
+}
+
+# A socket's path is at most 107 bytes (sun_path); a long RUN_DIR would make bind fail with a vaguer error.
+stack_check_socket_path() {
+    ((${#1} <= 100)) || { echo "!! the Unix socket path $1 is too long (over 100 bytes): use a shorter run dir" >&2; return 1; }
+}
 
 # The builds under test; GATEWAY_DLL may name another build (A/B comparisons in bench/run.sh).
 GATEWAY_DLL="${GATEWAY_DLL:-${ROOT}/Gateway/bin/Release/net10.0/Gateway.dll}"
@@ -99,13 +123,19 @@ stack_build() {
     done
 }
 
-# start_redis NAME PORT: a redis-server without persistence.
+# start_redis NAME PORT: a redis-server without persistence; with STACK_REDIS_UDS=1 on its socket too (mode 777:
+# nginx workers running as nobody, the peer's, connect to it; the run dir is as open as loopback TCP).
 start_redis() {
-    local name=$1 port=$2
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    local name=$1 port=$2 unix=()
+    if ((STACK_REDIS_UDS)); then
+        stack_check_socket_path "$(stack_redis_socket "$port")"
+        unix=(--unixsocket "$(stack_redis_socket "$port")" --unixsocketperm 777)
+    fi
+    redis-server --port "$port" --bind 127.0.0.1 "${unix[@]}" --save '' --appendonly no --daemonize no \
         --logfile '' >>"$RUN_DIR/$name.log" 2>&1 &
     stack_track "$name" $!
     wait_for "$name on :$port" 10 redis-cli -p "$port" ping
+    ((!STACK_REDIS_UDS)) || wait_for "$name on its socket" 10 redis-cli -s "$(stack_redis_socket "$port")" ping
 }
 
 # start_provider NAME PORT [--Key=value...]: the demo SMS provider.
@@ -126,20 +156,42 @@ start_legacy() {
 }
 
 # start_gateway NAME PORT CONFIG [--Key=value...]: one gateway instance with CONFIG (--config) and the overrides
-# given, printed (an override is the only way a run differs from CONFIG); waits until /healthz answers.
+# given, printed (an override is the only way a run differs from CONFIG); waits until /healthz answers. With
+# STACK_UDS=1 it listens on its socket too (a stale one from a killed run removed first, the new one opened to
+# nginx's workers); with STACK_REDIS_UDS=1 a Redis on 127.0.0.1 is reached on that server's socket.
 start_gateway() {
-    local name=$1 port=$2 config=$3
+    local name=$1 port=$2 config=$3 urls="http://127.0.0.1:$2" socket argument args=()
     shift 3
-    echo "    $name :$port --config ${config#"$ROOT"/}${*:+ $*}"
-    dotnet "$GATEWAY_DLL" --config "$config" --urls "http://127.0.0.1:$port" "$@" >>"$RUN_DIR/$name.log" 2>&1 &
+    for argument in "$@"; do
+        if ((STACK_REDIS_UDS)) && [[ $argument =~ ^--SmsCodeGate:Redis=127\.0\.0\.1:([0-9]+)$ ]]; then
+            argument="--SmsCodeGate:Redis=unix:$(stack_redis_socket "${BASH_REMATCH[1]}")"
+        fi
+        args+=("$argument")
+    done
+    socket=$(stack_gateway_socket "$port")
+    if ((STACK_UDS)); then
+        stack_check_socket_path "$socket"
+        rm -f "$socket"
+        urls="$urls;http://unix:$socket"
+        args+=(--ForwardedHeaders:TrustUnixSocket=true)
+    fi
+    local shown=":$port"
+    ((!STACK_UDS)) || shown="$shown ${socket#"$RUN_DIR"/}"
+    echo "    $name $shown --config ${config#"$ROOT"/}${args[*]:+ ${args[*]}}"
+    dotnet "$GATEWAY_DLL" --config "$config" --urls "$urls" "${args[@]}" >>"$RUN_DIR/$name.log" 2>&1 &
     stack_track "$name" $!
     wait_for "$name on :$port" 30 http_ok "http://127.0.0.1:$port/healthz"
+    if ((STACK_UDS)); then
+        wait_for "$name on $socket" 10 curl -fsS -o /dev/null --max-time 2 --unix-socket "$socket" http://localhost/healthz
+        chmod 666 "$socket"
+    fi
 }
 
 # start_nginx NAME PORT UPSTREAM_PORT...: a non-system nginx running the shipped deploy/nginx configuration, in
 # the foreground (so that its master is our child), with its own prefix RUN_DIR/NAME. The shipped files are
 # copied to RUN_DIR/NAME/conf unchanged but for the port of sms-gateway/listen.conf and the addresses of
-# sms-gateway/upstreams.conf (its first "server" line, once per UPSTREAM_PORT).
+# sms-gateway/upstreams.conf (its first "server" line, once per UPSTREAM_PORT: the gateway's socket instead when
+# STACK_UDS=1 and one listens there).
 start_nginx() {
     local name=$1 port=$2
     shift 2
@@ -154,7 +206,9 @@ start_nginx() {
     server=$(grep -m 1 -E '^server 127\.0\.0\.1:[0-9]+ ' "$shipped/sms-gateway/upstreams.conf")
     grep -vE '^server ' "$shipped/sms-gateway/upstreams.conf" >"$dir/conf/sms-gateway/upstreams.conf"
     for upstream in "$@"; do
-        sed -E "s/^server 127\.0\.0\.1:[0-9]+ /server 127.0.0.1:$upstream /" <<<"$server" \
+        local address="127.0.0.1:$upstream"
+        ((!STACK_UDS)) || [ ! -S "$(stack_gateway_socket "$upstream")" ] || address="unix:$(stack_gateway_socket "$upstream")"
+        sed -E "s|^server 127\.0\.0\.1:[0-9]+ |server $address |" <<<"$server" \
             >>"$dir/conf/sms-gateway/upstreams.conf"
     done
     grep -q "^listen 127.0.0.1:$port;" "$dir/conf/sms-gateway/listen.conf"

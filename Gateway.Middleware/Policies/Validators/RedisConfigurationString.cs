@@ -7,6 +7,7 @@ namespace Gateway.Middleware.Policies.Validators;
 /// Checks a StackExchange.Redis configuration string the way an operator reads it: each comma-separated part is an
 /// endpoint (<c>host</c>, <c>host:port</c>, <c>[::1]:port</c>) or an option (<c>name=value</c>). StackExchange.Redis
 /// skips a part that is neither, and then fails at connect time with "No endpoints specified", naming nothing.
+/// A part may also be a Unix socket (<see cref="RedisUnixSocket"/>), when it is the only server.
 /// </summary>
 internal static class RedisConfigurationString
 {
@@ -22,7 +23,7 @@ internal static class RedisConfigurationString
                 continue;
             }
 
-            if (!IsEndpoint(part))
+            if (!RedisUnixSocket.IsSocket(part) && !IsEndpoint(part))
             {
                 yield return $"{key}: '{part}' is not an endpoint (host, host:port or [IPv6]:port, port 1-65535) nor an option (name=value).";
                 yield break;
@@ -40,7 +41,7 @@ internal static class RedisConfigurationString
         string? error = null;
         try
         {
-            _ = StackExchange.Redis.ConfigurationOptions.Parse(value);
+            error = RedisUnixSocket.Problem(StackExchange.Redis.ConfigurationOptions.Parse(RedisUnixSocket.Normalize(value)), key);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {

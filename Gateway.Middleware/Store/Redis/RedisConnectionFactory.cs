@@ -21,12 +21,17 @@ internal static class RedisConnectionFactory
         ConfigurationOptions configuration;
         try
         {
-            configuration = options.ConfigurationOptions?.Clone() ?? ConfigurationOptions.Parse(options.Configuration!);
+            configuration = options.ConfigurationOptions?.Clone() ?? ConfigurationOptions.Parse(RedisUnixSocket.Normalize(options.Configuration!));
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {
             throw new InvalidOperationException(
                 $"{SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Redis)} is not a valid StackExchange.Redis configuration string: {ex.Message}", ex);
+        }
+
+        if (RedisUnixSocket.Problem(configuration, $"{SmsCodeGateOptions.SectionName}:{nameof(SmsCodeGateOptions.Redis)}") is { } problem)
+        {
+            throw new InvalidOperationException(problem);
         }
 
         var timeoutMilliseconds = (int)Math.Ceiling(Math.Max(options.StoreTimeout.TotalMilliseconds * LibraryTimeoutFactor, MinLibraryTimeoutMilliseconds));
