@@ -103,18 +103,17 @@ public sealed class SmsCodeGateMetricsTests
     }
 
     [Fact]
-    public void ProviderCallStarted_ListenerAttachedMidCall_NothingRecordedForThatCall()
+    public void ProviderCallStarted_Listened_CompletedCallRecordedOnce()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
         var metrics = new SmsCodeGateMetrics(meterFactory);
-
-        var unheard = metrics.ProviderCallStarted();
         using var collector = new MetricCollector<double>(meterFactory, SmsCodeGateDiagnostics.MeterName, "sms_code_gate.provider.duration");
-        metrics.ProviderCallCompleted("legacy-sms", unheard, SmsCodeGateResults.Issued);
+
         metrics.ProviderCallCompleted("legacy-sms", metrics.ProviderCallStarted(), SmsCodeGateResults.Issued);
 
         var measurement = Assert.Single(collector.GetMeasurementSnapshot());
+        Assert.InRange(measurement.Value, 0, 1);
         Assert.Equal("issued", measurement.Tags["sms_code_gate.result"]);
     }
 
