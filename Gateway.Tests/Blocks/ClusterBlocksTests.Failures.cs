@@ -82,6 +82,26 @@ public sealed partial class ClusterBlocksTests
         Assert.False(await Db.HashExistsAsync(CounterKey("8615300"), "sends"));
     }
 
+    [Fact]
+    public async Task Send_BurstOverTheBlockCapFromTwoInstances_ExactlyTheCapGoesOutAndTheRestLeaveNothing()
+    {
+        // A store timeout no loaded machine reaches: the burst is about the cap, not about Redis answering in time.
+        var first = Start(blocks => blocks["MaxPerHour"] = 5, config => config.Gate["StoreTimeout"] = "00:00:10").CreateClient();
+        var second = Start(blocks => blocks["MaxPerHour"] = 5, config => config.Gate["StoreTimeout"] = "00:00:10").CreateClient();
+        var mobiles = Block("156000", 20);
+
+        var answers = await Task.WhenAll(mobiles.Select((mobile, i) => (i % 2 == 0 ? first : second).RequestCodeAsync(mobile)));
+
+        Assert.Equal(5, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(15, answers.Count(a => a.StatusCode == HttpStatusCode.Forbidden));
+        Assert.Equal(5, _provider.Requests.Count);
+        Assert.Equal(5, (long)await Db.StringGetAsync("sms_block_hour_{8615600}"));
+        foreach (var (mobile, answer) in mobiles.Zip(answers).Where(pair => pair.Second.StatusCode == HttpStatusCode.Forbidden))
+        {
+            await AssertNothingLeftOfAsync(mobile);
+        }
+    }
+
     /// <summary>A mobile of <paramref name="block"/> (from <paramref name="first6"/>) whose keys live on another master than the block's, and both masters.</summary>
     private async Task<(string Mobile, System.Net.EndPoint BlockNode, System.Net.EndPoint MobileNode)> MobileAwayFromItsBlockAsync(string first6, string block)
     {
