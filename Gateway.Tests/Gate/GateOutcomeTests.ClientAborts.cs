@@ -25,14 +25,14 @@ public sealed partial class GateOutcomeTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
 
         Assert.Equal([SmsCodeGateResults.ClientAborted], await ResultsAsync(requests, 1));
-        Assert.Empty(_provider.OtherRequests);
+        Assert.Empty(Provider.OtherRequests);
     }
 
     [Fact]
     public async Task Requests_RepeatLeavesWhileTheFirstIsInFlight_CountedOnceAsClientAbortedAndTheFirstAsIssued()
     {
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _provider.AnswerWhen = answer;
+        Provider.AnswerWhen = answer;
         var host = StartGateway();
         using var requests = Requests(host);
         using var storeCalls = new MetricCollector<double>(host.Services.GetRequiredService<IMeterFactory>(), SmsCodeGateDiagnostics.MeterName, "sms_code_gate.store.duration");
@@ -43,7 +43,7 @@ public sealed partial class GateOutcomeTests
         // The provider holds the first send until the repeat, which the store has answered (a repeat of a send in
         // flight) and which waits for the first, has left.
         var first = client.SendAsync(WithIdempotencyKey(mobile, "k-1")).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(_provider.RequestsFor(mobile).Count == 1)));
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
         var repeat = client.SendAsync(WithIdempotencyKey(mobile, "k-1"), abort.Token);
         await storeCalls.WaitForMeasurementsAsync(2).WaitAsync(TimeSpan.FromSeconds(30));
         await abort.CancelAsync();
@@ -54,7 +54,7 @@ public sealed partial class GateOutcomeTests
         Assert.Equal(
             [SmsCodeGateResults.ClientAborted, SmsCodeGateResults.Issued],
             (await ResultsAsync(requests, 2)).Order(StringComparer.Ordinal));
-        Assert.Single(_provider.RequestsFor(mobile));
+        Assert.Single(Provider.RequestsFor(mobile));
     }
 
     private static HttpRequestMessage WithIdempotencyKey(string mobile, string key)

@@ -22,7 +22,7 @@ public sealed partial class GateOutcomeTests
         using var requests = Requests(host);
         var client = host.CreateClient();
         var poisoned = TestMobiles.Next();
-        await redis.Server.Database(2).ListLeftPushAsync($"sms_hour_{poisoned}", "not a counter");
+        await Redis.Database(2).ListLeftPushAsync($"sms_hour_{poisoned}", "not a counter");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(poisoned)).StatusCode);
         var tooLarge = await client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
@@ -58,8 +58,8 @@ public sealed partial class GateOutcomeTests
     [Fact]
     public async Task Requests_PolicyGoneInAReload_CountedOnceAsPolicyMissing()
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString);
-        var host = _resources.Add(new GatewayHost(config).Start());
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
+        var host = Resources.Add(new GatewayHost(config).Start());
         using var requests = Requests(host);
         var client = host.CreateClient();
 
@@ -108,7 +108,7 @@ public sealed partial class GateOutcomeTests
         var measurement = Assert.Single(await MeasurementsAsync(requests, 1));
         Assert.Equal(SmsCodeGateResults.Error, measurement.Tags[ResultTag]);
         Assert.Equal(typeof(InvalidOperationException).FullName, measurement.Tags["error.type"]);
-        Assert.Empty(_provider.Requests);
+        Assert.Empty(Provider.Requests);
     }
 
     /// <summary>A store check that cannot tell at start-up, then refuses every policy once it can.</summary>

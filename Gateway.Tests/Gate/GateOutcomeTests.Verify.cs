@@ -32,7 +32,7 @@ public sealed partial class GateOutcomeTests
         var perDay = await SendCodeAsync(client);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, perDay.Mobile, Other(perDay.Code))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, perDay.Mobile, Other(perDay.Code))).StatusCode);
-        await redis.Server.Database(2).KeyDeleteAsync($"send_flag_{perDay.Mobile}");
+        await Redis.Database(2).KeyDeleteAsync($"send_flag_{perDay.Mobile}");
         var resent = await SendCodeAsync(client, perDay.Mobile);
         Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, perDay.Mobile, Other(resent.Code))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await VerifyAsync(client, perDay.Mobile, resent.Code)).StatusCode);
@@ -55,14 +55,14 @@ public sealed partial class GateOutcomeTests
         var client = host.CreateClient();
 
         var refused = await SendCodeAsync(client);
-        _provider.OtherStatusCode = 400;
+        Provider.OtherStatusCode = 400;
         Assert.Equal(HttpStatusCode.BadRequest, (await LegacyVerifyAsync(client, refused.Mobile, Other(refused.Code))).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, refused.Mobile, refused.Code)).StatusCode);
         var accepted = await SendCodeAsync(client);
-        _provider.OtherStatusCode = 200;
-        var app = _provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Provider.OtherStatusCode = 200;
+        var app = Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = LegacyVerifyAsync(client, accepted.Mobile, accepted.Code);
-        await _provider.OtherReceived.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Provider.OtherReceived.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, accepted.Mobile, accepted.Code)).StatusCode);
         app.SetResult();
         Assert.Equal(HttpStatusCode.OK, (await held).StatusCode);
@@ -76,14 +76,14 @@ public sealed partial class GateOutcomeTests
                 SmsCodeGateResults.Issued, SmsCodeGateResults.VerifyInFlight, SmsCodeGateResults.VerifyAppAccepted, SmsCodeGateResults.VerifyNoCode,
             }.Order(StringComparer.Ordinal),
             (await ResultsAsync(requests, 7)).Order(StringComparer.Ordinal));
-        Assert.Equal(2, _provider.OtherRequests.Count);
+        Assert.Equal(2, Provider.OtherRequests.Count);
     }
 
     private async Task<(string Mobile, string Code)> SendCodeAsync(HttpClient client, string? mobile = null)
     {
         mobile ??= TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        return (mobile, _provider.RequestsFor(mobile)[^1].Code!);
+        return (mobile, Provider.RequestsFor(mobile)[^1].Code!);
     }
 
     private static Task<HttpResponseMessage> VerifyAsync(HttpClient client, string mobile, string code) =>

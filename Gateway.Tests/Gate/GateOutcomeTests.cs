@@ -15,7 +15,7 @@ namespace Gateway.Tests.Gate;
 /// no log line at the shipped levels.
 /// </summary>
 [TestCaseOrderer(RunsLastOrderer.TypeName, RunsLastOrderer.AssemblyName)]
-public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed partial class GateOutcomeTests(RedisFixture redis) : SharedRedisTests(redis)
 {
     private const string ResultTag = "sms_code_gate.result";
 
@@ -25,21 +25,10 @@ public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture
     /// </summary>
     private static readonly ConcurrentDictionary<string, int> Observed = new(StringComparer.Ordinal);
 
-    private readonly TestResources _resources = new();
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        await redis.Server.Server.FlushAllDatabasesAsync();
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Requests_EachOutcome_CountedByResultAndRefusalsWriteNoInformationLog()
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString, policyName: "outcomes");
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString, policyName: "outcomes");
         config.Root["ClientRateLimiting"] = new JsonObject
         {
             ["Policies"] = new JsonObject
@@ -48,7 +37,7 @@ public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture
             },
         };
         config.GatedRoute["RateLimiterPolicy"] = "per-ip";
-        var host = _resources.Add(new GatewayHost(config).Start());
+        var host = Resources.Add(new GatewayHost(config).Start());
         using var requests = Requests(host);
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
@@ -80,7 +69,7 @@ public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        await redis.Server.Database(2).KeyDeleteAsync($"send_flag_{mobile}");
+        await Redis.Database(2).KeyDeleteAsync($"send_flag_{mobile}");
 
         var refused = await client.RequestCodeAsync(sameMobile ? mobile : TestMobiles.Next());
 
@@ -110,15 +99,15 @@ public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture
 
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(WithIdempotencyKey(mobile, "k-1"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(WithIdempotencyKey(mobile, "k-1"))).StatusCode);
-        _provider.StatusCode = 500;
+        Provider.StatusCode = 500;
         Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
-        _provider.StatusCode = 200;
-        _provider.AnswerWhen = new TaskCompletionSource(); // from here the provider answers nothing
+        Provider.StatusCode = 200;
+        Provider.AnswerWhen = new TaskCompletionSource(); // from here the provider answers nothing
         Assert.Equal(HttpStatusCode.GatewayTimeout, (await client.GetAsync(new Uri($"/impatient/sms_codes/{TestMobiles.Next()}/", UriKind.Relative)).WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
         var abandoned = TestMobiles.Next();
         using var abort = new CancellationTokenSource();
         var pending = client.GetAsync(new Uri($"/sms_codes/{abandoned}/", UriKind.Relative), abort.Token);
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(_provider.RequestsFor(abandoned).Count == 1)));
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(abandoned).Count == 1)));
         await abort.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
 
@@ -170,9 +159,9 @@ public sealed partial class GateOutcomeTests(RedisFixture redis) : IClassFixture
 
     private GatewayHost StartGateway(Action<GatewayConfig>? edit = null, Action<IServiceCollection>? services = null, bool kestrel = false)
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString).WithVerifyRoutes();
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString).WithVerifyRoutes();
         edit?.Invoke(config);
-        var host = _resources.Add(new GatewayHost(config, configureServices: services));
+        var host = Resources.Add(new GatewayHost(config, configureServices: services));
         return (kestrel ? host.StartOnKestrel() : host.Start()).WaitUntilConnected();
     }
 
