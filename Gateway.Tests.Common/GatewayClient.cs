@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 
 namespace Gateway.Tests.Common;
@@ -25,6 +26,21 @@ public static class GatewayClient
         }
 
         return client.SendAsync(request).WaitAsync(within ?? TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Requests a code for <paramref name="mobile"/>, then again at once: the first is sent (200, the legacy body), the
+    /// repeat refused for the send interval (400, the legacy throttled body).
+    /// </summary>
+    public static async Task AssertSentThenRepeatRefusedAsync(this HttpClient client, string mobile)
+    {
+        var first = await client.RequestCodeAsync(mobile);
+        var second = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(LegacyOkBody, await first.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Equal(LegacyThrottledBody, await second.Content.ReadAsByteArrayAsync());
     }
 
     public static async Task<string> MessageOfAsync(HttpResponseMessage response)

@@ -8,23 +8,12 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Diagnostics;
 
 /// <summary>The shipped Grafana dashboard queries only metrics that the gateway's <c>/metrics</c> really has.</summary>
-public sealed partial class GrafanaDashboardTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed partial class GrafanaDashboardTests(RedisFixture redis) : SharedRedisTests(redis)
 {
-    private readonly TestResources _resources = new();
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        await redis.Server.Server.FlushAllDatabasesAsync();
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Dashboard_EveryMetricAPanelQueries_AppearsOnMetrics()
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString).WithVerifyRoutes();
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString).WithVerifyRoutes();
         config.Policy["MaxPerHour"] = 5;
         config.Policy["CountryCode"] = "86";
         config.Policy["Numbers"] = new JsonObject { ["DenyPrefixes"] = new JsonArray("+86170") };
@@ -33,7 +22,7 @@ public sealed partial class GrafanaDashboardTests(RedisFixture redis) : IClassFi
             ["Policies"] = new JsonObject { ["per-ip"] = new JsonObject { ["Kind"] = "FixedWindow", ["PermitLimit"] = 6, ["Window"] = "00:10:00" } },
         };
         config.GatedRoute["RateLimiterPolicy"] = "per-ip";
-        var host = _resources.Add(new GatewayHost(config).Start());
+        var host = Resources.Add(new GatewayHost(config).Start());
         var client = host.CreateClient();
 
         // One of every outcome the panels show: issued, verified, refused, refused by a pumping rule, provider failed,
@@ -41,13 +30,13 @@ public sealed partial class GrafanaDashboardTests(RedisFixture redis) : IClassFi
         var mobile = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
-        var verify = await client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code = _provider.RequestsFor(mobile)[0].Code });
+        var verify = await client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code = Provider.RequestsFor(mobile)[0].Code });
         Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.RequestCodeAsync("17012345678")).StatusCode);
-        _provider.StatusCode = 500;
+        Provider.StatusCode = 500;
         Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
         var poisoned = TestMobiles.Next();
-        await redis.Server.Database(2).ListLeftPushAsync($"sms_hour_{poisoned}", "not a counter");
+        await Redis.Database(2).ListLeftPushAsync($"sms_hour_{poisoned}", "not a counter");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(poisoned)).StatusCode);
 
         // The limiter lets at most its 6 permits through: bounded, so that a limiter that never refuses fails the test.

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using Gateway.Middleware.Codes;
 using Gateway.Middleware.Diagnostics;
@@ -20,24 +19,18 @@ namespace Gateway.Tests.Diagnostics;
 /// every full mobile the test used; and every answer the client got (status, headers, body) for the codes and guesses.
 /// The masked mobile (<c>138****8000</c>) is allowed. The provider echoes the code back, as a careless one might.
 /// </summary>
-public sealed class NoLeakTests : IAsyncLifetime
+public sealed partial class NoLeakTests : OwnRedisTests
 {
-    private readonly TestResources _resources = new();
     private readonly RecordingCodeGenerator _codes = new();
     private readonly ConcurrentQueue<string> _answers = new();
     private readonly ConcurrentQueue<string> _mobiles = new();
     private readonly ConcurrentQueue<string> _guesses = new();
-    private RedisServer _redis = null!;
-    private RecordingSmsProvider _provider = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _redis = _resources.Add(await RedisServer.StartNewAsync());
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-        _provider.EchoCode = true;
+        await base.InitializeAsync();
+        Provider.EchoCode = true;
     }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Issued_200_LeaksNothing()
@@ -88,112 +81,6 @@ public sealed class NoLeakTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RedisDown_503ToSendAndVerify_LeaksNothing()
-    {
-        var (host, client) = Start(verify: true);
-        var mobile = Mobile();
-        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        var code = _provider.RequestsFor(mobile).Single().Code!;
-
-        await _redis.StopAsync();
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(Mobile())).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(Mobile())).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await VerifyAsync(client, mobile, code)).StatusCode);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-
-        AssertNoLeak(host, "StoreUnavailable");
-        AssertStoreFailureNamedByKindOnly(host);
-    }
-
-    [Fact]
-    public async Task RedisAnswersAnError_503_LeaksNothing()
-    {
-        var (host, client) = Start(edit: config => config.Policy["MaxPerHour"] = 5);
-        var mobile = Mobile();
-        await _redis.Database(2).ListLeftPushAsync($"sms_hour_{mobile}", "not a counter");
-
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(mobile)).StatusCode);
-
-        AssertNoLeak(host, "StoreUnavailable");
-        AssertStoreFailureNamedByKindOnly(host);
-    }
-
-    [Fact]
-    public async Task IssueLandsAfterTheStoreTimeout_503AndLateRevoke_LeakNothing()
-    {
-        var time = new WatchedTimeProvider();
-        var (host, client) = Start(edit: config => config.WithStoreTimeout(GatewayConfig.StoreTimeoutForAFakeClock), time: time);
-        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(Mobile())).StatusCode);
-        var mobile = Mobile();
-
-        // Paused, Redis takes the issue call and answers nothing; the store timeout passes on the fake clock; resumed,
-        // Redis runs the issue the gate gave up on, and then its revoke.
-        await _redis.PauseAsync();
-        var waiting = time.NextTimerAsync(GatewayConfig.StoreTimeoutForAFakeClock);
-        var pending = client.RequestCodeAsync(mobile);
-        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
-        time.Advance(GatewayConfig.StoreTimeoutForAFakeClock);
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await pending).StatusCode);
-        await _redis.ResumeAsync();
-
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.GetSnapshot().Any(l => l.Id.Name == "LateIssueRevoked"))));
-        AssertNoLeak(host, "StoreUnavailable", "LateIssueRevoked");
-    }
-
-    [Fact]
-    public async Task ProviderTimesOut_504_LeaksNothing()
-    {
-        _provider.AnswerWhen = new TaskCompletionSource(); // never answers: the gateway's timeout ends the send
-        var (host, client) = Start(edit: config => config.WithProviderTimeout(TimeSpan.FromMilliseconds(500)));
-
-        Assert.Equal(HttpStatusCode.GatewayTimeout, (await client.RequestCodeAsync(Mobile())).StatusCode);
-
-        AssertNoLeak(host, "ProviderTimedOut");
-    }
-
-    [Fact]
-    public async Task ProviderRefusesTheConnection_502_LeaksNothing()
-    {
-        var deadProvider = RefusingAddress.Http;
-        var (host, client) = Start(edit: config =>
-            config.Root["ReverseProxy"]!["Clusters"]!["sms-provider"]!["Destinations"]!["provider"]!["Address"] = deadProvider.ToString());
-
-        Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(Mobile())).StatusCode);
-
-        AssertNoLeak(host, "ProviderFailed");
-    }
-
-    [Fact]
-    public async Task ProviderAnswers500_502_LeaksNothing()
-    {
-        _provider.StatusCode = 500;
-        var (host, client) = Start();
-
-        Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(Mobile())).StatusCode);
-
-        Assert.NotEmpty(_provider.Requests);
-        AssertNoLeak(host, "ProviderFailed");
-    }
-
-    [Fact]
-    public async Task ClientAbortsWhileForwarding_LeaksNothing()
-    {
-        _provider.AnswerWhen = new TaskCompletionSource(); // never answers: the client's abort ends the send
-        var (host, client) = Start();
-        var mobile = Mobile();
-        using var abort = new CancellationTokenSource();
-
-        var pending = client.GetAsync(new Uri($"/sms_codes/{mobile}/", UriKind.Relative), abort.Token);
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(_provider.RequestsFor(mobile).Count == 1)));
-        await abort.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(30)));
-
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(host.Logs.GetSnapshot().Any(l => l.Id.Name == "ClientAborted"))));
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
-        AssertNoLeak(host, "ClientAborted");
-    }
-
-    [Fact]
     public async Task SpendGuardReached_503_LeaksNothing()
     {
         var (host, client) = Start(edit: config => config.Policy["MaxSendsPerMinute"] = 1);
@@ -217,44 +104,8 @@ public sealed class NoLeakTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request).WaitAsync(TimeSpan.FromSeconds(30))).StatusCode);
         }
 
-        Assert.Single(_provider.RequestsFor(mobile));
+        Assert.Single(Provider.RequestsFor(mobile));
         AssertNoLeak(host, "CodeSent");
-    }
-
-    [Fact]
-    public async Task VerifyEndpoint_WrongRightAndOverTheLimit_LeakNothing()
-    {
-        var (host, client) = Start(verify: true, edit: config => config.Policy["MaxVerifyAttempts"] = 2);
-        var (mobile, code) = await SendCodeAsync(client);
-        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, mobile, Guess(code))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await VerifyAsync(client, mobile, code)).StatusCode);
-
-        var (spentMobile, spentCode) = await SendCodeAsync(client);
-        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, spentMobile, Guess(spentCode))).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, spentMobile, Guess(spentCode))).StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await VerifyAsync(client, spentMobile, spentCode)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await VerifyAsync(client, Mobile(), Guess(code))).StatusCode);
-
-        AssertNoLeak(host, "VerifyAttemptsSpent");
-    }
-
-    [Fact]
-    public async Task LegacyVerifyRoute_RefusedAcceptedAndOverTheLimit_LeakNothing()
-    {
-        var (host, client) = Start(verify: true, edit: config => config.Policy["MaxVerifyAttempts"] = 2);
-        var (mobile, code) = await SendCodeAsync(client);
-        _provider.OtherStatusCode = 400;
-        Assert.Equal(HttpStatusCode.BadRequest, (await LegacyVerifyAsync(client, mobile, Guess(code))).StatusCode);
-        _provider.OtherStatusCode = 200;
-        Assert.Equal(HttpStatusCode.OK, (await LegacyVerifyAsync(client, mobile, code)).StatusCode);
-
-        _provider.OtherStatusCode = 400;
-        var (spentMobile, spentCode) = await SendCodeAsync(client);
-        Assert.Equal(HttpStatusCode.BadRequest, (await LegacyVerifyAsync(client, spentMobile, Guess(spentCode))).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await LegacyVerifyAsync(client, spentMobile, Guess(spentCode))).StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, (await LegacyVerifyAsync(client, spentMobile, spentCode)).StatusCode);
-
-        AssertNoLeak(host, "VerifyAttemptsSpent");
     }
 
     [Fact]
@@ -270,14 +121,14 @@ public sealed class NoLeakTests : IAsyncLifetime
 
     private (GatewayHost Host, HttpClient Client) Start(Action<GatewayConfig>? edit = null, bool verify = false, TimeProvider? time = null)
     {
-        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         if (verify)
         {
             config.WithVerifyRoutes();
         }
 
         edit?.Invoke(config);
-        var host = _resources.Add(new GatewayHost(
+        var host = Resources.Add(new GatewayHost(
             config,
             configureServices: services =>
             {
@@ -299,35 +150,13 @@ public sealed class NoLeakTests : IAsyncLifetime
         return mobile;
     }
 
-    /// <summary>A wrong guess at <paramref name="code"/>: each digit moved by one, so it differs everywhere.</summary>
-    private string Guess(string code)
-    {
-        var guess = string.Concat(code.Select(digit => (char)('0' + ((digit - '0' + 1) % 10))));
-        _guesses.Enqueue(guess);
-        return guess;
-    }
-
-    private async Task<(string Mobile, string Code)> SendCodeAsync(HttpClient client)
-    {
-        var mobile = Mobile();
-        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        return (mobile, _provider.RequestsFor(mobile)[^1].Code!);
-    }
-
-    private static Task<HttpResponseMessage> VerifyAsync(HttpClient client, string mobile, string code) =>
-        client.PostAsJsonAsync(new Uri($"/sms_codes/{mobile}/verify", UriKind.Relative), new { code }).WaitAsync(TimeSpan.FromSeconds(30));
-
-    private static Task<HttpResponseMessage> LegacyVerifyAsync(HttpClient client, string mobile, string code) =>
-        client.PostAsync(new Uri("/verifications/sms/", UriKind.Relative),
-            new FormUrlEncodedContent([new("mobile", mobile), new("sms_code", code)])).WaitAsync(TimeSpan.FromSeconds(30));
-
     /// <summary>
     /// Scans every record the host logged and every answer the client got. <paramref name="expectedEvents"/> must be
     /// among the records, so that the outcome's own lines, Debug ones included, were written and scanned.
     /// </summary>
     private void AssertNoLeak(GatewayHost host, params string[] expectedEvents)
     {
-        var received = _provider.Requests.Select(r => r.Code).OfType<string>().ToList();
+        var received = Provider.Requests.Select(r => r.Code).OfType<string>().ToList();
         Assert.Subset(_codes.Codes.ToHashSet(), received.ToHashSet());
         var secrets = _codes.Codes.Concat(received).Concat(_guesses).Distinct().ToList();
         var mobiles = _mobiles.ToList();
@@ -360,17 +189,6 @@ public sealed class NoLeakTests : IAsyncLifetime
             {
                 Assert.DoesNotContain(secret, answer, StringComparison.Ordinal);
             }
-        }
-    }
-
-    /// <summary>The store's failure is logged by kind (the exception's type), never in Redis's own words.</summary>
-    private static void AssertStoreFailureNamedByKindOnly(GatewayHost host)
-    {
-        foreach (var record in host.Logs.GetSnapshot().Where(r => r.Id.Name == "StoreUnavailable"))
-        {
-            var failure = record.GetStructuredStateValue("StoreFailure") ?? "";
-            Assert.Matches(@"\((Redis\w*Exception|TimeoutException)\)$|refusing at once", failure);
-            Assert.Null(record.Exception);
         }
     }
 

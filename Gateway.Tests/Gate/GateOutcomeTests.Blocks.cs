@@ -14,7 +14,7 @@ public sealed partial class GateOutcomeTests
     [InlineData("MinConversion", "Shadow", SmsCodeGateResults.ShadowBlockRefused, HttpStatusCode.OK)]
     public async Task Requests_BlockRule_CountedUnderItsResult(string rule, string mode, string expected, HttpStatusCode status)
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString, policyName: "blocks-" + rule + mode);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString, policyName: "blocks-" + rule + mode);
         config.Policy["CountryCode"] = "86";
         config.Policy["Blocks"] = new JsonObject
         {
@@ -23,7 +23,7 @@ public sealed partial class GateOutcomeTests
             ["Mode"] = mode,
             [rule] = rule == "MaxPerHour" ? 1 : 0.5,
         };
-        var host = _resources.Add(new GatewayHost(config).Start());
+        var host = Resources.Add(new GatewayHost(config).Start());
         using var requests = Requests(host);
         var client = host.CreateClient();
         var prefix = rule == "MaxPerHour" ? "1310001" : mode == "Shadow" ? "1310002" : "1310003";

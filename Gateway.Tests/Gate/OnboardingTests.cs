@@ -10,19 +10,9 @@ namespace Gateway.Tests.Gate;
 /// app with its own answers, a Twilio-shaped provider (form POST, Basic auth, the code in the body), a provider that
 /// reports a failed send inside a 200.
 /// </summary>
-public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class OnboardingTests(RedisFixture redis) : SharedRedisTests(redis)
 {
     private const string TwilioPath = "/2010-04-01/Accounts/AC0123456789abcdef/Messages.json";
-    private readonly TestResources _resources = new();
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        await redis.Server.Server.FlushAllDatabasesAsync();
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task JsonApp_MobileFromTheBodyAndItsOwnAnswers_SentThenRefusedInItsWords()
@@ -57,16 +47,16 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Equal("{\"code\":4002,\"errmsg\":\"bad mobile\"}", await invalid.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        var sms = Assert.Single(_provider.Requests);
+        var sms = Assert.Single(Provider.Requests);
         Assert.Equal(mobile, sms.Mobile);
-        Assert.Equal(sms.Code, (string?)await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"));
+        Assert.Equal(sms.Code, (string?)await Redis.Database(2).StringGetAsync($"sms_{mobile}"));
     }
 
     [Fact]
     public async Task TwilioShapedProvider_FormPostWithBasicAuthAndTheCodeInTheBody_ByteForByte()
     {
-        _provider.OtherStatusCode = 201;
-        _provider.OtherBody = "{\"sid\":\"SM1\",\"status\":\"queued\"}";
+        Provider.OtherStatusCode = 201;
+        Provider.OtherBody = "{\"sid\":\"SM1\",\"status\":\"queued\"}";
         var host = Start(config =>
         {
             config.GatedRoute.Remove("Transforms");
@@ -86,8 +76,8 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(GatewayClient.LegacyOkBody, await response.Content.ReadAsByteArrayAsync());
-        var sent = Assert.Single(_provider.OtherRequests);
-        var code = (string)(await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"))!;
+        var sent = Assert.Single(Provider.OtherRequests);
+        var code = (string)(await Redis.Database(2).StringGetAsync($"sms_{mobile}"))!;
         Assert.Equal("POST", sent.Method);
         Assert.Equal(TwilioPath, sent.Path);
         Assert.Equal($"To=%2B86{mobile}&From=%2B15005550006&Body=Your+code+is+{code}+(valid+5+min)", sent.Body);
@@ -95,7 +85,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
         Assert.Equal("Basic QUMwMTIzOmF1dGh0b2tlbg==", sent.Headers["Authorization"]);
         Assert.Equal("application/x-www-form-urlencoded", sent.Headers["Content-Type"]);
         Assert.False(sent.Headers.ContainsKey(RecordingSmsProvider.CodeHeader));
-        Assert.Empty(_provider.Requests);
+        Assert.Empty(Provider.Requests);
     }
 
     [Fact]
@@ -116,8 +106,8 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
 
         Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().RequestCodeAsync(mobile)).StatusCode);
 
-        var sent = Assert.Single(_provider.OtherRequests);
-        var code = (string)(await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"))!;
+        var sent = Assert.Single(Provider.OtherRequests);
+        var code = (string)(await Redis.Database(2).StringGetAsync($"sms_{mobile}"))!;
         Assert.Equal("/v2/sms", sent.Path);
         Assert.Equal("?channel={sms}", Uri.UnescapeDataString(sent.Query));
         Assert.Equal($"{{\"phone\":\"{mobile}\",\"template\":\"SMS_1\",\"params\":{{\"code\":\"{code}\"}}}}", sent.Body);
@@ -127,7 +117,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
     [Fact]
     public async Task SuccessWhen_ProviderReportsAFailedSendInsideA200_RollsBackAnd502()
     {
-        _provider.OtherBody = "{\"code\":\"isv.BUSINESS_LIMIT_CONTROL\",\"message\":\"limit\"}";
+        Provider.OtherBody = "{\"code\":\"isv.BUSINESS_LIMIT_CONTROL\",\"message\":\"limit\"}";
         var host = Start(config =>
         {
             config.GatedRoute.Remove("Transforms");
@@ -144,15 +134,15 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
 
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         Assert.DoesNotContain("BUSINESS_LIMIT", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Single(_provider.OtherRequests);
-        Assert.False(await redis.Server.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
-        Assert.False(await redis.Server.Database(2).KeyExistsAsync($"sms_{mobile}"));
+        Assert.Single(Provider.OtherRequests);
+        Assert.False(await Redis.Database(2).KeyExistsAsync($"send_flag_{mobile}"));
+        Assert.False(await Redis.Database(2).KeyExistsAsync($"sms_{mobile}"));
 
         // Rolled back: the user may ask again at once, and the code still goes in its header (no template carries it).
-        _provider.OtherBody = "{\"code\":\"OK\"}";
+        Provider.OtherBody = "{\"code\":\"OK\"}";
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        Assert.Equal(2, _provider.OtherRequests.Count);
-        Assert.Equal((string?)await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"), _provider.OtherRequests.Last().Code);
+        Assert.Equal(2, Provider.OtherRequests.Count);
+        Assert.Equal((string?)await Redis.Database(2).StringGetAsync($"sms_{mobile}"), Provider.OtherRequests.Last().Code);
     }
 
     [Fact]
@@ -166,7 +156,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
             cluster["Destinations"] = new JsonObject
             {
                 ["a-dead"] = new JsonObject { ["Address"] = dead.ToString() },
-                ["b-live"] = new JsonObject { ["Address"] = _provider.Address.ToString() },
+                ["b-live"] = new JsonObject { ["Address"] = Provider.Address.ToString() },
             };
         });
         var client = host.CreateClient();
@@ -178,17 +168,17 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
         }
 
         // Round robin sent half of the first attempts to the dead destination; each was sent again, with its code, to the live one.
-        Assert.All(mobiles, mobile => Assert.Single(_provider.RequestsFor(mobile)));
+        Assert.All(mobiles, mobile => Assert.Single(Provider.RequestsFor(mobile)));
         foreach (var mobile in mobiles)
         {
-            Assert.Equal(_provider.RequestsFor(mobile)[0].Code, (string?)await redis.Server.Database(2).StringGetAsync($"sms_{mobile}"));
+            Assert.Equal(Provider.RequestsFor(mobile)[0].Code, (string?)await Redis.Database(2).StringGetAsync($"sms_{mobile}"));
         }
     }
 
     [Fact]
     public async Task TwoProviderDestinations_OneTimingOut_NotRetriedAnd504()
     {
-        var slow = _resources.Add(await RecordingSmsProvider.StartAsync());
+        var slow = Resources.Add(await RecordingSmsProvider.StartAsync());
         slow.AnswerWhen = new TaskCompletionSource(); // never answers: only the 1 s activity timeout ends its send
         var host = Start(config =>
         {
@@ -198,7 +188,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
             cluster["Destinations"] = new JsonObject
             {
                 ["a-slow"] = new JsonObject { ["Address"] = slow.Address.ToString() },
-                ["b-live"] = new JsonObject { ["Address"] = _provider.Address.ToString() },
+                ["b-live"] = new JsonObject { ["Address"] = Provider.Address.ToString() },
             };
         });
         var mobile = TestMobiles.Next();
@@ -207,7 +197,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Single(slow.RequestsFor(mobile));
-        Assert.Empty(_provider.RequestsFor(mobile));
+        Assert.Empty(Provider.RequestsFor(mobile));
     }
 
     [Theory]
@@ -219,7 +209,7 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
     [InlineData("MobileFrom", "Cookie:m", "SmsCodeGate:Policies:test:MobileFrom must be Route:<name>")]
     public async Task Start_InvalidOnboardingOption_FailsNamingTheKey(string key, string value, string expected)
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         var target = config.Policy;
         var path = key.Split(':');
         foreach (var part in path[..^1])
@@ -242,9 +232,9 @@ public sealed class OnboardingTests(RedisFixture redis) : IClassFixture<RedisFix
 
     private GatewayHost Start(Action<GatewayConfig> edit)
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         edit(config);
-        return _resources.Add(new GatewayHost(config).Start());
+        return Resources.Add(new GatewayHost(config).Start());
     }
 
     private static Task<HttpResponseMessage> PostJsonAsync(HttpClient client, string path, string json) =>

@@ -4,11 +4,12 @@ using System.Text.Json.Nodes;
 using Gateway.Middleware.Diagnostics;
 using Gateway.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>The caps where they meet the send flag and the client's address, on both stores.</summary>
+/// <summary>The caps (per mobile, per client address, the spend guard): reached, refused, counted and rolled back, on both stores.</summary>
 public abstract partial class SmsCodeGateContractTests
 {
     [Theory]
@@ -80,5 +81,109 @@ public abstract partial class SmsCodeGateContractTests
         var request = new HttpRequestMessage(HttpMethod.Get, $"/sms_codes/{TestMobiles.Next()}/");
         request.Headers.Add("X-Forwarded-For", forwardedFor);
         return client.SendAsync(request).WaitAsync(HangGuard);
+    }
+
+    [Theory]
+    [InlineData("MaxPerHour", 3, "sms_hour_{0}", 3600)]
+    [InlineData("MaxPerDay", 2, "sms_day_{0}", 86400)]
+    public async Task Get_MobileCapReached_NthPassesAndNextIsRefusedWithLegacyBodyUntilTheWindowFrees(string option, int cap, string counterKey, int windowSeconds)
+    {
+        var host = StartGateway(config => config.Policy[option] = cap);
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        for (var i = 0; i < cap; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+            await store.PassSendIntervalAsync(host, mobile);
+        }
+
+        var refused = await client.RequestCodeAsync(mobile);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, windowSeconds - 300, windowSeconds);
+        Assert.Equal(cap, Provider.RequestsFor(mobile).Count);
+        Assert.Equal(cap, await store.CountOfAsync(host, string.Format(System.Globalization.CultureInfo.InvariantCulture, counterKey, mobile)));
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, mobile));
+    }
+
+    [Fact]
+    public async Task Get_RefusedForInterval_CountsNowhere()
+    {
+        var host = StartGateway(EnableEveryCap);
+        var client = host.CreateClient();
+        var mobile = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
+
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_hour_{mobile}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_day_{mobile}"));
+        Assert.Equal(1, await store.CountOfAsync(host, "sms_ip_hour_unknown"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_spend_{GatewayConfig.PolicyName}"));
+    }
+
+    [Fact]
+    public async Task Get_IpCapReached_OtherMobilesFromTheSameClientAreRefused()
+    {
+        var host = StartGateway(config => config.Policy["MaxPerIpPerHour"] = 2);
+        var client = host.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        var thirdMobile = TestMobiles.Next();
+        var refused = await client.RequestCodeAsync(thirdMobile);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(GatewayClient.LegacyThrottledBody, await refused.Content.ReadAsByteArrayAsync());
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 3300, 3600);
+        Assert.Empty(Provider.RequestsFor(thirdMobile));
+    }
+
+    [Fact]
+    public async Task Get_SpendGuardReached_Answers503AndLogsAWarning()
+    {
+        var host = StartGateway(config => config.Policy["MaxSendsPerMinute"] = 2);
+        var client = host.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
+        var thirdMobile = TestMobiles.Next();
+        var refused = await client.RequestCodeAsync(thirdMobile);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("paused", await GatewayClient.MessageOfAsync(refused), StringComparison.Ordinal);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Empty(Provider.RequestsFor(thirdMobile));
+        Assert.Contains(host.Logs.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Id.Name == "SpendGuardReached");
+        Assert.Equal(0, await store.SendFlagLeftAsync(host, thirdMobile));
+    }
+
+    [Fact]
+    public async Task Get_ProviderFails_RollsEveryCountBackWithTheFlag()
+    {
+        var host = StartGateway(EnableEveryCap);
+        var client = host.CreateClient();
+        var sent = TestMobiles.Next();
+        Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(sent)).StatusCode);
+        Provider.StatusCode = 500;
+        var failed = TestMobiles.Next();
+
+        Assert.Equal(HttpStatusCode.BadGateway, (await client.RequestCodeAsync(failed)).StatusCode);
+
+        Assert.Equal(0, await store.CountOfAsync(host, $"sms_hour_{failed}"));
+        Assert.Equal(0, await store.CountOfAsync(host, $"sms_day_{failed}"));
+        Assert.Equal(1, await store.CountOfAsync(host, "sms_ip_hour_unknown"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_spend_{GatewayConfig.PolicyName}"));
+        Assert.Equal(1, await store.CountOfAsync(host, $"sms_hour_{sent}"));
+    }
+
+    private static void EnableEveryCap(GatewayConfig config)
+    {
+        config.Policy["MaxPerHour"] = 5;
+        config.Policy["MaxPerDay"] = 10;
+        config.Policy["MaxPerIpPerHour"] = 50;
+        config.Policy["MaxSendsPerMinute"] = 100;
     }
 }

@@ -10,21 +10,11 @@ namespace Gateway.Tests.Gate;
 /// crashed gateway's hold lapses by itself, and the gateway's own bound, <c>VerifyTimeout</c>. Through the real host
 /// against a real redis-server.
 /// </summary>
-public sealed class VerifyHoldTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class VerifyHoldTests(RedisFixture redis) : SharedRedisTests(redis)
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
-    private readonly TestResources _resources = new();
-    private RecordingSmsProvider _provider = null!;
 
-    private IDatabase Db => redis.Server.Database(2);
-
-    public async Task InitializeAsync()
-    {
-        await redis.Server.Server.FlushAllDatabasesAsync();
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
+    private IDatabase Db => Redis.Database(2);
 
     [Fact]
     public async Task VerifyRoute_HoldLeftByACrashedGateway_RefusesUntilItsDeadlineThenLapses()
@@ -41,7 +31,7 @@ public sealed class VerifyHoldTests(RedisFixture redis) : IClassFixture<RedisFix
 
         Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
         Assert.Equal(HttpStatusCode.OK, lapsed.StatusCode);
-        Assert.Single(_provider.OtherRequests);
+        Assert.Single(Provider.OtherRequests);
     }
 
     [Fact]
@@ -50,9 +40,9 @@ public sealed class VerifyHoldTests(RedisFixture redis) : IClassFixture<RedisFix
         var client = Start(config => config.Policy["VerifyTimeout"] = "00:00:20").CreateClient();
         var mobile = TestMobiles.Next();
         var code = await SendCodeAsync(client, mobile);
-        var app = _provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var app = Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var attempt = LegacyVerifyAsync(client, mobile, code);
-        await _provider.OtherReceived.Task.WaitAsync(HangGuard);
+        await Provider.OtherReceived.Task.WaitAsync(HangGuard);
 
         var deadline = (long)await Db.HashGetAsync($"sms_state_{mobile}", "busy");
         var left = deadline - await RedisNowAsync();
@@ -77,26 +67,26 @@ public sealed class VerifyHoldTests(RedisFixture redis) : IClassFixture<RedisFix
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
         var code = await SendCodeAsync(client, mobile);
-        _provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Provider.OtherAnswerWhen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var attempt = LegacyVerifyAsync(client, mobile, code);
-        await _provider.OtherReceived.Task.WaitAsync(HangGuard);
+        await Provider.OtherReceived.Task.WaitAsync(HangGuard);
 
         time.Advance(TimeSpan.FromSeconds(10));
         var timedOut = await attempt;
-        _provider.OtherAnswerWhen = null;
+        Provider.OtherAnswerWhen = null;
         var next = await LegacyVerifyAsync(client, mobile, code);
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
         Assert.Contains("in time", await GatewayClient.MessageOfAsync(timedOut), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
-        Assert.Equal(2, _provider.OtherRequests.Count);
+        Assert.Equal(2, Provider.OtherRequests.Count);
     }
 
     private GatewayHost Start(Action<GatewayConfig>? edit = null, Action<IServiceCollection>? services = null)
     {
-        var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString).WithVerifyRoutes();
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString).WithVerifyRoutes();
         edit?.Invoke(config);
-        return _resources.Add(new GatewayHost(config, configureServices: services).Start());
+        return Resources.Add(new GatewayHost(config, configureServices: services).Start());
     }
 
     private async Task<long> RedisNowAsync()
@@ -108,7 +98,7 @@ public sealed class VerifyHoldTests(RedisFixture redis) : IClassFixture<RedisFix
     private async Task<string> SendCodeAsync(HttpClient client, string mobile)
     {
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
-        return _provider.RequestsFor(mobile)[^1].Code!;
+        return Provider.RequestsFor(mobile)[^1].Code!;
     }
 
     private static Task<HttpResponseMessage> LegacyVerifyAsync(HttpClient client, string mobile, string code) =>

@@ -8,39 +8,25 @@ using Microsoft.Extensions.Hosting;
 namespace Gateway.Tests.Host;
 
 /// <summary>What operators rely on: health endpoints, the metrics endpoint, graceful shutdown.</summary>
-public sealed partial class OperationsTests : IAsyncLifetime
+public sealed partial class OperationsTests : OwnRedisTests
 {
-    private readonly TestResources _resources = new();
-    private RedisServer _redis = null!;
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartNewAsync();
-        _provider = await RecordingSmsProvider.StartAsync();
-        _resources.Add(_redis);
-        _resources.Add(_provider);
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Readyz_FollowsRedis_WhileHealthzStaysLive()
     {
         var client = Start().CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
 
-        await _redis.StopAsync();
+        await Redis.StopAsync();
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
 
-        await _redis.StartAsync();
+        await Redis.StartAsync();
 
         Assert.True(await GatewayClient.EventuallyAsync(
             async () => (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(20)));
-        Assert.Empty(_provider.Requests);
+        Assert.Empty(Provider.Requests);
     }
 
     [Fact]
@@ -54,9 +40,9 @@ public sealed partial class OperationsTests : IAsyncLifetime
         await client.RequestCodeAsync(mobile);
         await client.RequestCodeAsync(mobile);
         await client.RequestCodeAsync(mobile);
-        _provider.StatusCode = 500;
+        Provider.StatusCode = 500;
         await client.RequestCodeAsync(TestMobiles.Next());
-        await _redis.StopAsync();
+        await Redis.StopAsync();
         await client.RequestCodeAsync(TestMobiles.Next());
 
         var text = "";
@@ -85,21 +71,21 @@ public sealed partial class OperationsTests : IAsyncLifetime
     public async Task Shutdown_WithARequestInFlight_StopsListeningButLetsItFinishWithItsCodeStored()
     {
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _provider.AnswerWhen = answer;
+        Provider.AnswerWhen = answer;
         var host = Start(kestrel: true);
         var client = host.CreateClient();
         var mobile = TestMobiles.Next();
 
         // The provider holds the send until shutdown is under way: the gateway has closed its listener.
         var pending = client.RequestCodeAsync(mobile);
-        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(_provider.RequestsFor(mobile).Count == 1)));
+        Assert.True(await GatewayClient.EventuallyAsync(() => Task.FromResult(Provider.RequestsFor(mobile).Count == 1)));
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         Assert.True(await GatewayClient.EventuallyAsync(async () => !await AcceptsConnectionsAsync(client.BaseAddress!)), "the gateway still accepts connections");
         answer.SetResult();
         var response = await pending;
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, host.Logs.GetSnapshot().Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Describe());
-        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await _redis.Database(2).StringGetAsync($"sms_{mobile}"));
+        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, (string?)await Redis.Database(2).StringGetAsync($"sms_{mobile}"));
     }
 
     private static async Task<bool> AcceptsConnectionsAsync(Uri address)
@@ -138,8 +124,8 @@ public sealed partial class OperationsTests : IAsyncLifetime
 
     private GatewayHost Start(bool kestrel = false, string policyName = GatewayConfig.PolicyName)
     {
-        var host = new GatewayHost(new GatewayConfig(_provider.Address, _redis.ConnectionString, policyName: policyName));
-        _resources.Add(host);
+        var host = new GatewayHost(new GatewayConfig(Provider.Address, Redis.ConnectionString, policyName: policyName));
+        Resources.Add(host);
         return kestrel ? host.StartOnKestrel() : host.Start();
     }
 }

@@ -7,20 +7,10 @@ namespace Gateway.Tests.Tracing;
 /// The provider gets no trace context, the client's or the gateway's; a legacy app keeps the client's trace, with
 /// bounded baggage. Through the real host on Kestrel and the recording provider on loopback.
 /// </summary>
-public sealed class ProviderTraceTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class ProviderTraceTests(RedisFixture redis) : SharedRedisTests(redis)
 {
     private const string ClientTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
     private const string ClientTraceParent = "00-" + ClientTraceId + "-00f067aa0ba902b7-01";
-    private readonly TestResources _resources = new();
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        await redis.Server.Server.FlushAllDatabasesAsync();
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
 
     [Fact]
     public async Task SendRoute_ClientTraceContext_NoneOfItReachesTheProvider()
@@ -33,7 +23,7 @@ public sealed class ProviderTraceTests(RedisFixture redis) : IClassFixture<Redis
             "Request-Id: |client.1.", "Correlation-Context: user=secret");
 
         Assert.Equal(200, answer.Status);
-        var sent = Assert.Single(_provider.Requests);
+        var sent = Assert.Single(Provider.Requests);
         foreach (var name in ProviderCall.TraceHeaders)
         {
             Assert.False(sent.Headers.ContainsKey(name), name + ": " + sent.Headers.GetValueOrDefault(name));
@@ -51,7 +41,7 @@ public sealed class ProviderTraceTests(RedisFixture redis) : IClassFixture<Redis
             "traceparent: " + ClientTraceParent, "baggage: " + Baggage(12 * 1024));
 
         Assert.Equal(200, answer.Status);
-        var received = Assert.Single(_provider.OtherRequests);
+        var received = Assert.Single(Provider.OtherRequests);
         Assert.Contains(ClientTraceId, received.Headers["traceparent"], StringComparison.Ordinal);
         Assert.InRange(received.Headers["baggage"].Length, 1, GatewayTracePropagator.MaxBaggageLength);
     }
@@ -90,7 +80,7 @@ public sealed class ProviderTraceTests(RedisFixture redis) : IClassFixture<Redis
 
     private Uri Start()
     {
-        var host = _resources.Add(new GatewayHost(new GatewayConfig(_provider.Address, redis.Server.ConnectionString)).StartOnKestrel());
+        var host = Resources.Add(new GatewayHost(new GatewayConfig(Provider.Address, Redis.ConnectionString)).StartOnKestrel());
         return host.CreateClient().BaseAddress!;
     }
 }

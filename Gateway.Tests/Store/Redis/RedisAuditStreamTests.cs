@@ -5,22 +5,8 @@ using StackExchange.Redis;
 namespace Gateway.Tests.Store.Redis;
 
 /// <summary>The opt-in audit stream and the issue script's counting, against a real redis-server.</summary>
-public sealed class RedisAuditStreamTests : IAsyncLifetime
+public sealed class RedisAuditStreamTests : OwnRedisTests
 {
-    private readonly TestResources _resources = new();
-    private RedisServer _redis = null!;
-    private RecordingSmsProvider _provider = null!;
-
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartNewAsync();
-        _provider = await RecordingSmsProvider.StartAsync();
-        _resources.Add(_redis);
-        _resources.Add(_provider);
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
-
     [Fact]
     public async Task Issue_AuditStreamOn_AppendsOutcomeWithMaskedMobileAndNeverTheCode()
     {
@@ -34,10 +20,10 @@ public sealed class RedisAuditStreamTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.RequestCodeAsync(mobile)).StatusCode);
 
-        var entries = await _redis.Database(2).StreamRangeAsync("sms_audit");
+        var entries = await Redis.Database(2).StreamRangeAsync("sms_audit");
         Assert.Equal(2, entries.Length);
         Assert.Equal(["issued", "refused:interval"], entries.Select(e => (string?)e["outcome"]));
-        var code = _provider.RequestsFor(mobile).Single().Code;
+        var code = Provider.RequestsFor(mobile).Single().Code;
         foreach (var entry in entries)
         {
             Assert.Equal(GatewayConfig.PolicyName, (string?)entry["policy"]);
@@ -65,7 +51,7 @@ public sealed class RedisAuditStreamTests : IAsyncLifetime
             config.Policy["MaxPerDay"] = 10;
         }).CreateClient();
         var mobile = TestMobiles.Next();
-        var db = _redis.Database(2);
+        var db = Redis.Database(2);
         await db.StringSetAsync($"sms_hour_{mobile}", 5, TimeSpan.FromMinutes(30));
 
         var response = await client.RequestCodeAsync(mobile);
@@ -75,7 +61,7 @@ public sealed class RedisAuditStreamTests : IAsyncLifetime
         Assert.Equal(5, (int)await db.StringGetAsync($"sms_hour_{mobile}"));
         Assert.False(await db.KeyExistsAsync($"sms_day_{mobile}"));
         Assert.False(await db.KeyExistsAsync($"send_flag_{mobile}"));
-        Assert.Empty(_provider.RequestsFor(mobile));
+        Assert.Empty(Provider.RequestsFor(mobile));
     }
 
     [Fact]
@@ -87,7 +73,7 @@ public sealed class RedisAuditStreamTests : IAsyncLifetime
             config.Policy["MaxPerDay"] = 10;
         }).CreateClient();
         var mobile = TestMobiles.Next();
-        var db = _redis.Database(2);
+        var db = Redis.Database(2);
         await db.HashSetAsync($"sms_day_{mobile}", "not", "a counter");
 
         var response = await client.RequestCodeAsync(mobile);
@@ -95,18 +81,18 @@ public sealed class RedisAuditStreamTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.False(await db.KeyExistsAsync($"sms_hour_{mobile}"));
         Assert.False(await db.KeyExistsAsync($"send_flag_{mobile}"));
-        Assert.Empty(_provider.RequestsFor(mobile));
+        Assert.Empty(Provider.RequestsFor(mobile));
     }
 
     private async Task<long> DatabaseSizeAsync(int database) =>
-        (long)await _redis.Database(database).ExecuteAsync("DBSIZE");
+        (long)await Redis.Database(database).ExecuteAsync("DBSIZE");
 
     private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
     {
-        var config = new GatewayConfig(_provider.Address, _redis.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         edit?.Invoke(config);
         var host = new GatewayHost(config).Start();
-        _resources.Add(host);
+        Resources.Add(host);
         return host;
     }
 }

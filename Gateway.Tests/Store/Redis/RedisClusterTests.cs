@@ -10,26 +10,11 @@ namespace Gateway.Tests.Store.Redis;
 /// hash tag in the key templates, several instances still send one SMS per burst, and a master failing over under a
 /// steady stream of requests costs a short run of 503s and nothing else.
 /// </summary>
-public sealed class RedisClusterTests : IAsyncLifetime
+public sealed class RedisClusterTests(ITestOutputHelper output) : OwnDeploymentTests<RedisCluster>
 {
     private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(20);
-    private readonly ITestOutputHelper _output;
-    private readonly TestResources _resources = new();
-    private RedisCluster _cluster = null!;
-    private RecordingSmsProvider _provider = null!;
 
-    public RedisClusterTests(ITestOutputHelper output)
-    {
-        _output = output;
-    }
-
-    public async Task InitializeAsync()
-    {
-        _cluster = _resources.Add(await RedisCluster.StartNewAsync());
-        _provider = _resources.Add(await RecordingSmsProvider.StartAsync());
-    }
-
-    public Task DisposeAsync() => _resources.DisposeAsync().AsTask();
+    protected override Task<RedisCluster> StartRedisAsync() => RedisCluster.StartNewAsync();
 
     [Fact]
     public async Task Issue_HashTaggedKeys_StoresCodeAndCountersInOneSlotAndRefusesTheRepeat()
@@ -37,23 +22,18 @@ public sealed class RedisClusterTests : IAsyncLifetime
         var client = StartGateway().CreateClient();
         var mobile = TestMobiles.Next();
 
-        var first = await client.RequestCodeAsync(mobile);
-        var second = await client.RequestCodeAsync(mobile);
+        await client.AssertSentThenRepeatRefusedAsync(mobile);
 
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(GatewayClient.LegacyOkBody, await first.Content.ReadAsByteArrayAsync());
-        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
-        Assert.Equal(GatewayClient.LegacyThrottledBody, await second.Content.ReadAsByteArrayAsync());
-        var db = _cluster.Admin.GetDatabase(0);
-        Assert.Equal(_provider.RequestsFor(mobile).Single().Code, (string?)await db.StringGetAsync(CodeKey(mobile)));
+        var db = Redis.Admin.GetDatabase(0);
+        Assert.Equal(Provider.RequestsFor(mobile).Single().Code, (string?)await db.StringGetAsync(CodeKey(mobile)));
         Assert.Equal("1", (string?)await db.StringGetAsync(FlagKey(mobile)));
         Assert.Equal("1", (string?)await db.StringGetAsync($"sms_hour_{{{mobile}}}"));
         Assert.Equal("1", (string?)await db.StringGetAsync($"sms_day_{{{mobile}}}"));
 
         var keys = new[] { FlagKey(mobile), CodeKey(mobile), $"sms_state_{{{mobile}}}", $"sms_hour_{{{mobile}}}", $"sms_day_{{{mobile}}}" };
-        var slot = _cluster.HashSlot(FlagKey(mobile));
-        Assert.All(keys, key => Assert.Equal(slot, _cluster.HashSlot(key)));
-        var owner = _cluster.Server(await _cluster.MasterForAsync(FlagKey(mobile)));
+        var slot = Redis.HashSlot(FlagKey(mobile));
+        Assert.All(keys, key => Assert.Equal(slot, Redis.HashSlot(key)));
+        var owner = Redis.Server(await Redis.MasterForAsync(FlagKey(mobile)));
         var inSlot = (RedisResult[])(await owner.ExecuteAsync("CLUSTER", "GETKEYSINSLOT", slot, 10))!;
         Assert.Equal(keys.Order(StringComparer.Ordinal), inSlot.Select(key => (string)key!).Order(StringComparer.Ordinal));
     }
@@ -65,13 +45,13 @@ public sealed class RedisClusterTests : IAsyncLifetime
     {
         // Start-up does not wait for Redis, so the topology is learnt after it: the check then refuses the policy
         // (503, readiness 503, one error line naming the key) instead of failing the start.
-        var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         config.Policy["Database"] = 0;
         config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
         config.Policy["CodeKey"] = "sms_{{{mobile}}}";
         config.Policy["CodeStateKey"] = "sms_state_{{{mobile}}}";
         config.Policy[key] = value;
-        var host = _resources.Add(new GatewayHost(config).Start());
+        var host = Resources.Add(new GatewayHost(config).Start());
         var client = host.CreateClient();
 
         var statuses = new List<HttpStatusCode>();
@@ -83,23 +63,23 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        Assert.Empty(_provider.Requests);
+        Assert.Empty(Provider.Requests);
     }
 
     [Fact]
     public async Task Start_ClusterUnreachableThenBack_ChecksRunOnceKnownAndTheBadPolicyAnswers503NeverA500()
     {
         // Every node stalls its clients for a few seconds: the gateway starts without knowing it is on a cluster.
-        foreach (var endPoint in _cluster.Admin.GetEndPoints())
+        foreach (var endPoint in Redis.Admin.GetEndPoints())
         {
-            await _cluster.Server(endPoint).ExecuteAsync("CLIENT", "PAUSE", 4000, "ALL");
+            await Redis.Server(endPoint).ExecuteAsync("CLIENT", "PAUSE", 4000, "ALL");
         }
 
-        var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString + ",connectTimeout=500");
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString + ",connectTimeout=500");
         config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
         config.Policy["CodeKey"] = "sms_{{{mobile}}}";
         config.Policy["CodeStateKey"] = "sms_state_{{{mobile}}}";
-        var host = _resources.Add(new GatewayHost(config).Start());
+        var host = Resources.Add(new GatewayHost(config).Start());
         var client = host.CreateClient();
 
         // Database 2 cannot exist on a cluster: once the gateway sees the topology, the policy is refused with 503.
@@ -113,7 +93,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         Assert.All(statuses, status => Assert.Equal(HttpStatusCode.ServiceUnavailable, status));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.RequestCodeAsync(TestMobiles.Next())).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
-        Assert.Empty(_provider.Requests);
+        Assert.Empty(Provider.Requests);
     }
 
     [Fact]
@@ -124,7 +104,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
             config.Policy["MaxPerIpPerHour"] = 3;
             config.Policy["MaxSendsPerMinute"] = 100;
         }).CreateClient();
-        var db = _cluster.Admin.GetDatabase(0);
+        var db = Redis.Admin.GetDatabase(0);
         var first = TestMobiles.Next();
 
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(first)).StatusCode);
@@ -142,7 +122,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         Assert.Equal("3", (string?)await db.StringGetAsync("sms_ip_hour_unknown"));
         Assert.Equal("3", (string?)await db.StringGetAsync("sms_spend_test"));
         Assert.False(await db.KeyExistsAsync(FlagKey(refused)));
-        Assert.Equal(3, _provider.Requests.Count);
+        Assert.Equal(3, Provider.Requests.Count);
     }
 
     [Fact]
@@ -157,7 +137,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(199, responses.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
-        Assert.Single(_provider.RequestsFor(mobile));
+        Assert.Single(Provider.RequestsFor(mobile));
     }
 
     [Fact]
@@ -183,17 +163,17 @@ public sealed class RedisClusterTests : IAsyncLifetime
         var client = host.CreateClient();
         var probe = TestMobiles.Next();
         Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(probe)).StatusCode);
-        var topology = await _cluster.TopologyAsync();
-        var failing = topology.GetBySlot(_cluster.HashSlot(FlagKey(probe)))!.NodeId;
-        bool OnFailingShard(string mobile) => topology.GetBySlot(_cluster.HashSlot(FlagKey(mobile)))!.NodeId == failing;
+        var topology = await Redis.TopologyAsync();
+        var failing = topology.GetBySlot(Redis.HashSlot(FlagKey(probe)))!.NodeId;
+        bool OnFailingShard(string mobile) => topology.GetBySlot(Redis.HashSlot(FlagKey(mobile)))!.NodeId == failing;
 
         var load = new FailoverLoad(client, loop => NextMobile(mobile => OnFailingShard(mobile) == (loop % 4 != 3)));
-        await load.RunAsync(() => fail(_cluster, FlagKey(probe)));
+        await load.RunAsync(() => fail(Redis, FlagKey(probe)));
 
-        _output.WriteLine(load.Describe(r => OnFailingShard(r.Mobile)));
-        _output.WriteLine(FailoverLoad.DescribeLogs(host.Logs));
-        var audit = await load.AuditAsync(_provider, [probe], mobile => ReadFromTheMasterAsync(CodeKey(mobile)));
-        _output.WriteLine(audit.ToString());
+        output.WriteLine(load.Describe(r => OnFailingShard(r.Mobile)));
+        output.WriteLine(FailoverLoad.DescribeLogs(host.Logs));
+        var audit = await load.AuditAsync(Provider, [probe], mobile => ReadFromTheMasterAsync(CodeKey(mobile)));
+        output.WriteLine(audit.ToString());
         Assert.True(audit.LostNothing, audit.ToString());
 
         // Recovered without a restart, inside the stream: the failed shard's mobiles get codes again.
@@ -217,11 +197,11 @@ public sealed class RedisClusterTests : IAsyncLifetime
         {
             try
             {
-                return await _cluster.Admin.GetDatabase(0).StringGetAsync(key, CommandFlags.DemandMaster);
+                return await Redis.Admin.GetDatabase(0).StringGetAsync(key, CommandFlags.DemandMaster);
             }
             catch (Exception ex) when (attempt < 5 && ex is RedisConnectionException or RedisCommandException or RedisServerException)
             {
-                await _cluster.Admin.ConfigureAsync();
+                await Redis.Admin.ConfigureAsync();
             }
         }
     }
@@ -247,7 +227,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
 
     private GatewayHost StartGateway(Action<GatewayConfig>? edit = null)
     {
-        var config = new GatewayConfig(_provider.Address, _cluster.ConnectionString);
+        var config = new GatewayConfig(Provider.Address, Redis.ConnectionString);
         config.Policy["Database"] = 0;
         config.Policy["SendFlagKey"] = "send_flag_{{{mobile}}}";
         config.Policy["CodeKey"] = "sms_{{{mobile}}}";
@@ -258,7 +238,7 @@ public sealed class RedisClusterTests : IAsyncLifetime
         config.Policy["MaxPerDay"] = 10;
         edit?.Invoke(config);
         var host = new GatewayHost(config).Start();
-        _resources.Add(host);
+        Resources.Add(host);
         return host;
     }
 }
