@@ -30,12 +30,12 @@
 # Settings (environment): ROUNDS=3 DURATION=10 (s per run) WARMUP=3 THREADS=2 CONNECTIONS=64
 # LEGACY_WORKERS=2*cores+1, SCENARIOS="gate plain ..." (a subset), BENCH_SKIP_BUILD=1 (use the existing Release
 # build), BENCH_KEEP=1 (keep the run dir: configs, logs, each run's wrk output, snapshots and audit),
-# GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer),
-# BENCH_UDS=1 (nginx -> gateways over Unix sockets; gate-direct and plain-direct stay on TCP, wrk's only transport),
-# BENCH_REDIS_UDS=1 (the gateways and the peer -> Redis over its Unix socket; the legacy app and the audit stay on
-# TCP). The machine line and machine.json name the mode ("hops").
+# GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
+# Unix sockets (docs/deployment.md): BENCH_UDS=1, nginx -> gateways over them (gate-direct and plain-direct stay on
+# TCP, wrk's only transport); BENCH_REDIS_UDS=1, the gateways and the peer -> Redis over its socket (the legacy app
+# and the audit stay on TCP). The machine line and machine.json name the mode ("hops").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -309,7 +309,8 @@ cat >"$RUN_DIR/machine.json" <<JSON
   "legacy_workers": $LEGACY_WORKERS, "interval": $INTERVAL, "lifetime": $LIFETIME, "half_rate": $HALF_RATE,
   "log_level": "$(jq -r .Logging.LogLevel.Default "$ROOT/Gateway/appsettings.json")",
   "overrides": $(printf '%s\n' "${GATEWAY_ARGS[@]}" | grep -vE 'Redis=|Address=' | jq -R . | jq -s .),
-  "gc": "$GC_MODE", "hops": "$(stack_mode)",
+  "hops": "$(stack_mode)",
+  "gc": "$GC_MODE",
   "peak_rss_mb": { "gateway-1": $((PEAK1 / 1024)), "gateway-2": $((PEAK2 / 1024)) }
 }
 JSON
