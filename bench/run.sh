@@ -34,8 +34,8 @@
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
 # Unix sockets (docs/deployment.md): BENCH_UDS=1, nginx -> gateways over them (gate-direct and plain-direct stay on
-# TCP, wrk's only transport); BENCH_REDIS_UDS=1, the gateways and the peer -> Redis over its socket (the legacy app
-# and the audit stay on TCP). The machine line and machine.json name the mode ("hops").
+# TCP: the load generators connect to ports); BENCH_REDIS_UDS=1, the gateways and the peer -> Redis over its socket
+# (the legacy app and the audit stay on TCP). The machine line and machine.json name the mode ("hops").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
