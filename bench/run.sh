@@ -38,14 +38,14 @@
 # GATEWAY_DLL=... (another gateway build, for A/B), PEER_DIR=... (another copy of the peer), GATE_MAX=N (skip the
 # measurement of the gate's maximum; the fixed loads are fractions of N), BENCH_NO_RULES_POLICY=1 (an A/B build from
 # before the number rules: leaves the gate-rules policy and route out; drop gate-rules from SCENARIOS).
-# BENCH_UDS=1 (nginx -> gateways over Unix sockets; gate-direct and plain-direct stay on TCP, wrk's only transport),
-# BENCH_REDIS_UDS=1 (the gateways and the peer -> Redis over its Unix socket; the legacy app and the audit stay on
-# TCP). The machine line and machine.json name the mode ("hops").
 # GATEWAY_ENV="DOTNET_X=1 DOTNET_Y=0" (runtime knobs for the gateways only), GATEWAYS=1 (one gateway instance behind
 # nginx instead of two), GATEWAY_PIN=1 (each instance pinned to a core of its own, with DOTNET_PROCESSOR_COUNT=1:
 # one instance per core instead of two sharing both cores).
 # The gateways inherit the environment, so runtime knobs can be tried as they are: DOTNET_gcServer=0,
 # DOTNET_TieredPGO=0, DOTNET_ThreadPool_ForceMinWorkerThreads=N, DOTNET_GCgen0size=...
+# Unix sockets (docs/deployment.md): BENCH_UDS=1, nginx -> gateways over them (gate-direct and plain-direct stay on
+# TCP: the load generators connect to ports); BENCH_REDIS_UDS=1, the gateways and the peer -> Redis over its socket
+# (the legacy app and the audit stay on TCP). The machine line and machine.json name the mode ("hops").
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -93,16 +93,28 @@ public sealed class UnixSocketListenerTests(RedisFixture redis) : IClassFixture<
     }
 
     [Fact]
-    public async Task ManagementEndpoints_OverUnixSocket_Answer404()
+    public async Task ManagementPort_BesideAUnixSocketEndpoint_AnswersThereAnd404OnTheSocket()
     {
-        // The management port is a TCP port on loopback; a socket connection has none, so it is never that port.
-        StartOnSocket(_ => { }, new Dictionary<string, string?> { ["Management:Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        using var client = UnixSocketHttp.Client(_socket);
+        // A Kestrel endpoint in configuration replaces the URL list, where the management port used to be added alone.
+        var port = FreePort.Next();
+        var host = _resources.Add(new GatewayHost(new GatewayConfig(_provider.Address, redis.Server.ConnectionString), new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Public:Url"] = $"http://unix:{_socket}",
+            ["Management:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
+        host.UseKestrel();
+        host.StartServer();
+        host.WaitUntilConnected();
+        using var socketClient = UnixSocketHttp.Client(_socket);
+        using var managementClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
 
-        var answer = await client.GetAsync("/sms-code-gate/blocks/");
+        var overManagementPort = await managementClient.GetAsync("/sms-code-gate/blocks");
+        var overSocket = await socketClient.GetAsync("/sms-code-gate/blocks");
 
-        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
-        Assert.Equal("Not found.", await GatewayClient.MessageOfAsync(answer));
+        Assert.Equal(HttpStatusCode.OK, overManagementPort.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, overSocket.StatusCode);
+        Assert.Equal("Not found.", await GatewayClient.MessageOfAsync(overSocket));
+        Assert.Equal(HttpStatusCode.OK, (await socketClient.GetAsync("/healthz")).StatusCode);
     }
 
     [Fact]
@@ -117,11 +129,11 @@ public sealed class UnixSocketListenerTests(RedisFixture redis) : IClassFixture<
         Assert.Contains("ForwardedHeaders:ForwardLimit above 1 with TrustUnixSocket", error.ToString(), StringComparison.Ordinal);
     }
 
-    private GatewayHost StartOnSocket(Action<GatewayConfig> edit, IReadOnlyDictionary<string, string?>? settings = null)
+    private GatewayHost StartOnSocket(Action<GatewayConfig> edit)
     {
         var config = new GatewayConfig(_provider.Address, redis.Server.ConnectionString);
         edit(config);
-        var host = _resources.Add(new GatewayHost(config, settings));
+        var host = _resources.Add(new GatewayHost(config));
         host.UseKestrel(kestrel => kestrel.ListenUnixSocket(_socket));
         host.StartServer();
         return host.WaitUntilConnected();

@@ -11,6 +11,12 @@ internal static class ManagementPort
 {
     public const string Key = "Management:Port";
 
+    /// <summary>Kestrel's own endpoints (<c>Kestrel:Endpoints:NAME:Url</c>), which replace the URL list when any is set.</summary>
+    private const string KestrelEndpointsKey = "Kestrel:Endpoints";
+
+    /// <summary>The name of the management port among Kestrel's endpoints.</summary>
+    private const string EndpointName = "SmsCodeGateManagement";
+
     /// <summary>What Kestrel listens on when no URL is configured.</summary>
     private const string DefaultUrls = "http://localhost:5000";
 
@@ -29,8 +35,17 @@ internal static class ManagementPort
             throw new InvalidOperationException($"{Key} must be a TCP port, 1 to 65535 (was '{value}').");
         }
 
+        var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
+        if (builder.Configuration.GetSection(KestrelEndpointsKey).GetChildren().Any())
+        {
+            // Kestrel binds its configured endpoints instead of the URL list ("Overriding address(es)"), which would
+            // drop the port without a word: it goes among the endpoints (e.g. beside a Unix socket's).
+            builder.Configuration.AddInMemoryCollection([new($"{KestrelEndpointsKey}:{EndpointName}:Url", url)]);
+            return port;
+        }
+
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : DefaultUrls;
-        builder.WebHost.UseUrls($"{urls};http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+        builder.WebHost.UseUrls($"{urls};{url}");
         return port;
     }
 
