@@ -103,7 +103,7 @@ def _header(out, machine):
         f"machine over loopback: nginx (2 workers) → {machine.get('gateways', 2)} gateway instance(s) (Release"
         f"{', each pinned to a core of its own' if machine.get('pinned') else ''}) → demo provider, Redis, legacy "
         f"app (gunicorn, {machine['legacy_workers']} sync workers); the OpenResty peer (1 worker) → the same Redis "
-        f"and provider. Runtime: {machine['gc']}.")
+        f"and provider. Hops: {machine.get('hops', 'tcp loopback')}. Runtime: {machine['gc']}.")
     out(f"Configuration as shipped: Gateway/appsettings.json (log level {machine['log_level']}) and yarp.json, "
         f"policy legacy-sms with its caps and the sms-per-ip rate limiter (send interval {machine['interval']} s, "
         f"code lifetime {machine['lifetime']} s). Raised for one load generator on one IP, by command-line "
