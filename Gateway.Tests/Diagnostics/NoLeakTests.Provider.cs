@@ -2,7 +2,9 @@ using System.Net;
 
 namespace Gateway.Tests.Diagnostics;
 
-/// <summary>The provider's failures (a timeout, a refused connection, a 500) and a client leaving mid-forward leak nothing.</summary>
+/// <summary>
+/// The provider's failures (a timeout, a refused connection, a 500) and a client leaving mid-forward leak nothing.
+/// </summary>
 public sealed partial class NoLeakTests
 {
     [Fact]

@@ -3,7 +3,10 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Diagnostics;
 
-/// <summary>The store's failures (down, answering an error, answering too late) leak nothing, and are logged by kind, never in Redis's own words.</summary>
+/// <summary>
+/// The store's failures (down, answering an error, answering too late) leak nothing, and are logged by kind, never in
+/// Redis's own words.
+/// </summary>
 public sealed partial class NoLeakTests
 {
     [Fact]

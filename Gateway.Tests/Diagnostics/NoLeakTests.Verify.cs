@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 
 namespace Gateway.Tests.Diagnostics;
 
-/// <summary>Verifying (the endpoint and the legacy route: wrong, right, over the limit) leaks neither the code nor the guesses.</summary>
+/// <summary>
+/// Verifying (the endpoint and the legacy route: wrong, right, over the limit) leaks neither the code nor the guesses.
+/// </summary>
 public sealed partial class NoLeakTests
 {
     [Fact]

@@ -7,7 +7,10 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>A client that leaves mid-request is counted once as client_aborted, and the request it left behind as what it became.</summary>
+/// <summary>
+/// A client that leaves mid-request is counted once as client_aborted, and the request it left behind as what it
+/// became.
+/// </summary>
 public sealed partial class GateOutcomeTests
 {
     [Fact]

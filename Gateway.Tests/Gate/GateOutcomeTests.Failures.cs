@@ -8,7 +8,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>What goes wrong inside the gate (the store, the body, the policy, an exception), counted once each as what failed.</summary>
+/// <summary>
+/// What goes wrong inside the gate (the store, the body, the policy, an exception), counted once each as what failed.
+/// </summary>
 public sealed partial class GateOutcomeTests
 {
     [Fact]

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>The caps (per mobile, per client address, the spend guard): reached, refused, counted and rolled back, on both stores.</summary>
+/// <summary>
+/// The caps (per mobile, per client address, the spend guard): reached, refused, counted and rolled back, on both
+/// stores.
+/// </summary>
 public abstract partial class SmsCodeGateContractTests
 {
     [Theory]

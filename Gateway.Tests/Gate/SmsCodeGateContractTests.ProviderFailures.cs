@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>When the provider fails, hangs or breaks its answer, or the client goes away: what the client is told and whether the code is kept or revoked, on both stores.</summary>
+/// <summary>
+/// When the provider fails, hangs or breaks its answer, or the client goes away: what the client is told and whether
+/// the code is kept or revoked, on both stores.
+/// </summary>
 public abstract partial class SmsCodeGateContractTests
 {
     [Theory]

@@ -6,7 +6,9 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>Repeats of one send: the same idempotency key, and hundreds at once for one mobile, forward one SMS, on both stores.</summary>
+/// <summary>
+/// Repeats of one send: the same idempotency key, and hundreds at once for one mobile, forward one SMS, on both stores.
+/// </summary>
 public abstract partial class SmsCodeGateContractTests
 {
     [Fact]
