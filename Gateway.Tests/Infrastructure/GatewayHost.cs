@@ -73,12 +73,25 @@ public sealed class GatewayHost : WebApplicationFactory<Program>
     public GatewayHost WaitUntilConnected()
     {
         var redis = Services.GetRequiredService<RedisConnection>();
-        if (redis.IsConfigured && !SpinWait.SpinUntil(() => redis.Multiplexer.IsConnected, TimeSpan.FromSeconds(30)))
+        if (redis.IsConfigured && !SpinWait.SpinUntil(() => IsConnected(redis), TimeSpan.FromSeconds(30)))
         {
             throw new TimeoutException("The gateway's Redis connection did not come up within 30 s.");
         }
 
         return this;
+    }
+
+    // The connection throws while its first connect is still under way (it has no multiplexer yet).
+    private static bool IsConnected(RedisConnection redis)
+    {
+        try
+        {
+            return redis.Multiplexer.IsConnected;
+        }
+        catch (SmsCodeStoreUnavailableException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
