@@ -25,7 +25,6 @@ return 0;
 static WebApplication BuildGateway(string[] args)
 {
     // appsettings.json (log levels that keep full mobiles out of the framework's request logs) ships beside the binary.
-    RedisThreads.Apply();
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var configFile = builder.Configuration.AddGatewayConfigFile(args);
     var managementPort = ManagementPort.Configure(builder);
