@@ -113,7 +113,8 @@ CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 MEMORY=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 DOTNET_VERSION=$(dotnet --version)
 # The gateway's runtime settings as its build ships them (Gateway.csproj writes them into runtimeconfig.json).
-GC_MODE="runtimeconfig.json $(jq -c '.runtimeOptions.configProperties // {}' "${GATEWAY_DLL%.dll}.runtimeconfig.json")"
+GC_MODE="runtimeconfig.json $(jq -c '.runtimeOptions.configProperties // {}' "${GATEWAY_DLL%.dll}.runtimeconfig.json" \
+    | sed 's/"//g')"
 # Runtime knobs only (not the SDK's own DOTNET_CLI_*, DOTNET_NOLOGO...).
 RUNTIME_ENV=$(env | grep -E '^DOTNET_' | grep -vE '^DOTNET_(CLI_|NOLOGO|GENERATE_ASPNET_CERTIFICATE|SKIP_FIRST_TIME)' \
     | sort | tr '\n' ' ' | sed 's/ $//' || true)
@@ -174,7 +175,7 @@ GATEWAY_ARGS=(
     "$RULES:Database=2" "$RULES:MaxPerHour=5" "$RULES:MaxPerDay=10" "$RULES:MaxPerIpPerHour=$RAISED"
     "$RULES:MaxSendsPerMinute=$RAISED" "$RULES:CountryCode=86" "$RULES:Numbers:AllowRegions:0=CN"
     "$RULES:Numbers:DenyPrefixes:0=+86170" "$RULES:Numbers:DenyPrefixes:1=+86171"
-    $(printf "$RULES:Numbers:DenyTypes:%s " 0=PremiumRate 1=SharedCost 2=TollFree 3=Voip 4=Uan 5=Unknown)
+    $(printf -- "$RULES:Numbers:DenyTypes:%s " 0=PremiumRate 1=SharedCost 2=TollFree 3=Voip 4=Uan 5=Unknown)
     "$RULES:Blocks:PrefixLength=7" "$RULES:Blocks:Window=00:10:00" "$RULES:Blocks:MinSends=$RAISED"
     "$RULES:Blocks:MinConversion=0.2" "$RULES:Blocks:BlockFor=00:15:00" "$RULES:Blocks:MaxPerHour=$RAISED"
     $(gated_route rules-codes '/rules_sms_codes/{mobile}/' bench-rules sms-per-ip)
