@@ -21,13 +21,16 @@ internal sealed partial class RedisBlockCounters
 {
     private readonly RedisScriptRunner _scripts;
     private readonly ILogger _logger;
+    private readonly LogThrottle _throttle;
 
-    public RedisBlockCounters(RedisScriptRunner scripts, ILogger logger)
+    public RedisBlockCounters(RedisScriptRunner scripts, ILogger logger, LogThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(scripts);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(throttle);
         _scripts = scripts;
         _logger = logger;
+        _throttle = throttle;
     }
 
     /// <summary>Whether the send's block is handled here: the send has a block, on Redis Cluster (its keys never go in the mobile's script there).</summary>
@@ -134,7 +137,10 @@ internal sealed partial class RedisBlockCounters
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            Log.VerifiedNotCounted(_logger, ex.Message);
+            if (_throttle.ShouldLog(EventIds.BlockVerifiedNotCounted, string.Empty, out var suppressed))
+            {
+                Log.VerifiedNotCounted(_logger, ex.Message, suppressed);
+            }
         }
     }
 
@@ -181,7 +187,10 @@ internal sealed partial class RedisBlockCounters
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            Log.ReleaseFailed(_logger, ex.Message);
+            if (_throttle.ShouldLog(EventIds.ReleaseFailed, string.Empty, out var suppressed))
+            {
+                Log.ReleaseFailed(_logger, ex.Message, suppressed);
+            }
         }
     }
 
@@ -194,19 +203,22 @@ internal sealed partial class RedisBlockCounters
         }
         catch (SmsCodeStoreUnavailableException ex)
         {
-            Log.RevokeFailed(_logger, ex.Message);
+            if (_throttle.ShouldLog(EventIds.BlockRevokeFailed, string.Empty, out var suppressed))
+            {
+                Log.RevokeFailed(_logger, ex.Message, suppressed);
+            }
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = nameof(EventIds.ReleaseFailed))]
-        public static partial void ReleaseFailed(ILogger logger, string storeFailure);
+        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ReleaseFailed))]
+        public static partial void ReleaseFailed(ILogger logger, string storeFailure, long suppressed);
 
-        [LoggerMessage(EventIds.BlockRevokeFailed, LogLevel.Warning, "Could not take back an issue that its number block refused on Redis Cluster: {StoreFailure}. No SMS went out; the send flag and code expire with their TTLs.", EventName = nameof(EventIds.BlockRevokeFailed))]
-        public static partial void RevokeFailed(ILogger logger, string storeFailure);
+        [LoggerMessage(EventIds.BlockRevokeFailed, LogLevel.Warning, "Could not take back an issue that its number block refused on Redis Cluster: {StoreFailure}. No SMS went out; the send flag and code expire with their TTLs. {Suppressed} more since the last such line.", EventName = nameof(EventIds.BlockRevokeFailed))]
+        public static partial void RevokeFailed(ILogger logger, string storeFailure, long suppressed);
 
-        [LoggerMessage(EventIds.BlockVerifiedNotCounted, LogLevel.Warning, "Could not count a verification for its number block on Redis Cluster: {StoreFailure}. The verification stands and the mobile is remembered; the block's conversion is one short.", EventName = nameof(EventIds.BlockVerifiedNotCounted))]
-        public static partial void VerifiedNotCounted(ILogger logger, string storeFailure);
+        [LoggerMessage(EventIds.BlockVerifiedNotCounted, LogLevel.Warning, "Could not count a verification for its number block on Redis Cluster: {StoreFailure}. The verification stands and the mobile is remembered; the block's conversion is one short. {Suppressed} more since the last such line.", EventName = nameof(EventIds.BlockVerifiedNotCounted))]
+        public static partial void VerifiedNotCounted(ILogger logger, string storeFailure, long suppressed);
     }
 }

@@ -23,13 +23,16 @@ internal sealed partial class RedisSideCounters
 
     private readonly RedisScriptRunner _scripts;
     private readonly ILogger _logger;
+    private readonly LogThrottle _throttle;
 
-    public RedisSideCounters(RedisScriptRunner scripts, ILogger logger)
+    public RedisSideCounters(RedisScriptRunner scripts, ILogger logger, LogThrottle throttle)
     {
         ArgumentNullException.ThrowIfNull(scripts);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(throttle);
         _scripts = scripts;
         _logger = logger;
+        _throttle = throttle;
     }
 
     /// <summary>Whether <paramref name="request"/> counts anything outside the mobile's slot: a side counter is on, on Redis Cluster.</summary>
@@ -165,7 +168,10 @@ internal sealed partial class RedisSideCounters
             }
             catch (SmsCodeStoreUnavailableException ex)
             {
-                Log.ReleaseFailed(_logger, ex.Message);
+                if (_throttle.ShouldLog(EventIds.ReleaseFailed, string.Empty, out var suppressed))
+                {
+                    Log.ReleaseFailed(_logger, ex.Message, suppressed);
+                }
             }
         }
     }
@@ -188,7 +194,7 @@ internal sealed partial class RedisSideCounters
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window.", EventName = nameof(EventIds.ReleaseFailed))]
-        public static partial void ReleaseFailed(ILogger logger, string storeFailure);
+        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ReleaseFailed))]
+        public static partial void ReleaseFailed(ILogger logger, string storeFailure, long suppressed);
     }
 }
