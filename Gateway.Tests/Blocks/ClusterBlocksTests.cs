@@ -17,7 +17,7 @@ namespace Gateway.Tests.Blocks;
 /// the block's keys in a slot of their own, checked and counted beside the mobile's script, the answers combined by
 /// the gateway. Each test uses blocks of its own, so that one cluster serves the class.
 /// </summary>
-public sealed partial class ClusterBlocksTests(ClusterBlocksTests.ClusterFixture cluster) : IClassFixture<ClusterBlocksTests.ClusterFixture>, IAsyncLifetime
+public sealed partial class ClusterBlocksTests(RedisClusterFixture cluster) : IClassFixture<RedisClusterFixture>, IAsyncLifetime
 {
     private const int ManagementPort = 5998;
     private readonly TestResources _resources = new();
@@ -257,23 +257,5 @@ public sealed partial class ClusterBlocksTests(ClusterBlocksTests.ClusterFixture
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         using var reader = new StreamReader(context.Response.Body);
         return await reader.ReadToEndAsync();
-    }
-
-    /// <summary>One Redis Cluster for the class.</summary>
-    public sealed class ClusterFixture : IAsyncLifetime
-    {
-        private RedisCluster? _cluster;
-
-        public RedisCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
-
-        public async Task InitializeAsync() => _cluster = await RedisCluster.StartNewAsync();
-
-        public async Task DisposeAsync()
-        {
-            if (_cluster is not null)
-            {
-                await _cluster.DisposeAsync();
-            }
-        }
     }
 }

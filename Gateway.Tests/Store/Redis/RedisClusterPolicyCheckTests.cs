@@ -10,8 +10,8 @@ namespace Gateway.Tests.Store.Redis;
 /// here the day it is added; every cap that is off by default is turned on, so that no key is skipped for being
 /// unused. One cluster serves the class: a refused policy writes nothing.
 /// </summary>
-public sealed class RedisClusterPolicyCheckTests(RedisClusterPolicyCheckTests.ClusterFixture cluster)
-    : IClassFixture<RedisClusterPolicyCheckTests.ClusterFixture>, IAsyncLifetime
+public sealed class RedisClusterPolicyCheckTests(RedisClusterFixture cluster)
+    : IClassFixture<RedisClusterFixture>, IAsyncLifetime
 {
     private readonly TestResources _resources = new();
     private RecordingSmsProvider _provider = null!;
@@ -164,23 +164,5 @@ public sealed class RedisClusterPolicyCheckTests(RedisClusterPolicyCheckTests.Cl
             .Select(p => (p.Name, Default: (string?)p.GetValue(shipped) ?? string.Empty))
             .Where(t => t.Default.Contains(SmsCodePolicyOptions.MobilePlaceholder, StringComparison.Ordinal))
             .OrderBy(t => t.Name, StringComparer.Ordinal);
-    }
-
-    /// <summary>One Redis Cluster for the class.</summary>
-    public sealed class ClusterFixture : IAsyncLifetime
-    {
-        private RedisCluster? _cluster;
-
-        public RedisCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
-
-        public async Task InitializeAsync() => _cluster = await RedisCluster.StartNewAsync();
-
-        public async Task DisposeAsync()
-        {
-            if (_cluster is not null)
-            {
-                await _cluster.DisposeAsync();
-            }
-        }
     }
 }
