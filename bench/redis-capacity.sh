@@ -5,11 +5,13 @@
 #   bench/redis-capacity.sh
 #
 # Starts its own redis-server (no persistence, like the tests) on a free 127.0.0.1 port, loads the issue script
-# exactly as Gateway.Middleware/Store/RedisScripts.cs holds it (SCRIPT LOAD), and runs redis-benchmark on:
+# exactly as the store sends it (Store/Redis/Lua/codes.lua then issue.lua, as RedisScripts composes them; SCRIPT LOAD),
+# and runs redis-benchmark on:
 #
-#   issue     EVALSHA for a fresh random mobile: checks, then SET flag, SET code, INCR+PEXPIRE hour and day counters
-#             (the gate's 200 path; MaxPerHour 5, MaxPerDay 10, IP and spend caps off, as the store sends it)
-#   refused   EVALSHA for one fixed mobile: PTTL flag, GET two counters, refuse (the gate's 400 path)
+#   issue     EVALSHA for a fresh random mobile: checks, then SET flag, SET code, the state hash, INCR+PEXPIRE hour
+#             and day counters (the gate's 200 path; MaxPerHour 5, MaxPerDay 10, IP and spend caps raised as
+#             bench/run.sh raises them, as the store sends it): 5 keys per mobile
+#   refused   EVALSHA for one fixed mobile: PTTL flag, GET the four counters, refuse (the gate's 400 path)
 #   set, get  plain SET and GET of a random key, for reference
 #
 # Every gate request costs one EVALSHA (issued or refused); a provider failure adds one more (the revoke).
@@ -17,7 +19,7 @@
 # mobile: the same work on a single server (in a cluster the real keys share one hash tag and so one slot).
 #
 # Settings (environment): NOCAPS=1 (the caps-off policy's call), AUDIT=1 (audit stream on), SCRIPT=file.lua (another
-# issue script with the same KEYS and ARGV, for A/B), REQUESTS=200000 CLIENTS=50 PIPELINE=1 ROUNDS=3 (the best round is reported per test);
+# issue script with the same KEYS and ARGV, codes.lua included, for A/B), REQUESTS=200000 CLIENTS=50 PIPELINE=1 ROUNDS=3 (the best round is reported per test);
 # PIN=1 pins redis-server to the first core and redis-benchmark to the others (taskset), so that they do not compete.
 set -euo pipefail
 
@@ -48,16 +50,9 @@ finish() {
 }
 trap finish EXIT
 
-# The issue script, cut out of the C# raw string literal and un-indented as the compiler does.
-/usr/bin/python3 - "$ROOT/Gateway.Middleware/Store/RedisScripts.cs" >"$RUN_DIR/issue.lua" <<'PY'
-import re, sys
-source = open(sys.argv[1], encoding="utf-8").read()
-match = re.search(r'public const string Issue = """\n(.*?)\n([ \t]*)""";', source, re.S)
-if not match:
-    sys.exit("RedisScripts.Issue not found")
-indent = match.group(2)
-print("\n".join(line[len(indent):] if line.startswith(indent) else line for line in match.group(1).split("\n")))
-PY
+# The issue script as RedisScripts composes it: the shared codes, then the script.
+LUA="$ROOT/Gateway.Middleware/Store/Redis/Lua"
+cat "$LUA/codes.lua" <(echo) "$LUA/issue.lua" >"$RUN_DIR/issue.lua"
 
 "${SERVER_CPU[@]}" redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --protected-mode no \
     --dir "$RUN_DIR" --loglevel warning >"$RUN_DIR/redis.log" 2>&1 &
@@ -70,30 +65,43 @@ CLI=(redis-cli -p "$PORT" -n 2)
 [ -z "${SCRIPT:-}" ] || cp "$SCRIPT" "$RUN_DIR/issue.lua"
 SHA=$("${CLI[@]}" -x script load <"$RUN_DIR/issue.lua")
 
-# KEYS and ARGV as the store sends them with the shipped caps (yarp.json): flag, code, state, audit stream (off: the
-# flag's key), hour, day, IP and spend counters; code, interval 60 s, lifetime 300 s, nonce, audit off, caps hour 5,
-# day 10, IP and spend raised as bench/run.sh raises them, windows (ms). NOCAPS=1: every cap off, as the caps-off
-# policy sends it (three keys, four arguments). AUDIT=1: the audit stream on.
-AUDIT_ARGS=(0 "" "")
-[ "${AUDIT:-0}" = 1 ] && AUDIT_ARGS=(100000 legacy-sms "138****8000")
+# KEYS and ARGV as the store sends them (RedisSmsCodeStore, issue.lua's header) with the shipped caps (yarp.json):
+# flag, code, state, then with Feature.Counters the hour, day, IP and spend counters, then with Feature.Audit the
+# audit stream; code, interval 60 s, lifetime 300 s, nonce, the features,
+# caps hour 5, day 10, IP and spend raised as bench/run.sh raises them, then the audit's cap, policy and masked mobile.
+# NOCAPS=1: every cap off, as the caps-off policy sends it. AUDIT=1: the audit stream on.
 issue_call() { # issue_call MOBILE: sets CALL to the EVALSHA of one issue for MOBILE (__rand_int__: a fresh one)
-    local m=$1 audit_key="send_flag_{$1}"
-    [ "${AUDIT:-0}" = 1 ] && audit_key=sms_audit
-    if [ "${NOCAPS:-0}" = 1 ] && [ "${AUDIT:-0}" != 1 ]; then
-        CALL=(EVALSHA "$SHA" 3 "send_flag_{$m}" "sms_{$m}" "sms_state_{$m}" 123456 60000 300000 nonce-1)
-    elif [ "${NOCAPS:-0}" = 1 ]; then
-        CALL=(EVALSHA "$SHA" 4 "send_flag_{$m}" "sms_{$m}" "sms_state_{$m}" "$audit_key" 123456 60000 300000 nonce-1
-            "${AUDIT_ARGS[@]}")
-    else
-        CALL=(EVALSHA "$SHA" 8 "send_flag_{$m}" "sms_{$m}" "sms_state_{$m}" "$audit_key" "sms_hour_{$m}" "sms_day_{$m}"
-            "sms_ip_hour_{127.0.0.1}" "sms_spend_{legacy-sms}" 123456 60000 300000 nonce-1 "${AUDIT_ARGS[@]}"
-            5 10 1000000000 1000000000 3600000 86400000 3600000 60000)
+    local m=$1 features=0 keys=("send_flag_{$1}" "sms_{$1}" "sms_state_{$1}") args=(123456 60000 300000 nonce-1)
+    local extra=()
+    if [ "${NOCAPS:-0}" != 1 ]; then
+        features=1
+        keys+=("sms_hour_{$m}" "sms_day_{$m}" "sms_ip_hour_{127.0.0.1}" "sms_spend_{legacy-sms}")
+        extra=(5 10 1000000000 1000000000)
     fi
+    if [ "${AUDIT:-0}" = 1 ]; then
+        features=$((features | 2))
+        keys+=(sms_audit)
+        extra+=(100000 legacy-sms "138****8000")
+    fi
+    CALL=(EVALSHA "$SHA" "${#keys[@]}" "${keys[@]}" "${args[@]}" "$features" "${extra[@]}")
 }
 issue_call __rand_int__
 FRESH=("${CALL[@]}")
 issue_call 13800138000
 FIXED=("${CALL[@]}")
+
+# Keys a send writes: SENDS issues for as many fresh mobiles on an emptied database, then the keys that name a mobile
+# (the shared IP, spend and audit keys aside) and INFO keyspace, which counts the keys with a TTL (expires).
+SENDS=${SENDS:-1000}
+"${CLI[@]}" flushdb >/dev/null
+for i in $(seq 1 "$SENDS"); do
+    issue_call "1390$(printf %07d "$i")"
+    echo "${CALL[*]}"
+done | "${CLI[@]}" >/dev/null
+MOBILE_KEYS=$("${CLI[@]}" --scan --pattern '*{1390*' | wc -l)
+KEYS_PER_SEND=$(awk -v k="$MOBILE_KEYS" -v n="$SENDS" 'BEGIN { printf "%.2f", k / n }')
+KEYSPACE=$("${CLI[@]}" info keyspace | tr -d '\r' | grep '^db2:' || true)
+"${CLI[@]}" flushdb >/dev/null
 
 # Sanity: the script issues for a fresh mobile ({0, 0}) and refuses the same mobile next (reason 1, the interval).
 first=$("${CLI[@]}" "${FIXED[@]}" | tr '\n' ' ')
@@ -135,4 +143,5 @@ measure refused "${FIXED[@]}"
 measure set SET "key:__rand_int__" 123456
 measure get GET "key:__rand_int__"
 echo
+echo "keys per fresh-mobile send: $KEYS_PER_SEND ($MOBILE_KEYS mobile keys after $SENDS sends; $KEYSPACE)"
 echo "keys now in db 2: $("${CLI[@]}" dbsize); used memory: $("${CLI[@]}" info memory | grep '^used_memory_human:' | cut -d: -f2 | tr -d '\r')"
