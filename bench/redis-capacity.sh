@@ -37,22 +37,11 @@ fi
 
 "$ROOT/scripts/ensure-packages.sh" redis-server redis-tools
 
-RUN_DIR=$(mktemp -d /tmp/redis-capacity.XXXXXX)
+# shellcheck source=bench/redis-scratch.sh
+source "$ROOT/bench/redis-scratch.sh"
+redis_scratch redis-capacity
 PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-REDIS_PID=""
-
-finish() {
-    if [ -n "$REDIS_PID" ]; then
-        kill "$REDIS_PID" 2>/dev/null || true
-        wait "$REDIS_PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN_DIR"
-}
-trap finish EXIT
-
-# The issue script as RedisScripts composes it: the shared codes, then the script.
-LUA="$ROOT/Gateway.Middleware/Store/Redis/Lua"
-cat "$LUA/codes.lua" <(echo) "$LUA/issue.lua" >"$RUN_DIR/issue.lua"
+issue_script "$RUN_DIR/issue.lua"
 
 "${SERVER_CPU[@]}" redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --protected-mode no \
     --dir "$RUN_DIR" --loglevel warning >"$RUN_DIR/redis.log" 2>&1 &
@@ -62,7 +51,6 @@ for _ in $(seq 1 100); do
     sleep 0.05
 done
 CLI=(redis-cli -p "$PORT" -n 2)
-[ -z "${SCRIPT:-}" ] || cp "$SCRIPT" "$RUN_DIR/issue.lua"
 SHA=$("${CLI[@]}" -x script load <"$RUN_DIR/issue.lua")
 
 # KEYS and ARGV as the store sends them (RedisSmsCodeStore, issue.lua's header) with the shipped caps (yarp.json):

@@ -16,19 +16,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${N:-2000}
 "$ROOT/scripts/ensure-packages.sh" redis-server redis-tools valgrind
 
-RUN_DIR=$(mktemp -d /tmp/redis-instructions.XXXXXX)
-REDIS_PID=""
-finish() {
-    if [ -n "$REDIS_PID" ]; then
-        kill "$REDIS_PID" 2>/dev/null || true
-        wait "$REDIS_PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN_DIR"
-}
-trap finish EXIT
-
-LUA="$ROOT/Gateway.Middleware/Store/Redis/Lua"
-if [ -n "${SCRIPT:-}" ]; then cp "$SCRIPT" "$RUN_DIR/issue.lua"; else cat "$LUA/codes.lua" <(echo) "$LUA/issue.lua" >"$RUN_DIR/issue.lua"; fi
+# shellcheck source=bench/redis-scratch.sh
+source "$ROOT/bench/redis-scratch.sh"
+redis_scratch redis-instructions
+issue_script "$RUN_DIR/issue.lua"
 
 count() { # count PATH: prints "PATH instructions-per-call"
     local path=$1 port sha
