@@ -181,17 +181,7 @@ internal sealed partial class RedisBlockCounters
     {
         var counter = block.Guards ? block.CounterKey : block.HourCounterKey;
         RedisValue[] values = [block.MaxPerHour, block.Guards ? block.MinConversion : 0];
-        try
-        {
-            await _scripts.RunAsync(database, RedisScripts.Embedded.ReleaseBlock, [counter, block.MaxPerHour > 0 ? block.HourCounterKey : counter], values, honourBreaker: false).ConfigureAwait(false);
-        }
-        catch (SmsCodeStoreUnavailableException ex)
-        {
-            if (_throttle.ShouldLog(EventIds.ReleaseFailed, string.Empty, out var suppressed))
-            {
-                Log.ReleaseFailed(_logger, ex.Message, suppressed);
-            }
-        }
+        await _scripts.TakeBackAsync(database, RedisScripts.Embedded.ReleaseBlock, [counter, block.MaxPerHour > 0 ? block.HourCounterKey : counter], values).ConfigureAwait(false);
     }
 
     /// <summary>Takes back what the rest issued. Never throws: a failure is logged, and the flag and code expire with their TTLs.</summary>
@@ -212,9 +202,6 @@ internal sealed partial class RedisBlockCounters
 
     private static partial class Log
     {
-        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ReleaseFailed))]
-        public static partial void ReleaseFailed(ILogger logger, string storeFailure, long suppressed);
-
         [LoggerMessage(EventIds.BlockRevokeFailed, LogLevel.Warning, "Could not take back an issue that its number block refused on Redis Cluster: {StoreFailure}. No SMS went out; the send flag and code expire with their TTLs. {Suppressed} more since the last such line.", EventName = nameof(EventIds.BlockRevokeFailed))]
         public static partial void RevokeFailed(ILogger logger, string storeFailure, long suppressed);
 

@@ -20,6 +20,9 @@ internal sealed partial class RedisScriptRunner
         [LoggerMessage(EventIds.LateRevokeFailed, LogLevel.Warning, "A send answered 503 had reached Redis before it failed, and undoing it failed too: {StoreFailure}. If its script ran, that mobile's send flag and its code (never sent) stay until they expire (the policy's SendInterval and CodeLifetime): the mobile is refused until then. Nothing to do once Redis answers again; the StoreUnavailable lines tell the outage.", EventName = nameof(EventIds.LateRevokeFailed))]
         public static partial void LateRevokeFailed(ILogger logger, string storeFailure);
 
+        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ReleaseFailed))]
+        public static partial void ReleaseFailed(ILogger logger, string storeFailure, long suppressed);
+
         [LoggerMessage(EventIds.StoreDataError, LogLevel.Warning, "Redis refused a call over the contents of the keys of {Key} ({RedisError}): that request is answered 503; the store is not marked unavailable. {Suppressed} more since the last such line.", EventName = nameof(EventIds.StoreDataError))]
         public static partial void DataError(ILogger logger, string key, string redisError, long suppressed);
     }

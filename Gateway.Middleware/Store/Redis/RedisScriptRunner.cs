@@ -119,6 +119,25 @@ internal sealed partial class RedisScriptRunner
     }
 
     /// <summary>
+    /// Runs a take-back of a count (a Cluster side counter's or a block's), past the breaker. Never throws: a failure
+    /// is logged, throttled, and the count expires with its window.
+    /// </summary>
+    public async Task TakeBackAsync(int database, RedisScript script, RedisKey[] keys, RedisValue[] values)
+    {
+        try
+        {
+            await RunAsync(database, script, keys, values, honourBreaker: false).ConfigureAwait(false);
+        }
+        catch (SmsCodeStoreUnavailableException ex)
+        {
+            if (_throttle.ShouldLog(EventIds.ReleaseFailed, string.Empty, out var suppressed))
+            {
+                Log.ReleaseFailed(_logger, ex.Message, suppressed);
+            }
+        }
+    }
+
+    /// <summary>
     /// After the gate gave up on <paramref name="call"/> (an issue), waits for its real outcome and runs
     /// <paramref name="undo"/> unless <paramref name="wrote"/> says it wrote nothing, or it never reached Redis (the
     /// client library says so of a call it could not send: Redis stopped, the connection gone). When the outcome stays

@@ -1,5 +1,3 @@
-using Gateway.Middleware.Diagnostics;
-using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace Gateway.Middleware.Store.Redis;
@@ -13,7 +11,7 @@ namespace Gateway.Middleware.Store.Redis;
 /// To add a side counter: a <see cref="SmsCodeCounter"/> on <see cref="SmsCodeIssueRequest"/> (with its refusal), and
 /// one <see cref="SideCounter"/> line in <see cref="Counters"/>: how to read it from a request and how to turn it off.
 /// </remarks>
-internal sealed partial class RedisSideCounters
+internal sealed class RedisSideCounters
 {
     private static readonly SideCounter[] Counters =
     [
@@ -22,17 +20,11 @@ internal sealed partial class RedisSideCounters
     ];
 
     private readonly RedisScriptRunner _scripts;
-    private readonly ILogger _logger;
-    private readonly LogThrottle _throttle;
 
-    public RedisSideCounters(RedisScriptRunner scripts, ILogger logger, LogThrottle throttle)
+    public RedisSideCounters(RedisScriptRunner scripts)
     {
         ArgumentNullException.ThrowIfNull(scripts);
-        ArgumentNullException.ThrowIfNull(logger);
-        ArgumentNullException.ThrowIfNull(throttle);
         _scripts = scripts;
-        _logger = logger;
-        _throttle = throttle;
     }
 
     /// <summary>Whether <paramref name="request"/> counts anything outside the mobile's slot: a side counter is on, on Redis Cluster.</summary>
@@ -162,17 +154,7 @@ internal sealed partial class RedisSideCounters
     {
         foreach (var counter in counters)
         {
-            try
-            {
-                await _scripts.RunAsync(database, RedisScripts.Embedded.Release, [counter.Key!], [], honourBreaker: false).ConfigureAwait(false);
-            }
-            catch (SmsCodeStoreUnavailableException ex)
-            {
-                if (_throttle.ShouldLog(EventIds.ReleaseFailed, string.Empty, out var suppressed))
-                {
-                    Log.ReleaseFailed(_logger, ex.Message, suppressed);
-                }
-            }
+            await _scripts.TakeBackAsync(database, RedisScripts.Embedded.Release, [counter.Key!], []).ConfigureAwait(false);
         }
     }
 
@@ -191,10 +173,4 @@ internal sealed partial class RedisSideCounters
 
     /// <summary>One side counter: how to read it from a request, and the request with it off.</summary>
     private sealed record SideCounter(Func<SmsCodeIssueRequest, SmsCodeCounter> Of, Func<SmsCodeIssueRequest, SmsCodeIssueRequest> Off);
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventIds.ReleaseFailed, LogLevel.Warning, "Could not take back a count on Redis Cluster: {StoreFailure}. It expires with its window. {Suppressed} more since the last such line.", EventName = nameof(EventIds.ReleaseFailed))]
-        public static partial void ReleaseFailed(ILogger logger, string storeFailure, long suppressed);
-    }
 }

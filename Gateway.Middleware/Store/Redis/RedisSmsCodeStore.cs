@@ -39,7 +39,7 @@ internal sealed partial class RedisSmsCodeStore : ISmsCodeStore
         _timeProvider = timeProvider;
         _timeout = options.Value.StoreTimeout;
         _scripts = new RedisScriptRunner(redis, breaker, timeProvider, options.Value.StoreTimeout, logger, throttle, substitution);
-        _sideCounters = new RedisSideCounters(_scripts, logger, throttle);
+        _sideCounters = new RedisSideCounters(_scripts);
         _blocks = new RedisBlockCounters(_scripts, logger, throttle);
         _issueOwn = IssueAtomicallyAsync;
         _revokeOwn = RevokeOwnAsync;
