@@ -13,10 +13,6 @@ public sealed class NamespaceCycleTests(ITestOutputHelper output)
 {
     private const string Root = "Gateway.Middleware";
 
-    /// <summary>
-    /// Known edges of a cycle that another change of this round removes; each goes when that change is merged (the
-    /// second test fails until it does).
-    /// </summary>
     [Fact]
     public void Namespaces_OfTheLibrary_HaveNoCycle()
     {
