@@ -7,8 +7,9 @@ using Yarp.ReverseProxy.Configuration;
 namespace Gateway.Middleware.Policies.Validators;
 
 /// <summary>
-/// Refuses an ungated route that takes a gated route's requests: one with a lower <c>Order</c> whose path matches
-/// the gated path, or any that matches it when the gated route is narrowed by <c>Hosts</c>, <c>Headers</c> or
+/// Refuses an ungated route that takes a gated route's requests: one whose path matches the gated path and that
+/// routing tries first (a lower <c>Order</c>, or the same and a path as specific or more: a literal or a constrained
+/// parameter where the gated path has a plain one), or any that matches it when the gated route is narrowed by <c>Hosts</c>, <c>Headers</c> or
 /// <c>QueryParameters</c> (the same path without that match falls through to it). Either way the legacy app's own
 /// view of the path would run ungated. YARP shows one route at a time, so each route is checked against the routes
 /// of the same configuration seen before it; whichever of a pair comes second is refused.
@@ -60,7 +61,7 @@ internal sealed class GatedPathShadowFilter : IProxyConfigFilter
 
         var order = gated.Order ?? 0;
         var otherOrder = other.Order ?? 0;
-        if (otherOrder < order)
+        if (otherOrder < order || (otherOrder == order && Precedence(otherPath) <= Precedence(path)))
         {
             return $"Route '{other.RouteId}' (Order {otherOrder}) comes before gated route '{gated.RouteId}' (Order {order}) on its path '{path}' and would take its requests ungated; give route '{other.RouteId}' an Order above {order}, or a path the gated one does not match.";
         }
@@ -73,6 +74,9 @@ internal sealed class GatedPathShadowFilter : IProxyConfigFilter
             ? null
             : $"Route '{gated.RouteId}': Match:{narrowed} narrows a gated route, so its path without that match falls to route '{other.RouteId}', ungated; remove Match:{narrowed} from the gated route.";
     }
+
+    /// <summary>ASP.NET Core's tie-break between routes of the same Order: the lower wins.</summary>
+    private static decimal Precedence(string template) => RoutePatternFactory.Parse(template).InboundPrecedence;
 
     /// <summary>True when some path matches both templates: a sample of either matches the other.</summary>
     private static bool Overlap(string a, string b) => Matches(a, Sample(b)) || Matches(b, Sample(a));
