@@ -160,6 +160,20 @@ public sealed class SmsCodeGateOptionsValidatorTests
         AssertSingleFailure(result, $"{PolicyKey}:CodeHeader must be a valid HTTP header name");
     }
 
+    [Theory]
+    [InlineData("Host")]
+    [InlineData("connection")]
+    [InlineData("Transfer-Encoding")]
+    [InlineData("Content-Length")]
+    [InlineData("TE")]
+    [InlineData("Proxy-Connection")]
+    public void Validate_CodeHeaderHopByHopOrFraming_FailsNamingKey(string header)
+    {
+        var result = Validate(new SmsCodePolicyOptions { CodeHeader = header });
+
+        AssertSingleFailure(result, $"{PolicyKey}:CodeHeader '{header}' is a header the proxy itself sets or drops");
+    }
+
     [Fact]
     public void Validate_StoreTimeoutZero_FailsNamingKey()
     {

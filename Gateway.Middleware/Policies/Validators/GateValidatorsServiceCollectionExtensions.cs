@@ -24,6 +24,7 @@ internal static class GateValidatorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRouteValidator, RouteMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IClusterValidator, ClusterMetadataValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, ProviderClusterFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigFilter, GatedPathShadowFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, GateConfigurationWarnings>());
         return services;
     }

@@ -6,11 +6,23 @@ namespace Gateway.Middleware.Policies.Validators;
 /// </summary>
 internal sealed class PolicyHeadersValidator : ISmsCodePolicyValidator
 {
+    // Headers the forwarder sets itself (Host, the framing) or strips as hop-by-hop: a code put there is dropped,
+    // overwritten, or turns the provider request into a malformed one; the provider is sent no code either way.
+    private static readonly HashSet<string> ProxyOwned = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "TE", "Trailer",
+        "Transfer-Encoding", "Upgrade", "Content-Length", "Expect",
+    };
+
     public void Validate(string key, SmsCodePolicyOptions policy, IList<string> failures)
     {
         if (string.IsNullOrWhiteSpace(policy.CodeHeader) || !Require.IsHeaderName(policy.CodeHeader))
         {
             failures.Add($"{key}:{nameof(policy.CodeHeader)} must be a valid HTTP header name (was '{policy.CodeHeader}').");
+        }
+        else if (ProxyOwned.Contains(policy.CodeHeader))
+        {
+            failures.Add($"{key}:{nameof(policy.CodeHeader)} '{policy.CodeHeader}' is a header the proxy itself sets or drops; the provider would get no code. Use a header of its own, such as X-Sms-Code.");
         }
 
         if (policy.Provider is { } provider)
