@@ -478,6 +478,36 @@ check "a 70 kB body answers 413" 413 "$STATUS"
 check "... Content-Type application/json" application/json "$(header Content-Type)"
 check_true "... {\"message\":...}" body_has '.message | type == "string"'
 
+# Requests whose line or headers nginx cannot read: no URI, so the error page must be a URI location, not a named one.
+raw_nginx() { # raw_nginx BYTES: prints "STATUS CONTENT-TYPE BODY" of nginx's answer to BYTES sent as they are
+    python3 - "${NGINX#http://}" "$1" <<'PY'
+import socket, sys
+host, port = sys.argv[1].split(":")
+with socket.create_connection((host, int(port)), timeout=5) as s:
+    s.sendall(sys.argv[2].encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    answer = b""
+    while chunk := s.recv(65536):
+        answer += chunk
+head, _, body = answer.partition(b"\r\n\r\n")
+lines = head.decode("latin-1").split("\r\n")
+kind = next((l.split(":", 1)[1].strip() for l in lines[1:] if l.lower().startswith("content-type:")), "-")
+print(lines[0].split(" ")[1], kind, body.decode("utf-8", "replace"))
+PY
+}
+long_uri=$(head -c 10000 /dev/zero | tr '\0' a)
+long_header=$(head -c 20000 /dev/zero | tr '\0' a)
+for case in "400|a lowercase method|get /sms_codes/13900000038/ HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n" \
+    "400|a NUL in the path|GET /sms_codes/139%00/ HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n" \
+    "400|a space in the path|GET /a b HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n" \
+    "414|a 10 kB path|GET /$long_uri HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n" \
+    "400|a 20 kB header|GET / HTTP/1.1\\r\\nHost: x\\r\\nX-Big: $long_header\\r\\nConnection: close\\r\\n\\r\\n" \
+    "501|Transfer-Encoding gzip, chunked|POST /verifications/sms/ HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip, chunked\\r\\nConnection: close\\r\\n\\r\\n0\\r\\n\\r\\n"; do
+    IFS='|' read -r expected label bytes <<<"$case"
+    read -r status kind answer <<<"$(raw_nginx "$bytes")"
+    check "$label: nginx answers $expected application/json" "$expected application/json" "$status $kind"
+    check_true "... {\"message\":...}" jq -e '.message | type == "string"' <<<"$answer"
+done
+
 # ---------------------------------------------------------------------------------------------------------------
 echo "==> a forged X-Forwarded-For changes no client IP"
 redis_ip() { redis-cli -p "$REDIS_IP_PORT" -n 2 --raw "$@"; }
