@@ -118,6 +118,12 @@ internal static class ConfigurationShape
                 return Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _);
             }
 
+            // TimeSpan reads a bare number as days: "60" meant as seconds would be a 60-day send interval.
+            if (type == typeof(TimeSpan) && !value.Contains(':', StringComparison.Ordinal))
+            {
+                return false;
+            }
+
             _ = TypeDescriptor.GetConverter(type).ConvertFromInvariantString(value);
             return true;
         }

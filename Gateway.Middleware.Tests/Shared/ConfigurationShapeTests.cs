@@ -30,6 +30,7 @@ public sealed class ConfigurationShapeTests
     [InlineData("Policies:p:CodeLength", "six", "SmsCodeGate:Policies:p:CodeLength must be a whole number (was 'six').")]
     [InlineData("Policies:p:PassProviderResponse", "yes", "SmsCodeGate:Policies:p:PassProviderResponse must be true or false (was 'yes').")]
     [InlineData("Policies:p:Provider", "twilio", "SmsCodeGate:Policies:p:Provider is a section of settings, not a value (was 'twilio').")]
+    [InlineData("Policies:p:SendInterval", "60", "SmsCodeGate:Policies:p:SendInterval must be a duration such as 00:01:00 (was '60').")]
     [InlineData("Zebra", "1", "SmsCodeGate:Zebra is not a setting.")]
     public void Check_Mistake_OneLineNamingTheKey(string key, string value, string expected)
     {
@@ -45,6 +46,7 @@ public sealed class ConfigurationShapeTests
     [InlineData("Clusters:c:HttpClient:WebProxy:Adress", "http://p/", "ReverseProxy:Clusters:c:HttpClient:WebProxy:Adress is not a setting (did you mean Address?).")]
     [InlineData("Routes:r:Match:Methods", "GET", "ReverseProxy:Routes:r:Match:Methods must be a list, e.g. [ \"GET\" ] (was 'GET').")]
     [InlineData("Clusters:c:SessionAffinity:Cookie:SameSite", "Sometimes", "ReverseProxy:Clusters:c:SessionAffinity:Cookie:SameSite must be one of")]
+    [InlineData("Clusters:c:HttpRequest:ActivityTimeout", "5", "ReverseProxy:Clusters:c:HttpRequest:ActivityTimeout must be a duration such as 00:01:00 (was '5').")]
     public void Check_YarpSectionMistake_NamesTheKey(string key, string value, string expected)
     {
         var root = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

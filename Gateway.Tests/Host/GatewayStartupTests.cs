@@ -32,6 +32,7 @@ public sealed class GatewayStartupTests(RedisFixture redis) : IClassFixture<Redi
     [InlineData("CodeKey", "sms_{mobile", "SmsCodeGate:Policies:test:CodeKey has an unpaired '{'")]
     [InlineData("CodeLength", "3", "SmsCodeGate:Policies:test:CodeLength must be between 4 and 10")]
     [InlineData("SendInterval", "soon", "SmsCodeGate:Policies:test:SendInterval must be a duration such as 00:01:00 (was 'soon').")]
+    [InlineData("SendInterval", "60", "SmsCodeGate:Policies:test:SendInterval must be a duration such as 00:01:00 (was '60').")]
     [InlineData("SendIntervall", "00:01:00", "SmsCodeGate:Policies:test:SendIntervall is not a setting (did you mean SendInterval?).")]
     public async Task Start_InvalidPolicyValue_FailsNamingTheKey(string key, string value, string expected)
     {
