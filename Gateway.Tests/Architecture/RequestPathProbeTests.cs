@@ -24,9 +24,10 @@ public sealed class RequestPathProbeTests(RedisFixture redis) : IClassFixture<Re
     {
         var client = _resources.Add(new GatewayHost(GatewayConfig.Shipped(_app.Address, redis.Server.ConnectionString)).Start().WaitUntilConnected()).CreateClient();
         var legacy = Environment.GetEnvironmentVariable("REQUEST_PATH_VERIFY") == "legacy";
+        var sends = Count("REQUEST_PATH_SENDS");
 
         var sent = new List<(string Mobile, string Code)>();
-        for (var i = 0; i < Count("REQUEST_PATH_SENDS"); i++)
+        for (var i = 0; i < sends; i++)
         {
             var mobile = TestMobiles.Next();
             Assert.Equal(HttpStatusCode.OK, (await client.RequestCodeAsync(mobile)).StatusCode);
